@@ -1,0 +1,79 @@
+import Foundation
+import Hummingbird
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// Whether this process should receive traffic: false once it is draining.
+public final class Readiness: Sendable {
+    private let draining = LockedValue(false)
+    public init() {}
+    public var isDraining: Bool { draining.withLock { $0 } }
+    public func startDraining() { draining.withLock { $0 = true } }
+}
+
+/// Marks the process as draining when graceful shutdown begins, so `/readyz` turns 503 before the server stops.
+struct DrainSignal: Service {
+    let readiness: Readiness
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        readiness.startDraining()
+    }
+}
+
+/// `GET /healthz` (the process answers) and `GET /readyz` (database reachable, migrations current, not draining).
+public struct HealthController: Sendable {
+    let database: Database
+    let readiness: Readiness
+
+    public init(database: Database, readiness: Readiness) {
+        self.database = database
+        self.readiness = readiness
+    }
+
+    struct Status: Encodable {
+        var status: String
+        var reason: String?
+    }
+
+    public func addRoutes(to router: Router<BridgeRequestContext>) {
+        router.get("healthz") { _, _ in
+            try Response.json(Status(status: "ok"))
+        }
+        router.get("readyz") { _, context in
+            if readiness.isDraining {
+                return try Response.json(Status(status: "unavailable", reason: "draining"), status: .serviceUnavailable)
+            }
+            do {
+                let current = try await withTimeout(.seconds(2)) {
+                    try await Migrations().isCurrent(on: database)
+                }
+                guard current else {
+                    return try Response.json(
+                        Status(status: "unavailable", reason: "database migrations are not current: run bookingbridge migrate"),
+                        status: .serviceUnavailable)
+                }
+                return try Response.json(Status(status: "ready"))
+            } catch {
+                context.logger.warning("readiness check failed", metadata: ["error": "\(String(reflecting: error))"])
+                return try Response.json(
+                    Status(status: "unavailable", reason: "database unreachable"), status: .serviceUnavailable)
+            }
+        }
+    }
+}
+
+/// Runs `body`, throwing `CancellationError` if it takes longer than `timeout`.
+public func withTimeout<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: timeout)
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let value = first else { throw CancellationError() }
+        return value
+    }
+}

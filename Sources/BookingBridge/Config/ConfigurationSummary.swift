@@ -1,0 +1,41 @@
+import Foundation
+import Logging
+
+/// A readable summary of a configuration with every secret masked, for `serve --check-config` and start-up logs.
+public enum ConfigurationSummary {
+    public static func text(_ c: BridgeConfiguration) -> String {
+        func mask(_ secret: String?) -> String { secret == nil ? "(unset)" : "(set)" }
+        var lines = [
+            "configuration is valid",
+            "  listen:            \(c.host):\(c.port)",
+            "  database:          \(c.databaseURL.map(redactURL) ?? "(unset)") pool=\(c.databasePoolSize)",
+            "  admin token:       \(mask(c.adminToken))",
+            "  hubspot:           \(c.hubspot.baseURL) auth=\(c.hubspot.accessToken != nil ? "static token" : c.hubspot.clientID != nil ? "oauth refresh" : "(none)") rate=\(c.hubspot.rateLimitPer10s)/10s daily=\(c.hubspot.dailyLimit)",
+            "  pipeline:          workers=\(c.pipeline.workers) maxAttempts=\(c.pipeline.maxAttempts) maxAge=\(DurationText.format(c.pipeline.maxAge)) pollOnly=\(c.pipeline.pollOnly)",
+            "  webhooks:          timeout=\(c.webhooks.timeoutSeconds)s retries=\(c.webhooks.retrySchedule.map(DurationText.format).joined(separator: ",")) allow=\(c.webhooks.allowDestinations.joined(separator: ","))",
+            "  intake:            maxBody=\(c.intake.maxBodyBytes)B",
+            "  retention:         \(DurationText.format(c.retention.maxAge))",
+            "  log:               \(c.logLevel.rawValue) \(c.logFormat.rawValue)",
+            "  sources:           \(c.sources.isEmpty ? "(none)" : "")",
+        ]
+        for (name, source) in c.sources.sorted(by: { $0.key < $1.key }) {
+            let auth: String =
+                switch source.auth {
+                case .public(let origins, _): "public origins=\(origins.joined(separator: ","))"
+                case .token: "token"
+                case .hmac: "hmac"
+                }
+            lines.append("    \(name): slug=\(source.slug) auth=\(auth)")
+        }
+        lines.append("  subscriptions:     \(c.subscriptions.count) from the file")
+        return lines.joined(separator: "\n")
+    }
+
+    /// The URL without its password.
+    static func redactURL(_ url: String) -> String {
+        guard let at = url.firstIndex(of: "@"), let scheme = url.range(of: "://") else { return url }
+        let credentials = url[scheme.upperBound..<at]
+        guard let colon = credentials.firstIndex(of: ":") else { return url }
+        return String(url[..<colon]) + ":***" + String(url[at...])
+    }
+}

@@ -1,0 +1,71 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// The composition root: creates every component of a running bridge from one configuration and wires them.
+///
+/// `serve`, `dev` and the end-to-end tests all build the bridge here, so what they run is the same thing.
+public struct BridgeApplication: Sendable {
+    public let configuration: BridgeConfiguration
+    public let database: Database
+    public let httpClient: HTTPClient
+    public let logger: Logger
+    /// Bound port, once the HTTP server runs (useful with port 0).
+    public let boundPort: BoundPort
+
+    public init(configuration: BridgeConfiguration, database: Database, httpClient: HTTPClient, logger: Logger) {
+        self.configuration = configuration
+        self.database = database
+        self.httpClient = httpClient
+        self.logger = logger
+        self.boundPort = BoundPort()
+    }
+
+    /// The long-running parts in start order; a `ServiceGroup` stops them in reverse order, so the HTTP server
+    /// stops taking requests first and the pipeline drains before the database pool goes.
+    public func services() -> [any Service] {
+        let readiness = Readiness()
+        let router = buildRouter(readiness: readiness)
+        let boundPort = self.boundPort
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "BookingBridge"),
+            onServerRunning: { channel in
+                boundPort.set(channel.localAddress?.port)
+            },
+            logger: logger)
+        return [DrainSignal(readiness: readiness), app]
+    }
+
+    /// Every route of the bridge.
+    public func buildRouter(readiness: Readiness) -> Router<BridgeRequestContext> {
+        let router = Router(context: BridgeRequestContext.self)
+        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: RequestIDMiddleware())
+        HealthController(database: database, readiness: readiness).addRoutes(to: router)
+        let admin = router.group("v1").add(middleware: AdminAuthMiddleware(token: configuration.adminToken))
+        _ = admin
+        return router
+    }
+}
+
+/// The port the HTTP server bound, published once it runs.
+public final class BoundPort: Sendable {
+    private let storage = LockedValue<Int?>(nil)
+    public init() {}
+    func set(_ port: Int?) { storage.withLock { $0 = port } }
+    public var value: Int? { storage.withLock { $0 } }
+
+    /// Waits until the server is bound (polling; start-up takes milliseconds).
+    public func wait(timeout: Duration = .seconds(30)) async throws -> Int {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let value { return value }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw StoreError(description: "HTTP server did not start within \(timeout)")
+    }
+}

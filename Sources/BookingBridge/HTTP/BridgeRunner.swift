@@ -1,0 +1,61 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+import ServiceLifecycle
+import UnixSignals
+
+/// Runs a whole bridge until SIGTERM/SIGINT: the database pool, migrations, then every service of
+/// `BridgeApplication`, with graceful draining on the way down.
+public enum BridgeRunner {
+    public static func run(
+        configuration: BridgeConfiguration, migrate: Bool, logger: Logger,
+        extraServices: [any Service] = [], onStarted: @escaping @Sendable (BridgeApplication) async -> Void = { _ in }
+    ) async throws {
+        guard let url = configuration.databaseURL else {
+            throw ConfigurationError(key: "DATABASE_URL", expected: "set (postgres://user:password@host:5432/database)")
+        }
+        let database = try Database(url: url, maximumConnections: configuration.databasePoolSize, logger: logger)
+        var clientConfiguration = HTTPClient.Configuration()
+        clientConfiguration.redirectConfiguration = .disallow
+        clientConfiguration.timeout = .init(
+            connect: .milliseconds(Int64(configuration.hubspot.connectTimeoutSeconds * 1000)),
+            read: .milliseconds(Int64(configuration.hubspot.requestTimeoutSeconds * 1000)))
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await database.client.run() }
+                if migrate {
+                    let report = try await Migrations().apply(on: database)
+                    logger.info(
+                        "database schema is current",
+                        metadata: ["version": "\(report.currentVersion)", "applied_now": "\(report.applied.count)"])
+                } else if try await !Migrations().isCurrent(on: database) {
+                    logger.warning("database migrations are not current; run `bookingbridge migrate`")
+                }
+                let bridge = BridgeApplication(
+                    configuration: configuration, database: database, httpClient: httpClient, logger: logger)
+                let services = bridge.services()
+                let serviceGroup = ServiceGroup(
+                    configuration: .init(
+                        services: services.map { .init(service: $0) } + extraServices.map { .init(service: $0) },
+                        gracefulShutdownSignals: [.sigterm, .sigint],
+                        cancellationSignals: [],
+                        logger: logger))
+                group.addTask {
+                    let port = try await bridge.boundPort.wait()
+                    logger.info("bridge listening", metadata: ["address": "http://\(configuration.host):\(port)"])
+                    await onStarted(bridge)
+                }
+                try await serviceGroup.run()
+                group.cancelAll()
+            }
+        } catch {
+            try? await httpClient.shutdown()
+            throw error
+        }
+        try await httpClient.shutdown()
+    }
+}

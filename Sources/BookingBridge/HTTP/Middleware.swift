@@ -1,0 +1,92 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Turns every error into a problem+json answer: `Problem`s as they are, Hummingbird's `HTTPError`s (404 for an
+/// unknown route, 413 for a body over the limit) with their status, and anything else into a 500 that is logged at
+/// error level with its full description (Hummingbird would only log it at debug level).
+public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch let problem as Problem {
+            return try problem.response(from: request, context: context)
+        } catch let error as HTTPError {
+            return try Problem(error.status, detail: error.body, headers: error.headers).response(from: request, context: context)
+        } catch let error as any HTTPResponseError {
+            return try Problem(error.status, detail: "\(error)").response(from: request, context: context)
+        } catch {
+            context.logger.error(
+                "unexpected error answering request",
+                metadata: ["path": "\(request.uri.path)", "error": "\(String(reflecting: error))"])
+            return try Problem(.internalServerError, detail: "unexpected error; see the bridge's log")
+                .response(from: request, context: context)
+        }
+    }
+}
+
+/// Accepts `X-Request-Id` (or makes one), puts it on the request's log lines and echoes it on the answer.
+public struct RequestIDMiddleware: RouterMiddleware {
+    public typealias Context = BridgeRequestContext
+
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        var context = context
+        let offered = request.headers[.xRequestID].flatMap { id in
+            id.count <= 128 && id.allSatisfy({ $0.isASCII && !$0.isWhitespace }) ? id : nil
+        }
+        let id = offered ?? UUID().uuidString.lowercased()
+        context.requestID = id
+        context.logger[metadataKey: "request_id"] = "\(id)"
+        var response = try await next(request, context)
+        response.headers[.xRequestID] = id
+        return response
+    }
+}
+
+/// Admits requests that carry `Authorization: Bearer <admin token>`; answers 401 otherwise (also while no admin
+/// token is configured).
+public struct AdminAuthMiddleware<Context: RequestContext>: RouterMiddleware {
+    let token: String?
+
+    public init(token: String?) { self.token = token }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        guard let token, !token.isEmpty else {
+            throw Problem(.unauthorized, detail: "admin routes are disabled: set BRIDGE_ADMIN_TOKEN")
+        }
+        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
+            Self.constantTimeEqual(Array(header.utf8.dropFirst(7)), Array(token.utf8))
+        else {
+            throw Problem(
+                .unauthorized, detail: "send Authorization: Bearer <BRIDGE_ADMIN_TOKEN>",
+                headers: [.wwwAuthenticate: "Bearer"])
+        }
+        return try await next(request, context)
+    }
+
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for (x, y) in zip(a, b) { difference |= x ^ y }
+        return difference == 0
+    }
+}
+
+extension HTTPField.Name {
+    public static let xRequestID = Self("X-Request-Id")!
+    public static let idempotencyKey = Self("Idempotency-Key")!
+    public static let webhookID = Self("webhook-id")!
+    public static let webhookTimestamp = Self("webhook-timestamp")!
+    public static let webhookSignature = Self("webhook-signature")!
+}

@@ -1,0 +1,208 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// SQL for the `intents` table: durable insert with idempotency, claiming due work with a lease, and status
+/// changes that only succeed for the lease holder.
+public struct IntentStore: Sendable {
+    public let database: Database
+
+    public init(database: Database) { self.database = database }
+
+    /// The channel that NOTIFY wakes booking workers on.
+    public static let notifyChannel = "bookingbridge_intents"
+
+    /// The result of an insert: a new intent, or the one that already had this idempotency key.
+    public enum InsertOutcome: Sendable, Equatable {
+        case created(IntentRecord)
+        case existing(IntentRecord)
+
+        public var record: IntentRecord {
+            switch self {
+            case .created(let r), .existing(let r): r
+            }
+        }
+
+        public var wasCreated: Bool {
+            if case .created = self { return true }
+            return false
+        }
+    }
+
+    /// Columns read into an `IntentRecord`, in `decodeRecord`'s order.
+    static let columns = """
+        id, source, idempotency_key, status, request::text, attempts, uncertain, locked_by, locked_until,
+        next_attempt_at, last_error::text, created_at, updated_at, finished_at
+        """
+
+    /// Inserts an intent, or returns the existing one with the same `(source, idempotencyKey)`. Returns only after
+    /// the row is committed; wakes the workers of every bridge process through NOTIFY.
+    public func insert(_ intent: NewIntent) async throws -> InsertOutcome {
+        let request = try Self.json(intent.request)
+        let raw = try Self.json(intent.raw)
+        let email = intent.request.email.lowercased()
+        let status = intent.status.rawValue
+        let inserted = try await database.client.query(
+            """
+            WITH inserted AS (
+                INSERT INTO intents (id, source, idempotency_key, status, raw, request, email, client_ip, user_agent,
+                                     finished_at)
+                VALUES (\(intent.id), \(intent.source), \(intent.idempotencyKey), \(status), \(raw)::jsonb,
+                        \(request)::jsonb, \(email), \(intent.clientIP), \(intent.userAgent),
+                        CASE WHEN \(status) = 'spam' THEN now() END)
+                ON CONFLICT (source, idempotency_key) DO NOTHING
+                RETURNING \(unescaped: Self.columns)
+            )
+            SELECT inserted.*, pg_notify(\(Self.notifyChannel), '') FROM inserted
+            """, logger: database.logger)
+        for try await row in inserted {
+            return .created(try Self.decodeRecord(row))
+        }
+        let existing = try await database.client.query(
+            """
+            SELECT \(unescaped: Self.columns) FROM intents
+            WHERE source = \(intent.source) AND idempotency_key = \(intent.idempotencyKey)
+            """, logger: database.logger)
+        for try await row in existing {
+            return .existing(try Self.decodeRecord(row))
+        }
+        throw StoreError(description: "intent with idempotency key vanished between insert and read")
+    }
+
+    /// The intent with this id, if any.
+    public func find(id: UUID) async throws -> IntentRecord? {
+        let rows = try await database.client.query(
+            "SELECT \(unescaped: Self.columns) FROM intents WHERE id = \(id)", logger: database.logger)
+        for try await row in rows { return try Self.decodeRecord(row) }
+        return nil
+    }
+
+    /// Claims up to `limit` due intents for `owner` until `now + lease`.
+    ///
+    /// A claim moves `next_attempt_at` to the lease's end, so an intent whose worker died becomes due again by
+    /// itself when the lease expires (and `uncertain` tells the next worker whether a call may have been in flight).
+    /// Rows locked by another claimer are skipped, never waited for.
+    public func claimDue(owner: String, limit: Int, lease: Duration) async throws -> [IntentRecord] {
+        let leaseMs = lease.milliseconds
+        let rows = try await database.client.query(
+            """
+            WITH due AS (
+                SELECT id FROM intents
+                WHERE status IN ('received', 'retrying') AND next_attempt_at <= now()
+                ORDER BY next_attempt_at
+                LIMIT \(limit)
+                FOR UPDATE SKIP LOCKED
+            )
+            UPDATE intents AS i
+            SET locked_by = \(owner),
+                locked_until = now() + \(leaseMs) * interval '1 millisecond',
+                next_attempt_at = now() + \(leaseMs) * interval '1 millisecond',
+                updated_at = now()
+            FROM due WHERE i.id = due.id
+            RETURNING \(unescaped: Self.columns.split(separator: ",").map { "i." + $0.trimmingWhitespace() }.joined(separator: ", "))
+            """, logger: database.logger)
+        var claimed: [IntentRecord] = []
+        for try await row in rows { claimed.append(try Self.decodeRecord(row)) }
+        return claimed
+    }
+
+    /// Gives a claim back unchanged, due at once (used when draining before the work started).
+    @discardableResult
+    public func release(id: UUID, owner: String) async throws -> Bool {
+        try await updateHeld(id: id, owner: owner, set: "locked_by = NULL, locked_until = NULL, next_attempt_at = now()")
+    }
+
+    /// Sets the `uncertain` flag (and counts the attempt) before a booking call leaves, so that a worker that dies
+    /// mid-call leaves evidence for the next one. Fails when the lease was lost.
+    @discardableResult
+    public func markBookingInFlight(id: UUID, owner: String) async throws -> Bool {
+        try await updateHeld(id: id, owner: owner, set: "uncertain = true, attempts = attempts + 1")
+    }
+
+    /// Clears the `uncertain` flag once it is known that no booking exists for the intent.
+    @discardableResult
+    public func clearUncertain(id: UUID, owner: String) async throws -> Bool {
+        try await updateHeld(id: id, owner: owner, set: "uncertain = false")
+    }
+
+    /// Puts a held intent back in the queue for `at`, keeping `reason` as its last error.
+    @discardableResult
+    public func reschedule(id: UUID, owner: String, at: Date, reason: FailureReason?, uncertain: Bool? = nil)
+        async throws -> Bool
+    {
+        let error = try reason.map(Self.json)
+        let rows = try await database.client.query(
+            """
+            UPDATE intents
+            SET status = 'retrying', next_attempt_at = \(at), last_error = \(error)::jsonb,
+                uncertain = COALESCE(\(uncertain), uncertain),
+                locked_by = NULL, locked_until = NULL, updated_at = now()
+            WHERE id = \(id) AND locked_by = \(owner) AND status IN ('received', 'retrying')
+            RETURNING id
+            """, logger: database.logger)
+        for try await _ in rows { return true }
+        return false
+    }
+
+    /// Ends a held intent with a final status, on `connection` (inside the transaction that writes the booking and
+    /// the outbox). Returns false, changing nothing, when the lease was lost.
+    public static func finish(
+        id: UUID, owner: String, status: IntentStatus, reason: FailureReason?, on connection: PostgresConnection,
+        logger: Logger
+    ) async throws -> Bool {
+        precondition(status.isFinal, "finish needs a final status")
+        let error = try reason.map(Self.json)
+        let rows = try await connection.query(
+            """
+            UPDATE intents
+            SET status = \(status.rawValue), last_error = \(error)::jsonb, uncertain = false,
+                locked_by = NULL, locked_until = NULL, finished_at = now(), updated_at = now()
+            WHERE id = \(id) AND locked_by = \(owner) AND status IN ('received', 'retrying')
+            RETURNING id
+            """, logger: logger)
+        for try await _ in rows { return true }
+        return false
+    }
+
+    private func updateHeld(id: UUID, owner: String, set: String) async throws -> Bool {
+        let rows = try await database.client.query(
+            """
+            UPDATE intents SET \(unescaped: set), updated_at = now()
+            WHERE id = \(id) AND locked_by = \(owner) AND status IN ('received', 'retrying')
+            RETURNING id
+            """, logger: database.logger)
+        for try await _ in rows { return true }
+        return false
+    }
+
+    static func decodeRecord(_ row: PostgresRow) throws -> IntentRecord {
+        let (id, source, key, status, request, attempts, uncertain, lockedBy, lockedUntil) =
+            try row.decode((UUID, String, String, String, String, Int, Bool, String?, Date?).self, context: .default)
+        let columns = row.makeRandomAccess()
+        let nextAttemptAt = try columns[9].decode(Date.self, context: .default)
+        let lastError = try columns[10].decode(String?.self, context: .default)
+        let createdAt = try columns[11].decode(Date.self, context: .default)
+        let updatedAt = try columns[12].decode(Date.self, context: .default)
+        let finishedAt = try columns[13].decode(Date?.self, context: .default)
+        guard let status = IntentStatus(rawValue: status) else {
+            throw StoreError(description: "unknown intent status \(status)")
+        }
+        return IntentRecord(
+            id: id, source: source, idempotencyKey: key, status: status,
+            request: try JSONCoding.decoder.decode(BookingRequest.self, from: Data(request.utf8)),
+            attempts: attempts, uncertain: uncertain, lockedBy: lockedBy, lockedUntil: lockedUntil,
+            nextAttemptAt: nextAttemptAt,
+            lastError: try lastError.map { try JSONCoding.decoder.decode(FailureReason.self, from: Data($0.utf8)) },
+            createdAt: createdAt, updatedAt: updatedAt, finishedAt: finishedAt)
+    }
+
+    /// Encodes a value as JSON text for a `jsonb` parameter (stable key order).
+    static func json(_ value: some Encodable) throws -> String {
+        String(decoding: try JSONCoding.encoder.encode(value), as: UTF8.self)
+    }
+}
+
+/// A store invariant that did not hold.
+public struct StoreError: Error, CustomStringConvertible {
+    public let description: String
+}

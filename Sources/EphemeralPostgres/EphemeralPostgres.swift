@@ -1,0 +1,236 @@
+import Foundation
+import Logging
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// A throwaway PostgreSQL cluster for development and tests.
+///
+/// `start()` runs `initdb` and `pg_ctl` from the installed PostgreSQL in a new temporary folder, on a free loopback
+/// port, with trust authentication for the `postgres` superuser. PostgreSQL refuses to run as root, so as root the
+/// cluster belongs to the `postgres` system user. A small watchdog process removes the cluster when the process that
+/// started it ends for any reason (normal exit, error, Ctrl-C, kill -9); `stop()` does the same at once.
+public final class EphemeralPostgres: Sendable {
+    /// Why a cluster could not be started; `description` is one line meant for a person.
+    public struct StartError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Settings for a new cluster.
+    public struct Options: Sendable {
+        /// Durable clusters keep `fsync` on (benchmarks); the default turns it off, which tests don't need.
+        public var durable: Bool = false
+        public var maxConnections: Int = 300
+        /// Extra `-c name=value` settings.
+        public var settings: [String: String] = [:]
+        public init() {}
+    }
+
+    public let port: Int
+    /// The temporary folder that holds the data directory, socket and log.
+    public let directory: String
+    private let binDirectory: String
+    private let runAsPostgresUser: Bool
+    private let logger: Logger
+
+    /// A libpq-style URL for the cluster's `postgres` database.
+    public var url: String { url(database: "postgres") }
+
+    public func url(database: String) -> String {
+        "postgres://postgres@127.0.0.1:\(port)/\(database)?sslmode=disable"
+    }
+
+    private init(port: Int, directory: String, binDirectory: String, runAsPostgresUser: Bool, logger: Logger) {
+        self.port = port
+        self.directory = directory
+        self.binDirectory = binDirectory
+        self.runAsPostgresUser = runAsPostgresUser
+        self.logger = logger
+    }
+
+    /// Creates and starts a cluster; throws a `StartError` with a clear reason when PostgreSQL is missing or fails.
+    public static func start(options: Options = .init(), logger: Logger = Logger(label: "ephemeral-postgres"))
+        throws -> EphemeralPostgres
+    {
+        let binDirectory = try findBinDirectory()
+        let asRoot = geteuid() == 0
+        var template = Array("/tmp/bookingbridge-pg-XXXXXX".utf8CString)
+        guard let created = mkdtemp(&template) else {
+            throw StartError(description: "could not create a temporary folder for PostgreSQL: \(errnoText())")
+        }
+        let directory = String(cString: created)
+        chmod(directory, 0o755)
+        if asRoot {
+            guard let postgresUser = getpwnam("postgres") else {
+                try? FileManager.default.removeItem(atPath: directory)
+                throw StartError(
+                    description: "running as root needs the 'postgres' system user: apt-get install -y postgresql")
+            }
+            chown(directory, postgresUser.pointee.pw_uid, postgresUser.pointee.pw_gid)
+        }
+        do {
+            let initdb = try run(
+                binDirectory + "/initdb",
+                ["-D", directory + "/data", "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"],
+                asPostgres: asRoot)
+            guard initdb.status == 0 else {
+                throw StartError(description: "initdb failed: \(initdb.output.lastLines(5))")
+            }
+            var lastError = ""
+            for _ in 0..<5 {
+                let port = try freePort()
+                var settings: [String: String] = [
+                    "listen_addresses": "127.0.0.1",
+                    "unix_socket_directories": directory,
+                    "max_connections": "\(options.maxConnections)",
+                ]
+                if !options.durable {
+                    settings["fsync"] = "off"
+                    settings["full_page_writes"] = "off"
+                    settings["synchronous_commit"] = "off"
+                }
+                settings.merge(options.settings) { _, new in new }
+                let serverOptions = (["-p", "\(port)"] + settings.sorted { $0.key < $1.key }.flatMap { ["-c", "\($0.key)=\($0.value)"] })
+                    .joined(separator: " ")
+                let started = try run(
+                    binDirectory + "/pg_ctl",
+                    ["-D", directory + "/data", "-l", directory + "/postgres.log", "-w", "-t", "60", "-o", serverOptions, "start"],
+                    asPostgres: asRoot, newSession: true)
+                if started.status == 0 {
+                    let cluster = EphemeralPostgres(
+                        port: port, directory: directory, binDirectory: binDirectory, runAsPostgresUser: asRoot,
+                        logger: logger)
+                    try cluster.startWatchdog()
+                    logger.debug("started throwaway PostgreSQL", metadata: ["port": "\(port)", "dir": "\(directory)"])
+                    return cluster
+                }
+                lastError = (try? String(contentsOfFile: directory + "/postgres.log", encoding: .utf8))?.lastLines(3)
+                    ?? started.output.lastLines(3)
+            }
+            throw StartError(description: "PostgreSQL did not start: \(lastError)")
+        } catch {
+            _ = try? run(binDirectory + "/pg_ctl", ["-D", directory + "/data", "-m", "immediate", "stop"], asPostgres: asRoot)
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
+        }
+    }
+
+    /// Stops the server at once and removes its folder. Safe to call more than once.
+    public func stop() {
+        _ = try? Self.run(
+            binDirectory + "/pg_ctl", ["-D", directory + "/data", "-m", "immediate", "-w", "stop"],
+            asPostgres: runAsPostgresUser)
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// A detached shell that waits for this process to end, then stops the server and removes the folder.
+    private func startWatchdog() throws {
+        let pgCtl = shellQuote(binDirectory + "/pg_ctl")
+        let data = shellQuote(directory + "/data")
+        let stop = runAsPostgresUser
+            ? "runuser -u postgres -- \(pgCtl) -D \(data) -m immediate stop"
+            : "\(pgCtl) -D \(data) -m immediate stop"
+        let script = """
+            while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done
+            if [ -d \(data) ]; then \(stop) >/dev/null 2>&1; rm -rf \(shellQuote(directory)); fi
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
+        if !FileManager.default.isExecutableFile(atPath: "/usr/bin/setsid") {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", script]
+        } else {
+            process.arguments = ["/bin/sh", "-c", script]
+        }
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+    }
+
+    private static func findBinDirectory() throws -> String {
+        let fm = FileManager.default
+        var candidates: [String] = []
+        if let env = ProcessInfo.processInfo.environment["PG_BINDIR"] { candidates.append(env) }
+        if let pgConfig = try? run("/usr/bin/env", ["pg_config", "--bindir"], asPostgres: false), pgConfig.status == 0 {
+            candidates.append(pgConfig.output.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        let debianRoot = "/usr/lib/postgresql"
+        if let versions = try? fm.contentsOfDirectory(atPath: debianRoot) {
+            for version in versions.sorted(by: { (Int($0) ?? 0) > (Int($1) ?? 0) }) {
+                candidates.append("\(debianRoot)/\(version)/bin")
+            }
+        }
+        for path in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
+            candidates.append(String(path))
+        }
+        for dir in candidates where fm.isExecutableFile(atPath: dir + "/initdb") && fm.isExecutableFile(atPath: dir + "/pg_ctl") {
+            return dir
+        }
+        throw StartError(
+            description:
+                "PostgreSQL is not installed (no initdb/pg_ctl found): install it with 'apt-get install -y postgresql', or set DATABASE_URL")
+    }
+
+    private static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw StartError(description: "socket(): \(errnoText())") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw StartError(description: "bind(): \(errnoText())") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    private struct Outcome {
+        var status: Int32
+        var output: String
+    }
+
+    private static func run(_ executable: String, _ arguments: [String], asPostgres: Bool, newSession: Bool = false)
+        throws -> Outcome
+    {
+        var command = [executable] + arguments
+        if asPostgres { command = ["/usr/sbin/runuser", "-u", "postgres", "--"] + command }
+        if newSession && FileManager.default.isExecutableFile(atPath: "/usr/bin/setsid") {
+            command = ["/usr/bin/setsid"] + command
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: command[0])
+        process.arguments = Array(command.dropFirst())
+        // Run from a folder every user can enter (initdb as `postgres` fails in an unreadable working directory).
+        process.currentDirectoryURL = URL(fileURLWithPath: "/tmp")
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+    }
+
+    private func shellQuote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+}
+
+private func errnoText() -> String { String(cString: strerror(errno)) }
+
+extension String {
+    fileprivate func lastLines(_ n: Int) -> String {
+        split(separator: "\n").suffix(n).joined(separator: " | ")
+    }
+}

@@ -1,0 +1,107 @@
+import BookingBridge
+import Foundation
+import PostgresNIO
+import Testing
+
+@Suite("Migrations")
+struct MigrationTests {
+    @Test("the embedded migrations are exactly the files in sql/")
+    func embeddedMatchesFiles() throws {
+        let sqlDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("sql")
+        let files = try FileManager.default.contentsOfDirectory(atPath: sqlDirectory.path)
+            .filter { $0.hasSuffix(".sql") }.sorted()
+        #expect(files.count == Migrations.embedded.count, "run scripts/embed-migrations")
+        for (file, migration) in zip(files, Migrations.embedded) {
+            let text = try String(contentsOf: sqlDirectory.appendingPathComponent(file), encoding: .utf8)
+            #expect(file == migration.name + ".sql")
+            #expect(
+                text.trimmingCharacters(in: .whitespacesAndNewlines)
+                    == migration.sql.trimmingCharacters(in: .whitespacesAndNewlines),
+                "\(file) differs from its embedded copy: run scripts/embed-migrations")
+        }
+    }
+
+    @Test("versions are numbered 1, 2, 3, ... without gaps")
+    func versionsAreSequential() {
+        #expect(Migrations.embedded.map(\.version) == Array(1...Migrations.embedded.count))
+    }
+
+    @Test("an empty database gets the schema; a second run changes nothing")
+    func appliesOnceThenNothing() async throws {
+        try await TestDatabase.withFreshDatabase(migrate: false) { db, _ in
+            let first = try await Migrations().apply(on: db)
+            #expect(first.applied.count == Migrations.embedded.count)
+            let tables = try await countTables(db)
+            let second = try await Migrations().apply(on: db)
+            #expect(second.applied.isEmpty)
+            #expect(try await countTables(db) == tables)
+            #expect(try await Migrations().isCurrent(on: db))
+            for table in ["intents", "attempts", "bookings", "schema_migrations"] {
+                let exists = try await db.client.query("SELECT to_regclass(\(table)) IS NOT NULL").decode(Bool.self)
+                    .first { _ in true }
+                #expect(exists == true, "table \(table)")
+            }
+        }
+    }
+
+    @Test("runners started at the same moment all succeed and apply each migration once")
+    func concurrentRunners() async throws {
+        try await TestDatabase.withFreshDatabase(migrate: false) { db, _ in
+            let reports = try await withThrowingTaskGroup(of: Migrations.Report.self) { group in
+                for _ in 0..<4 { group.addTask { try await Migrations().apply(on: db) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(reports.count == 4)
+            #expect(reports.map(\.applied.count).reduce(0, +) == Migrations.embedded.count)
+            let recorded = try await db.client.query("SELECT count(*) FROM schema_migrations").decode(Int.self)
+                .first { _ in true }
+            #expect(recorded == Migrations.embedded.count)
+        }
+    }
+
+    @Test("a database with a migration this build does not know is refused")
+    func refusesUnknownMigration() async throws {
+        try await TestDatabase.withFreshDatabase { db, _ in
+            try await db.client.query(
+                "INSERT INTO schema_migrations (version, name, checksum) VALUES (999, '999_future', 'x')")
+            await #expect(throws: Migrations.Error.self) { try await Migrations().apply(on: db) }
+            #expect(try await Migrations().isCurrent(on: db) == false)
+        }
+    }
+
+    private func countTables(_ db: Database) async throws -> Int {
+        try await db.client.query(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
+        ).decode(Int.self).first { _ in true } ?? 0
+    }
+}
+
+@Suite("SQL script splitting")
+struct SQLScriptTests {
+    @Test func splitsOnSemicolons() {
+        #expect(SQLScript.statements(in: "CREATE TABLE a (x int);\nCREATE TABLE b (y int);") == [
+            "CREATE TABLE a (x int)", "CREATE TABLE b (y int)",
+        ])
+    }
+
+    @Test func keepsSemicolonsInStringsCommentsAndDollarQuotes() {
+        let script = """
+            -- a comment; with a semicolon
+            INSERT INTO t VALUES ('a;b', 'it''s; fine');
+            CREATE FUNCTION f() RETURNS int AS $fn$ BEGIN RETURN 1; END; $fn$ LANGUAGE plpgsql;
+            SELECT $$x;y$$; /* block; comment */ SELECT "we;ird" FROM t;
+            -- trailing comment only
+            """
+        let statements = SQLScript.statements(in: script)
+        #expect(statements.count == 4)
+        #expect(statements[0].hasSuffix("VALUES ('a;b', 'it''s; fine')"))
+        #expect(statements[1] == "CREATE FUNCTION f() RETURNS int AS $fn$ BEGIN RETURN 1; END; $fn$ LANGUAGE plpgsql")
+        #expect(statements[2] == "SELECT $$x;y$$")
+        #expect(statements[3] == "/* block; comment */ SELECT \"we;ird\" FROM t")
+    }
+
+    @Test func positionalParametersAreNotDollarQuotes() {
+        #expect(SQLScript.statements(in: "SELECT $1; SELECT $2;") == ["SELECT $1", "SELECT $2"])
+    }
+}
