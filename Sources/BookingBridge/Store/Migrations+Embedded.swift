@@ -84,5 +84,293 @@ extension Migrations {
                 );
                 """#
         ),
+        Migration(
+            version: 2,
+            name: "002_hubspot_rate_budget",
+            sql: #"""
+                -- 002_hubspot_rate_budget: one HubSpot call budget per account, shared by every bridge process on this database.
+                --
+                -- hubspot_rate_take() decides and records a call in one round trip, under a row lock on the account;
+                -- hubspot_rate_finish() records the call's end and what HubSpot's answer said. The same rules, as a Swift value
+                -- type with unit tests, are HubSpotRateWindow (Sources/BookingBridge/HubSpot/HubSpotRateWindow.swift).
+                --
+                -- A call counts against the rolling window from before it is sent until a window after its answer: HubSpot
+                -- counts a request when it arrives, somewhere in between, so no window of HubSpot's can hold more calls than
+                -- ours did. An unfinished call counts for the longest call time plus a window, so a crashed process frees its
+                -- calls by itself. Times come from clock_timestamp() of this server, never from the bridge processes.
+
+                CREATE TABLE hubspot_rate_accounts (
+                    account               text        PRIMARY KEY,
+                    -- Set by a 429 (or the daily allowance used up): no call until then.
+                    paused_until          timestamptz,
+                    pause_policy          text,
+                    -- Calls taken on day (UTC).
+                    day                   date        NOT NULL DEFAULT (now() AT TIME ZONE 'UTC')::date,
+                    day_count             bigint      NOT NULL DEFAULT 0,
+                    -- Calls HubSpot reported beyond ours (X-HubSpot-RateLimit-Remaining lower than expected), lowering the
+                    -- limit until external_until.
+                    external_calls        integer     NOT NULL DEFAULT 0,
+                    external_until        timestamptz,
+                    -- X-HubSpot-RateLimit-Interval-Milliseconds when longer than the configured window.
+                    reported_window_ms    bigint
+                );
+
+                CREATE TABLE hubspot_rate_calls (
+                    id            bigserial   PRIMARY KEY,
+                    account       text        NOT NULL REFERENCES hubspot_rate_accounts (account) ON DELETE CASCADE,
+                    taken_at      timestamptz NOT NULL,
+                    finished_at   timestamptz,
+                    -- Until when the call counts against the window.
+                    counts_until  timestamptz NOT NULL
+                );
+                CREATE INDEX hubspot_rate_calls_account ON hubspot_rate_calls (account, counts_until);
+
+                -- Takes one call from p_account's budget. Returns granted with the call's id and the calls still free, or the
+                -- milliseconds to wait and the exhausted policy ('TEN_SECONDLY_ROLLING' or 'DAILY').
+                CREATE FUNCTION hubspot_rate_take(
+                    p_account      text,
+                    p_limit        integer,
+                    p_window_ms    bigint,
+                    p_daily_limit  bigint,
+                    p_max_call_ms  bigint,
+                    p_margin_ms    bigint
+                ) RETURNS TABLE (granted boolean, call_id bigint, wait_ms bigint, remaining integer, policy text)
+                LANGUAGE plpgsql AS $fn$
+                DECLARE
+                    v_account   hubspot_rate_accounts%ROWTYPE;
+                    v_now       timestamptz;
+                    v_today     date;
+                    v_window    interval;
+                    v_external  integer := 0;
+                    v_limit     integer;
+                    v_live      integer;
+                    v_until     timestamptz;
+                    v_id        bigint;
+                BEGIN
+                    INSERT INTO hubspot_rate_accounts (account) VALUES (p_account) ON CONFLICT (account) DO NOTHING;
+                    SELECT * INTO v_account FROM hubspot_rate_accounts WHERE account = p_account FOR UPDATE;
+                    -- Read the clock after the lock, so that calls of one account are stamped in the order they are granted.
+                    v_now := clock_timestamp();
+
+                    IF v_account.paused_until IS NOT NULL AND v_account.paused_until > v_now THEN
+                        RETURN QUERY SELECT false, NULL::bigint,
+                            ceil(extract(epoch FROM v_account.paused_until - v_now) * 1000)::bigint, 0,
+                            coalesce(v_account.pause_policy, 'TEN_SECONDLY_ROLLING');
+                        RETURN;
+                    END IF;
+
+                    v_today := (v_now AT TIME ZONE 'UTC')::date;
+                    IF v_account.day <> v_today THEN
+                        v_account.day := v_today;
+                        v_account.day_count := 0;
+                    END IF;
+                    IF v_account.day_count >= p_daily_limit THEN
+                        RETURN QUERY SELECT false, NULL::bigint,
+                            ceil(extract(epoch FROM ((v_today + 1)::timestamp AT TIME ZONE 'UTC') - v_now) * 1000)::bigint, 0,
+                            'DAILY'::text;
+                        RETURN;
+                    END IF;
+
+                    v_window := (greatest(p_window_ms, coalesce(v_account.reported_window_ms, 0)) + p_margin_ms)
+                        * interval '1 millisecond';
+                    DELETE FROM hubspot_rate_calls WHERE account = p_account AND counts_until <= v_now;
+                    SELECT count(*) INTO v_live FROM hubspot_rate_calls WHERE account = p_account;
+                    IF v_account.external_until IS NOT NULL AND v_account.external_until > v_now THEN
+                        v_external := v_account.external_calls;
+                    END IF;
+                    v_limit := p_limit - v_external;
+
+                    IF v_live >= greatest(v_limit, 0) THEN
+                        -- The earliest moment enough calls could stop counting; an unfinished call not before a window after
+                        -- it was taken.
+                        IF v_limit > 0 THEN
+                            SELECT r INTO v_until FROM (
+                                SELECT CASE WHEN finished_at IS NULL THEN taken_at + v_window ELSE counts_until END AS r
+                                FROM hubspot_rate_calls WHERE account = p_account
+                                ORDER BY 1 OFFSET (v_live - v_limit) LIMIT 1
+                            ) AS releases;
+                        END IF;
+                        IF v_external > 0 AND (v_until IS NULL OR v_account.external_until < v_until) THEN
+                            v_until := v_account.external_until;
+                        END IF;
+                        RETURN QUERY SELECT false, NULL::bigint,
+                            greatest(ceil(extract(epoch FROM v_until - v_now) * 1000)::bigint, 10), 0,
+                            'TEN_SECONDLY_ROLLING'::text;
+                        RETURN;
+                    END IF;
+
+                    INSERT INTO hubspot_rate_calls (account, taken_at, counts_until)
+                    VALUES (p_account, v_now, v_now + p_max_call_ms * interval '1 millisecond' + v_window)
+                    RETURNING id INTO v_id;
+                    UPDATE hubspot_rate_accounts SET day = v_account.day, day_count = v_account.day_count + 1
+                    WHERE account = p_account;
+                    RETURN QUERY SELECT true, v_id, 0::bigint, v_limit - v_live - 1, NULL::text;
+                END;
+                $fn$;
+
+                -- Ends call p_call_id: it counts until a window after now, or not at all when it was never sent
+                -- (p_sent = false). p_remaining and p_interval_ms are HubSpot's X-HubSpot-RateLimit-Remaining and
+                -- -Interval-Milliseconds (NULL when absent); p_pause_ms and p_pause_policy pause the whole account (a 429).
+                CREATE FUNCTION hubspot_rate_finish(
+                    p_call_id       bigint,
+                    p_sent          boolean,
+                    p_limit         integer,
+                    p_window_ms     bigint,
+                    p_margin_ms     bigint,
+                    p_remaining     integer,
+                    p_interval_ms   bigint,
+                    p_pause_ms      bigint,
+                    p_pause_policy  text
+                ) RETURNS void
+                LANGUAGE plpgsql AS $fn$
+                DECLARE
+                    v_now       timestamptz := clock_timestamp();
+                    v_account   text;
+                    v_reported  bigint;
+                    v_live      integer;
+                    v_external  integer;
+                BEGIN
+                    IF p_sent THEN
+                        SELECT a.account, a.reported_window_ms INTO v_account, v_reported
+                        FROM hubspot_rate_calls c JOIN hubspot_rate_accounts a USING (account) WHERE c.id = p_call_id;
+                        UPDATE hubspot_rate_calls
+                        SET finished_at = v_now,
+                            counts_until = v_now + (greatest(p_window_ms, coalesce(v_reported, 0)) + p_margin_ms)
+                                * interval '1 millisecond'
+                        WHERE id = p_call_id;
+                    ELSE
+                        DELETE FROM hubspot_rate_calls WHERE id = p_call_id RETURNING account INTO v_account;
+                    END IF;
+                    IF v_account IS NULL THEN
+                        RETURN;
+                    END IF;
+
+                    IF p_interval_ms IS NOT NULL AND p_interval_ms > p_window_ms THEN
+                        UPDATE hubspot_rate_accounts SET reported_window_ms = p_interval_ms WHERE account = v_account;
+                    END IF;
+
+                    IF p_remaining IS NOT NULL THEN
+                        SELECT count(*) INTO v_live FROM hubspot_rate_calls WHERE account = v_account AND counts_until > v_now;
+                        v_external := (p_limit - v_live) - p_remaining;
+                        IF v_external > 0 THEN
+                            UPDATE hubspot_rate_accounts
+                            SET external_calls = CASE WHEN external_until > v_now THEN greatest(external_calls, v_external)
+                                                      ELSE v_external END,
+                                external_until = v_now + coalesce(p_interval_ms, p_window_ms) * interval '1 millisecond'
+                            WHERE account = v_account;
+                        END IF;
+                    END IF;
+
+                    IF p_pause_ms IS NOT NULL THEN
+                        UPDATE hubspot_rate_accounts
+                        SET paused_until = v_now + p_pause_ms * interval '1 millisecond',
+                            pause_policy = coalesce(p_pause_policy, 'TEN_SECONDLY_ROLLING')
+                        WHERE account = v_account
+                          AND (paused_until IS NULL OR paused_until < v_now + p_pause_ms * interval '1 millisecond');
+                    END IF;
+                END;
+                $fn$;
+                """#
+        ),
+        Migration(
+            version: 3,
+            name: "003_webhooks",
+            sql: #"""
+                -- 003_webhooks: outbound webhooks. Subscriptions, the events they are told about, the outbox of deliveries (one
+                -- row per event and subscription) and every delivery attempt.
+                --
+                -- deliveries is the dispatcher's queue: it claims due rows with FOR UPDATE SKIP LOCKED and a lease (locked_until,
+                -- with next_attempt_at moved to the lease's end, so a dead dispatcher's rows become due again by themselves). The
+                -- partial index deliveries_due holds only rows that still have work, per subscription and ordered by
+                -- next_attempt_at, so a claim reads a few index entries per enabled subscription however many rows accumulate, and
+                -- a disabled subscription's piled-up rows are never scanned.
+
+                CREATE TABLE subscriptions (
+                    id                          uuid        PRIMARY KEY,
+                    url                         text        NOT NULL,
+                    -- Exact types ("booking.confirmed"), "prefix.*" wildcards, or "*".
+                    event_types                 text[]      NOT NULL CHECK (cardinality(event_types) > 0),
+                    -- Only events from these intake sources; NULL means every source (events without a source always match).
+                    sources                     text[],
+                    description                 text,
+                    enabled                     boolean     NOT NULL DEFAULT true,
+                    -- Why a disabled subscription is disabled: an operator, a 410 Gone answer, or failing for too long.
+                    disabled_reason             text        CHECK (disabled_reason IN ('manual', 'gone', 'failing')),
+                    disabled_at                 timestamptz,
+                    -- whsec_<base64>; the previous secret keeps signing until previous_secret_expires_at after a rotation.
+                    secret                      text        NOT NULL,
+                    previous_secret             text,
+                    previous_secret_expires_at  timestamptz,
+                    -- Optional cap on requests per second to this subscription (per bridge process).
+                    max_per_second              integer     CHECK (max_per_second > 0),
+                    -- Time of the first failed attempt since the last successful one; NULL while the last attempt succeeded.
+                    failing_since               timestamptz,
+                    created_at                  timestamptz NOT NULL DEFAULT now(),
+                    updated_at                  timestamptz NOT NULL DEFAULT now()
+                );
+                CREATE INDEX subscriptions_url ON subscriptions (url);
+
+                -- One row per thing that happened; body holds the exact JSON bytes that are signed and sent, and id is the
+                -- webhook-id every delivery of it carries.
+                CREATE TABLE events (
+                    id          text        PRIMARY KEY,
+                    type        text        NOT NULL,
+                    source      text,
+                    intent_id   uuid,
+                    body        text        NOT NULL,
+                    created_at  timestamptz NOT NULL DEFAULT now()
+                );
+                CREATE INDEX events_created ON events (created_at);
+                CREATE INDEX events_intent ON events (intent_id) WHERE intent_id IS NOT NULL;
+
+                -- The outbox: one row per (event, subscription).
+                CREATE TABLE deliveries (
+                    id                  bigserial   PRIMARY KEY,
+                    event_id            text        NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+                    subscription_id     uuid        NOT NULL REFERENCES subscriptions (id) ON DELETE CASCADE,
+                    status              text        NOT NULL DEFAULT 'pending'
+                                        CHECK (status IN ('pending', 'retrying', 'delivered', 'failed')),
+                    -- Attempts in the current run (claiming counts one; redeliver, recover and re-enabling start a new run).
+                    attempts            integer     NOT NULL DEFAULT 0,
+                    next_attempt_at     timestamptz NOT NULL DEFAULT now(),
+                    locked_by           text,
+                    locked_until        timestamptz,
+                    last_attempt_at     timestamptz,
+                    last_status_code    integer,
+                    -- First 2 KiB of the last answer's body, and the last error (transport, timeout, refused destination).
+                    last_response_body  text,
+                    last_error          text,
+                    delivered_at        timestamptz,
+                    created_at          timestamptz NOT NULL DEFAULT now(),
+                    updated_at          timestamptz NOT NULL DEFAULT now(),
+                    CONSTRAINT deliveries_event_subscription UNIQUE (event_id, subscription_id)
+                );
+
+                -- Due work per subscription, oldest first.
+                CREATE INDEX deliveries_due ON deliveries (subscription_id, next_attempt_at) WHERE status IN ('pending', 'retrying');
+                -- Listing (GET /v1/deliveries?subscription=&status=) newest first, recover?since=, retention.
+                CREATE INDEX deliveries_subscription ON deliveries (subscription_id, id);
+                CREATE INDEX deliveries_status ON deliveries (status, id);
+                CREATE INDEX deliveries_failed ON deliveries (subscription_id, created_at) WHERE status = 'failed';
+
+                -- One row per request made (or refused) for a delivery.
+                CREATE TABLE delivery_attempts (
+                    id             bigserial   PRIMARY KEY,
+                    delivery_id    bigint      NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
+                    attempt        integer     NOT NULL,
+                    started_at     timestamptz NOT NULL,
+                    duration_ms    integer     NOT NULL,
+                    outcome        text        NOT NULL
+                                   CHECK (outcome IN ('delivered', 'http_error', 'gone', 'throttled', 'redirect', 'timeout',
+                                                      'transport_error', 'refused')),
+                    status_code    integer,
+                    -- The address the destination resolved to (and was checked against the guard).
+                    address        text,
+                    response_body  text,
+                    error          text
+                );
+                CREATE INDEX delivery_attempts_delivery ON delivery_attempts (delivery_id, id);
+                """#
+        ),
     ]
 }

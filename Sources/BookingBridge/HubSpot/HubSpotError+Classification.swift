@@ -1,0 +1,117 @@
+/// What the caller should do about a failed HubSpot call.
+public enum HubSpotErrorClassification: Sendable, Equatable, Hashable {
+    /// Never retry as-is: the request itself is wrong (400s, 403, 404, a 401 that survived a token refresh).
+    case permanent
+    /// Nothing happened at HubSpot; retry with backoff, not before `after` when given (423: at least 2 s).
+    case retryable(after: Duration?)
+    /// HubSpot (or the shared budget) refused for rate; retry after the policy's window (`retryAfter` when known).
+    case rateLimited(policy: HubSpotRatePolicy, retryAfter: Duration?)
+    /// 401 and the token can still be refreshed: refresh, then retry once. The client does this itself, so
+    /// callers normally never see it.
+    case unauthorized
+    /// The request may have reached HubSpot but its outcome was not seen. For `/book` the meeting may exist:
+    /// reconcile (re-read availability and bookings) before booking again.
+    case uncertain
+}
+
+/// HubSpot's rate-limit policies (`policyName` of a 429).
+public enum HubSpotRatePolicy: String, Sendable, Hashable {
+    /// The rolling 10-second window.
+    case tenSecondlyRolling = "TEN_SECONDLY_ROLLING"
+    /// The daily allowance; HubSpot resets it at midnight (the bridge assumes midnight UTC).
+    case daily = "DAILY"
+
+    /// The policy a 429 names; an unknown or missing name is taken as the rolling window, the shorter wait.
+    public init(policyName: String?) {
+        self = policyName.flatMap { HubSpotRatePolicy(rawValue: $0.uppercased()) } ?? .tenSecondlyRolling
+    }
+}
+
+/// The facts about one failed call, from which `classify` derives what to do. Pure data: no I/O.
+public struct HubSpotFailureFacts: Sendable, Equatable {
+    public var endpoint: HubSpotEndpoint
+    /// HTTP status of the answer; nil when no answer was seen.
+    public var status: Int?
+    public var body: HubSpotErrorBody?
+    /// What went wrong below HTTP, when no (complete) answer was seen.
+    public var transport: HubSpotTransportFailure?
+    /// False only when the request certainly never left this process (no connection, or its body was never
+    /// handed to a connection).
+    public var requestMayHaveBeenSent: Bool
+    /// `Retry-After` of the answer, when present.
+    public var retryAfter: Duration?
+    /// True when a 401 can still be cured by refreshing the token (OAuth, and not already refreshed for this call).
+    public var canRefreshToken: Bool
+
+    public init(
+        endpoint: HubSpotEndpoint, status: Int? = nil, body: HubSpotErrorBody? = nil,
+        transport: HubSpotTransportFailure? = nil, requestMayHaveBeenSent: Bool = true, retryAfter: Duration? = nil,
+        canRefreshToken: Bool = false
+    ) {
+        self.endpoint = endpoint
+        self.status = status
+        self.body = body
+        self.transport = transport
+        self.requestMayHaveBeenSent = requestMayHaveBeenSent
+        self.retryAfter = retryAfter
+        self.canRefreshToken = canRefreshToken
+    }
+}
+
+extension HubSpotErrorClassification {
+    /// The least time HubSpot asks for after a 423 (locked).
+    public static let lockedMinimumDelay: Duration = .seconds(2)
+
+    /// Classifies one failed call: the contract's error table (section 4), plus the transport cases.
+    ///
+    /// Decisions beyond the table, for `/book` (which has no idempotency key):
+    /// - 500, 502, 503, 504 and 524 are `.uncertain`: the answer came from HubSpot or a proxy after the request
+    ///   may have been processed (504 and 524 are timeouts of an origin that had the request), so the meeting may
+    ///   exist. 521 (origin down) and 523 (origin unreachable) are Cloudflare's "never reached HubSpot": `.retryable`.
+    /// - A 2xx whose body could not be read is `.uncertain` (the booking happened but its details are unknown).
+    /// - No answer: `.retryable` when the request certainly was not sent, else `.uncertain`.
+    /// Read calls are idempotent, so every "may or may not have happened" case is `.retryable` for them.
+    public static func classify(_ facts: HubSpotFailureFacts) -> HubSpotErrorClassification {
+        let unknownOutcome: HubSpotErrorClassification = facts.endpoint.isIdempotent ? .retryable(after: nil) : .uncertain
+        guard let status = facts.status else {
+            return facts.requestMayHaveBeenSent ? unknownOutcome : .retryable(after: nil)
+        }
+        switch status {
+        case 200..<300:
+            return facts.endpoint.isIdempotent ? .permanent : .uncertain
+        case 401:
+            return facts.canRefreshToken ? .unauthorized : .permanent
+        case 408:
+            return .retryable(after: facts.retryAfter)
+        case 423:
+            return .retryable(after: max(facts.retryAfter ?? lockedMinimumDelay, lockedMinimumDelay))
+        case 429:
+            return .rateLimited(policy: HubSpotRatePolicy(policyName: facts.body?.policyName), retryAfter: facts.retryAfter)
+        case 400..<500:
+            return .permanent
+        case 521, 523:
+            return .retryable(after: facts.retryAfter)
+        case 500..<600:
+            return facts.endpoint.isIdempotent ? .retryable(after: facts.retryAfter) : .uncertain
+        default:
+            return facts.endpoint.isIdempotent ? .permanent : .uncertain
+        }
+    }
+
+    /// True for `.retryable` whatever its delay.
+    public var isRetryable: Bool {
+        if case .retryable = self { return true }
+        return false
+    }
+
+    /// Short stable name, used as the `outcome` metrics label and in logs.
+    public var name: String {
+        switch self {
+        case .permanent: "permanent"
+        case .retryable: "retryable"
+        case .rateLimited: "rate_limited"
+        case .unauthorized: "unauthorized"
+        case .uncertain: "uncertain"
+        }
+    }
+}

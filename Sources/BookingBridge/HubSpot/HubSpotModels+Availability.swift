@@ -1,0 +1,61 @@
+/// HubSpot's answer to `GET .../book/availability-page/{slug}?timezone=&monthOffset=`.
+public struct HubSpotAvailabilityPage: Sendable, Equatable, Codable {
+    public var allUsersBusyTimes: [HubSpotUserBusyTimes]
+    public var linkAvailability: HubSpotLinkAvailability
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        allUsersBusyTimes = try c.decodeIfPresent([HubSpotUserBusyTimes].self, forKey: .allUsersBusyTimes) ?? []
+        linkAvailability = try c.decode(HubSpotLinkAvailability.self, forKey: .linkAvailability)
+    }
+}
+
+/// Offered slots per duration; page forward with `monthOffset` while `hasMore`.
+public struct HubSpotLinkAvailability: Sendable, Equatable, Codable {
+    public var hasMore: Bool
+    /// Keyed by the duration in milliseconds, as HubSpot keys it (a decimal string).
+    public var linkAvailabilityByDuration: [String: HubSpotDurationAvailability]
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        hasMore = try c.decodeIfPresent(Bool.self, forKey: .hasMore) ?? false
+        linkAvailabilityByDuration =
+            try c.decodeIfPresent([String: HubSpotDurationAvailability].self, forKey: .linkAvailabilityByDuration)
+            ?? [:]
+    }
+
+    /// The offered durations, milliseconds, ascending.
+    public var durations: [Int64] {
+        linkAvailabilityByDuration.compactMap { key, value in Int64(key) ?? value.meetingDurationMillis }.sorted()
+    }
+
+    /// The slots offered for one duration (milliseconds), in start order.
+    public func slots(durationMillis: Int64) -> [HubSpotSlot] {
+        let entry =
+            linkAvailabilityByDuration[String(durationMillis)]
+            ?? linkAvailabilityByDuration.values.first { $0.meetingDurationMillis == durationMillis }
+        return (entry?.availabilities ?? []).sorted { $0.startMillisUtc < $1.startMillisUtc }
+    }
+}
+
+public struct HubSpotDurationAvailability: Sendable, Equatable, Codable {
+    public var meetingDurationMillis: Int64
+    public var availabilities: [HubSpotSlot]
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        meetingDurationMillis = try c.decode(Int64.self, forKey: .meetingDurationMillis)
+        availabilities = try c.decodeIfPresent([HubSpotSlot].self, forKey: .availabilities) ?? []
+    }
+}
+
+/// An offered slot, epoch milliseconds UTC.
+public struct HubSpotSlot: Sendable, Equatable, Hashable, Codable {
+    public var startMillisUtc: Int64
+    public var endMillisUtc: Int64
+
+    public init(startMillisUtc: Int64, endMillisUtc: Int64) {
+        self.startMillisUtc = startMillisUtc
+        self.endMillisUtc = endMillisUtc
+    }
+}
