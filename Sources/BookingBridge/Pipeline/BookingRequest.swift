@@ -40,7 +40,7 @@ public struct BookingRequest: Codable, Sendable, Equatable {
 }
 
 /// Why an intent failed or waits: a reason a person can act on, kept on the intent and sent in `booking.failed`.
-public struct FailureReason: Codable, Sendable, Equatable {
+public struct FailureReason: Codable, Sendable, Equatable, Error {
     /// `hubspot` when HubSpot refused, `bridge` for the bridge's own checks, `network` when HubSpot was not reached.
     public var origin: String
     public var message: String

@@ -125,17 +125,19 @@ public struct IntentStore: Sendable {
         try await updateHeld(id: id, owner: owner, set: "uncertain = false")
     }
 
-    /// Puts a held intent back in the queue for `at`, keeping `reason` as its last error.
+    /// Puts a held intent back in the queue for `at`, keeping `reason` as its last error. `refundAttempt` takes back
+    /// the attempt counted by `markBookingInFlight` when HubSpot did not process the call (rate limited).
     @discardableResult
-    public func reschedule(id: UUID, owner: String, at: Date, reason: FailureReason?, uncertain: Bool? = nil)
-        async throws -> Bool
-    {
+    public func reschedule(
+        id: UUID, owner: String, at: Date, reason: FailureReason?, uncertain: Bool? = nil, refundAttempt: Bool = false
+    ) async throws -> Bool {
         let error = try reason.map(Self.json)
         let rows = try await database.client.query(
             """
             UPDATE intents
             SET status = 'retrying', next_attempt_at = \(at), last_error = \(error)::jsonb,
                 uncertain = COALESCE(\(uncertain), uncertain),
+                attempts = CASE WHEN \(refundAttempt) THEN greatest(attempts - 1, 0) ELSE attempts END,
                 locked_by = NULL, locked_until = NULL, updated_at = now()
             WHERE id = \(id) AND locked_by = \(owner) AND status IN ('received', 'retrying')
             RETURNING id

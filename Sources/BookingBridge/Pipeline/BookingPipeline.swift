@@ -1,0 +1,159 @@
+import Foundation
+import Logging
+import Metrics
+import PostgresNIO
+import ServiceLifecycle
+
+/// The booking workers of one process, as a service.
+///
+/// Claims due intents (SKIP LOCKED, with a lease) as workers free up, and runs each through a `BookingWorker`.
+/// Woken at once by `wake()` (intake in this process) and by NOTIFY (intake in any process, unless `pollOnly`),
+/// and polls as a safety net. On graceful shutdown it stops claiming and lets in-flight work finish for up to
+/// `shutdownGrace`; what is still running then is cancelled, and its lease expiry hands it to another process.
+public final class BookingPipeline: Service, Sendable {
+    private let database: Database
+    private let store: IntentStore
+    private let settings: PipelineSettings
+    private let worker: BookingWorker
+    private let signal = WakeSignal()
+    private let logger: Logger
+    /// Identifies this process's claims in `intents.locked_by`.
+    public let owner: String
+
+    public init(
+        database: Database, api: any SchedulerAPI, settings: PipelineSettings, logger: Logger,
+        onEventsCommitted: @escaping @Sendable () -> Void = {}
+    ) {
+        self.database = database
+        self.store = IntentStore(database: database)
+        self.settings = settings
+        self.logger = logger
+        let host = ProcessInfo.processInfo.hostName
+        self.owner = "\(host)/\(ProcessInfo.processInfo.processIdentifier)/\(UUID().uuidString.prefix(8))"
+        self.worker = BookingWorker(
+            database: database, store: store, api: api,
+            catalog: LinkCatalog(api: api, infoTTL: settings.linkCacheTTL), policy: RetryPolicy(settings),
+            owner: owner, logger: logger, onEventsCommitted: onEventsCommitted)
+    }
+
+    /// Look for work now (a new intent was committed).
+    public func wake() { signal.signal() }
+
+    public func run() async throws {
+        logger.info(
+            "booking pipeline started",
+            metadata: ["workers": "\(settings.workers)", "owner": "\(owner)", "poll_only": "\(settings.pollOnly)"])
+        let inFlight = LockedValue(0)
+        let shuttingDown = LockedValue(false)
+        await withTaskGroup(of: Void.self) { helpers in
+            if !settings.pollOnly { helpers.addTask { await self.listen() } }
+            helpers.addTask { await self.reportQueue() }
+
+            await withGracefulShutdownHandler {
+                await withTaskGroup(of: Void.self) { work in
+                    var failures = 0
+                    while !shuttingDown.withLock({ $0 }) && !Task.isCancelled {
+                        let free = settings.workers - inFlight.withLock { $0 }
+                        var claimed: [IntentRecord] = []
+                        if free > 0 {
+                            let started = ContinuousClock.now
+                            do {
+                                claimed = try await store.claimDue(owner: owner, limit: free, lease: settings.lease)
+                                failures = 0
+                                PipelineMetrics.stage(.claim, since: started)
+                            } catch {
+                                failures += 1
+                                logger.warning(
+                                    "cannot claim work (database unreachable?); backing off",
+                                    metadata: ["error": "\(String(reflecting: error))", "failures": "\(failures)"])
+                                try? await Task.sleep(for: .milliseconds(min(250 * (1 << min(failures, 5)), 5000)))
+                                continue
+                            }
+                        }
+                        for intent in claimed {
+                            inFlight.withLock { $0 += 1 }
+                            work.addTask {
+                                await self.worker.process(intent)
+                                inFlight.withLock { $0 -= 1 }
+                                self.signal.signal()
+                            }
+                        }
+                        // A full batch means more may be due: look again at once while workers are free.
+                        if claimed.count == free && free > 0 && inFlight.withLock({ $0 }) < settings.workers { continue }
+                        await signal.wait(timeout: settings.pollInterval)
+                    }
+                    let remaining = inFlight.withLock { $0 }
+                    if remaining > 0 {
+                        logger.info("draining: waiting for in-flight bookings", metadata: ["in_flight": "\(remaining)"])
+                        let grace = settings.shutdownGrace
+                        let drained = await withTaskGroup(of: Bool.self) { race in
+                            race.addTask {
+                                while inFlight.withLock({ $0 }) > 0 && !Task.isCancelled {
+                                    try? await Task.sleep(for: .milliseconds(20))
+                                }
+                                return true
+                            }
+                            race.addTask {
+                                try? await Task.sleep(for: grace)
+                                return false
+                            }
+                            let first = await race.next() ?? false
+                            race.cancelAll()
+                            return first
+                        }
+                        if !drained {
+                            logger.warning(
+                                "grace period over: cancelling in-flight bookings; their leases will expire",
+                                metadata: ["in_flight": "\(inFlight.withLock { $0 })"])
+                            work.cancelAll()
+                        }
+                    }
+                }
+            } onGracefulShutdown: {
+                shuttingDown.withLock { $0 = true }
+                self.signal.signal()
+            }
+            helpers.cancelAll()
+        }
+        logger.info("booking pipeline stopped")
+    }
+
+    /// Wakes the claim loop on NOTIFY from any process; reconnects after database trouble.
+    private func listen() async {
+        var failures = 0
+        while !Task.isCancelled {
+            do {
+                try await database.client.withConnection { connection in
+                    let notifications = try await connection.listen(IntentStore.notifyChannel)
+                    failures = 0
+                    for try await _ in notifications { self.signal.signal() }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                failures += 1
+                logger.debug("LISTEN interrupted; polling until it is back", metadata: ["error": "\(String(reflecting: error))"])
+                try? await Task.sleep(for: .milliseconds(min(500 * failures, 5000)))
+            }
+        }
+    }
+
+    /// Publishes queue depth and the age of the oldest due intent every few seconds.
+    private func reportQueue() async {
+        let depth = Gauge(label: "bookingbridge_intents_due")
+        let oldest = Gauge(label: "bookingbridge_intents_oldest_due_seconds")
+        while !Task.isCancelled {
+            do {
+                let rows = try await database.client.query(
+                    """
+                    SELECT count(*), COALESCE(EXTRACT(EPOCH FROM now() - min(next_attempt_at)), 0)::float8
+                    FROM intents WHERE status IN ('received', 'retrying') AND next_attempt_at <= now()
+                    """, logger: logger)
+                for try await (count, age) in rows.decode((Int, Double).self) {
+                    depth.record(count)
+                    oldest.record(age)
+                }
+            } catch {}
+            try? await Task.sleep(for: .seconds(5))
+        }
+    }
+}

@@ -1,0 +1,307 @@
+import Foundation
+import Logging
+import Metrics
+import PostgresNIO
+
+/// Takes one claimed intent as far as it can go: reconcile (if an earlier call's outcome is unknown), enrich,
+/// book, and persist the outcome with its webhook deliveries in one transaction.
+struct BookingWorker: Sendable {
+    let database: Database
+    let store: IntentStore
+    let api: any SchedulerAPI
+    let catalog: LinkCatalog
+    let policy: RetryPolicy
+    let owner: String
+    let logger: Logger
+    let onEventsCommitted: @Sendable () -> Void
+
+    /// The lease was lost to another worker: stop touching the intent (the other worker owns it now).
+    struct LeaseLost: Error {}
+
+    func process(_ intent: IntentRecord) async {
+        var logger = self.logger
+        logger[metadataKey: "intent_id"] = "\(intent.id)"
+        logger[metadataKey: "source"] = "\(intent.source)"
+        do {
+            try await run(intent, logger: logger)
+        } catch is LeaseLost {
+            logger.warning("lost the lease on an intent; another worker has it")
+        } catch {
+            // Only database trouble gets here. The lease expires and the intent is claimed again; the
+            // `uncertain` flag tells the next worker whether a booking call may have been in flight.
+            logger.error("could not record an intent's progress", metadata: ["error": "\(String(reflecting: error))"])
+        }
+    }
+
+    private func run(_ intent: IntentRecord, logger: Logger) async throws {
+        let request = intent.request
+        let durationMillis = Int64(request.durationMinutes) * 60_000
+        let startMillis = Int64((request.startTime.timeIntervalSince1970 * 1000).rounded())
+        var everUncertain = intent.uncertain
+
+        if intent.uncertain {
+            let started = Date()
+            let clock = ContinuousClock.now
+            let decision: Reconciliation
+            do {
+                let info = try await catalog.bookingInfo(slug: request.slug, timezone: request.timezone)
+                let offset = BookingPlan.monthOffset(of: request.startTime, now: Date(), timezone: request.timezone)
+                let page = try await api.availabilityPage(slug: request.slug, timezone: request.timezone, monthOffset: offset)
+                let slot = BookingPlan.checkSlot(
+                    startMillis: startMillis, durationMillis: durationMillis, pages: [page.linkAvailability])
+                decision = Reconciliation.decide(
+                    linkType: info.linkType, slotOffered: slot.offered, busyTimes: page.allUsersBusyTimes,
+                    startMillis: startMillis, durationMillis: durationMillis)
+            } catch {
+                let reason = Self.reason(error)
+                try await BookingStore.record(
+                    .init(stage: "reconcile", outcome: Self.outcome(error), startedAt: started,
+                          duration: ContinuousClock.now - clock, httpStatus: reason.httpStatus,
+                          correlationId: reason.correlationId, error: reason),
+                    intentID: intent.id, database: database)
+                try await retryLater(intent, after: Self.delay(for: error, policy: policy, attempts: intent.attempts),
+                                     reason: reason, uncertain: true, logger: logger)
+                return
+            }
+            try await BookingStore.record(
+                .init(stage: "reconcile", outcome: "ok", startedAt: started, duration: ContinuousClock.now - clock),
+                intentID: intent.id, database: database)
+            switch decision {
+            case .needsReview(let evidence):
+                logger.warning("booking outcome unknown and slot gone: needs review", metadata: ["evidence": "\(evidence)"])
+                try await finish(
+                    intent, status: .needsReview,
+                    reason: FailureReason(origin: "bridge", message: evidence, subCategory: "OUTCOME_UNKNOWN"),
+                    attempts: intent.attempts, logger: logger)
+                return
+            case .safeToBook:
+                logger.info("earlier booking call did not book (slot still free): booking again")
+                guard try await store.clearUncertain(id: intent.id, owner: owner) else { throw LeaseLost() }
+            }
+        }
+
+        if policy.isExhausted(attempts: intent.attempts, createdAt: intent.createdAt, now: Date()) {
+            var reason = intent.lastError ?? FailureReason(origin: "bridge", message: "")
+            reason.message = "gave up after \(intent.attempts) attempts: " + (intent.lastError?.message ?? "no attempt succeeded")
+            try await finish(intent, status: .failed, reason: reason, attempts: intent.attempts, logger: logger)
+            return
+        }
+
+        // Enrich: what the link accepts, and whether it offers this start.
+        let enrichStarted = ContinuousClock.now
+        let bookingCall: HubSpotBookingRequest
+        do {
+            let info = try await catalog.bookingInfo(slug: request.slug, timezone: request.timezone)
+            switch BookingPlan.make(request: request, info: info) {
+            case .failure(let reason):
+                try await finish(intent, status: .failed, reason: reason, attempts: intent.attempts, logger: logger)
+                return
+            case .success(var call):
+                let offset = BookingPlan.monthOffset(of: request.startTime, now: Date(), timezone: request.timezone)
+                let page = try await catalog.availability(slug: request.slug, timezone: request.timezone, monthOffset: offset)
+                let slot = BookingPlan.checkSlot(
+                    startMillis: startMillis, durationMillis: durationMillis, pages: [page.linkAvailability])
+                guard slot.offered else {
+                    let reason = FailureReason(
+                        origin: "bridge",
+                        message: "the meeting link does not offer \(HubSpotTimestamp.iso8601(millis: startMillis)) for \(request.durationMinutes) minutes"
+                            + (slot.next.isEmpty ? "" : "; the next offered starts are in suggestedStartTimes"),
+                        category: "VALIDATION_ERROR", subCategory: "MEETING_START_TIME_NOT_VALID",
+                        suggestedStartTimes: slot.next)
+                    try await finish(intent, status: .failed, reason: reason, attempts: intent.attempts, logger: logger)
+                    return
+                }
+                call.likelyAvailableUserIds = BookingPlan.likelyAvailableUserIds(
+                    linkType: info.linkType, busyTimes: page.allUsersBusyTimes, startMillis: startMillis,
+                    durationMillis: durationMillis)
+                bookingCall = call
+            }
+        } catch {
+            let reason = Self.reason(error)
+            PipelineMetrics.stage(.enrich, since: enrichStarted)
+            if case .permanent = (error as? HubSpotError)?.classification {
+                try await finish(intent, status: .failed, reason: reason, attempts: intent.attempts, logger: logger)
+            } else {
+                try await retryLater(intent, after: Self.delay(for: error, policy: policy, attempts: intent.attempts),
+                                     reason: reason, uncertain: everUncertain, logger: logger)
+            }
+            return
+        }
+        PipelineMetrics.stage(.enrich, since: enrichStarted)
+
+        // Book: leave evidence first, so a crash mid-call is reconciled, never blindly retried.
+        guard try await store.markBookingInFlight(id: intent.id, owner: owner) else { throw LeaseLost() }
+        let attempts = intent.attempts + 1
+        let started = Date()
+        let clock = ContinuousClock.now
+        do {
+            let response = try await api.book(bookingCall)
+            let elapsed = ContinuousClock.now - clock
+            PipelineMetrics.stage(.book, since: clock)
+            let status: IntentStatus = response.isConfirmedMeeting ? .booked : .offline
+            let attempt = BookingStore.Attempt(
+                stage: "book", outcome: status == .booked ? "ok" : "offline", startedAt: started, duration: elapsed,
+                httpStatus: 200)
+            let reason: FailureReason? =
+                status == .offline
+                ? FailureReason(
+                    origin: "hubspot",
+                    message: "HubSpot created the contact but no meeting: the assigned rep has no connected calendar (isOffline)",
+                    httpStatus: 200, subCategory: "OFFLINE")
+                : nil
+            try await finish(
+                intent, status: status, reason: reason, attempts: attempts, booking: response, attempt: attempt,
+                logger: logger)
+        } catch {
+            let elapsed = ContinuousClock.now - clock
+            PipelineMetrics.stage(.book, since: clock)
+            let hubSpotError = error as? HubSpotError
+            let classification = hubSpotError?.classification ?? .uncertain
+            var reason = Self.reason(error)
+            let attempt = BookingStore.Attempt(
+                stage: "book", outcome: Self.outcome(error), startedAt: started, duration: elapsed,
+                httpStatus: hubSpotError?.status, correlationId: hubSpotError?.correlationId, error: reason)
+            switch classification {
+            case .uncertain:
+                everUncertain = true
+                logger.warning("booking call outcome unknown; will reconcile", metadata: ["error": "\(reason.message)"])
+                try await BookingStore.record(attempt, intentID: intent.id, database: database)
+                try await retryLater(intent, after: .milliseconds(500), reason: reason, uncertain: true, logger: logger)
+            case .retryable(let after):
+                try await BookingStore.record(attempt, intentID: intent.id, database: database)
+                if policy.isExhausted(attempts: attempts, createdAt: intent.createdAt, now: Date()) {
+                    reason.message = "gave up after \(attempts) attempts: " + reason.message
+                    try await finish(intent, status: .failed, reason: reason, attempts: attempts, logger: logger)
+                } else {
+                    let delay = max(after ?? .zero, policy.delay(afterAttempt: attempts))
+                    try await retryLater(intent, after: delay, reason: reason, uncertain: false, logger: logger)
+                }
+            case .rateLimited(_, let retryAfter):
+                // HubSpot did not process the call: it is not a failed attempt.
+                try await BookingStore.record(attempt, intentID: intent.id, database: database)
+                try await retryLater(
+                    intent, after: retryAfter ?? .seconds(10), reason: reason, uncertain: false, refundAttempt: true,
+                    logger: logger)
+            case .permanent, .unauthorized:
+                if hubSpotError?.bookingRejection == .timeNotAvailable {
+                    await catalog.invalidateAvailability(slug: request.slug)
+                    var uncertainBefore = everUncertain
+                    if !uncertainBefore { uncertainBefore = try await hadUncertainAttempt(intent.id) }
+                    if uncertainBefore {
+                        reason.message =
+                            "HubSpot says the slot is taken, after an earlier booking call whose answer was not seen: that call may have booked it. "
+                            + reason.message
+                        try await finish(
+                            intent, status: .needsReview, reason: reason, attempts: attempts, attempt: attempt,
+                            logger: logger)
+                        return
+                    }
+                }
+                try await finish(intent, status: .failed, reason: reason, attempts: attempts, attempt: attempt, logger: logger)
+            }
+        }
+    }
+
+    /// Whether any earlier attempt for the intent ended without its outcome being seen.
+    private func hadUncertainAttempt(_ id: UUID) async throws -> Bool {
+        let rows = try await database.client.query(
+            "SELECT EXISTS (SELECT 1 FROM attempts WHERE intent_id = \(id) AND outcome = 'uncertain')",
+            logger: database.logger)
+        for try await exists in rows.decode(Bool.self) { return exists }
+        return false
+    }
+
+    private func retryLater(
+        _ intent: IntentRecord, after delay: Duration, reason: FailureReason, uncertain: Bool, refundAttempt: Bool = false,
+        logger: Logger
+    ) async throws {
+        let at = Date().addingTimeInterval(delay.seconds)
+        logger.info(
+            "booking will be retried",
+            metadata: ["in_ms": "\(delay.milliseconds)", "reason": "\(reason.message)", "uncertain": "\(uncertain)"])
+        guard
+            try await store.reschedule(
+                id: intent.id, owner: owner, at: at, reason: reason, uncertain: uncertain, refundAttempt: refundAttempt)
+        else { throw LeaseLost() }
+        PipelineMetrics.count("bookingbridge_intent_retries_total", ["uncertain": "\(uncertain)"])
+    }
+
+    /// Ends the intent: final status, booking row, attempt and the event's deliveries in one transaction. Retries
+    /// the transaction while the database is unreachable, because a booking HubSpot made must not be forgotten.
+    private func finish(
+        _ intent: IntentRecord, status: IntentStatus, reason: FailureReason?, attempts: Int,
+        booking: HubSpotBookingResponse? = nil, attempt: BookingStore.Attempt? = nil, logger: Logger
+    ) async throws {
+        let owner = self.owner
+        let data = BookingEventData(
+            intent: intent, status: status, attempts: attempts, booking: booking.map(BookingEventData.Booking.init),
+            reason: reason)
+        var delay: Duration = .milliseconds(200)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while true {
+            do {
+                try await database.client.withTransaction(logger: logger) { connection in
+                    guard
+                        try await IntentStore.finish(
+                            id: intent.id, owner: owner, status: status, reason: reason, on: connection, logger: logger)
+                    else { throw LeaseLost() }
+                    if let booking {
+                        try await BookingStore.insert(
+                            intentID: intent.id, slug: intent.request.slug, response: booking, on: connection, logger: logger)
+                    }
+                    if let attempt {
+                        try await BookingStore.record(attempt, intentID: intent.id, on: connection, logger: logger)
+                    }
+                    if let type = status.eventType {
+                        _ = try await Outbox.enqueue(
+                            type: type, data: data, source: intent.source, intentID: intent.id, on: connection,
+                            logger: logger)
+                    }
+                }
+                break
+            } catch let error as PostgresTransactionError {
+                if error.closureError is LeaseLost { throw LeaseLost() }
+                guard ContinuousClock.now < deadline, !Task.isCancelled else { throw error }
+                logger.warning(
+                    "could not record the outcome yet; retrying", metadata: ["error": "\(String(reflecting: error))"])
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            }
+        }
+        onEventsCommitted()
+        PipelineMetrics.count("bookingbridge_intents_finished_total", ["status": status.rawValue])
+        let level: Logger.Level = status == .booked ? .info : .warning
+        logger.log(
+            level: level, "intent finished",
+            metadata: ["status": "\(status.rawValue)", "attempts": "\(attempts)", "reason": "\(reason?.message ?? "")"])
+    }
+
+    /// The reason kept on the intent for an error.
+    static func reason(_ error: any Error) -> FailureReason {
+        if let e = error as? HubSpotError {
+            return FailureReason(
+                origin: e.status == nil ? "network" : "hubspot", message: e.message, httpStatus: e.status,
+                category: e.category, subCategory: e.subCategory, correlationId: e.correlationId)
+        }
+        return FailureReason(origin: "network", message: "\(error)")
+    }
+
+    static func outcome(_ error: any Error) -> String {
+        guard let e = error as? HubSpotError else { return "uncertain" }
+        switch e.classification {
+        case .permanent: return "permanent"
+        case .retryable: return "retryable"
+        case .rateLimited: return "rate_limited"
+        case .unauthorized: return "unauthorized"
+        case .uncertain: return "uncertain"
+        }
+    }
+
+    static func delay(for error: any Error, policy: RetryPolicy, attempts: Int) -> Duration {
+        switch (error as? HubSpotError)?.classification {
+        case .rateLimited(_, let after): after ?? .seconds(10)
+        case .retryable(let after): max(after ?? .zero, policy.delay(afterAttempt: max(attempts, 1)))
+        default: policy.delay(afterAttempt: max(attempts, 1))
+        }
+    }
+}
