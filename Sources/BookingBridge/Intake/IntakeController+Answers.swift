@@ -1,0 +1,71 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+extension IntakeController {
+    /// The body of a success answer.
+    struct Receipt: Encodable {
+        var id: String
+        var status: String
+        var statusUrl: String
+    }
+
+    /// 202 for a new intent, 200 with the first intent for a repeat, or 303 to the source's `redirectUrl` for a
+    /// browser's form navigation. A spam intent looks like any received one.
+    func answer(
+        _ outcome: IntentStore.InsertOutcome, source: PreparedSource, request: Request, cors: HTTPFields
+    ) throws -> Response {
+        let record = outcome.record
+        let id = record.id.uuidString.lowercased()
+        let statusURL = statusURL(record.id)
+        if let redirect = source.configuration.redirectUrl, AcceptPreference.prefersHTML(request.headers[.accept]) {
+            var headers = cors
+            headers[.location] = redirect + (redirect.contains("?") ? "&" : "?") + "intent=" + id
+            return Response(status: .seeOther, headers: headers)
+        }
+        let status = outcome.wasCreated || record.status == .spam ? IntentStatus.received : record.status
+        var headers = cors
+        headers[.location] = statusURL
+        return try Response.json(
+            Receipt(id: id, status: status.rawValue, statusUrl: statusURL),
+            status: outcome.wasCreated ? .accepted : .ok, headers: headers)
+    }
+
+    /// CORS headers for an answer to a public source's allowed browser origin; none otherwise.
+    static func corsHeaders(source: PreparedSource, origin: String?) -> HTTPFields {
+        guard case .public(let policy, _) = source.auth.mode, let origin,
+            policy.allows(origin: origin, referer: nil)
+        else { return [:] }
+        return [
+            .accessControlAllowOrigin: origin,
+            .vary: "Origin",
+            .accessControlExposeHeaders: "Location, Retry-After, X-Request-Id",
+        ]
+    }
+
+    /// Request headers a browser may send with a post.
+    static let allowedRequestHeaders: Set<String> = ["content-type", "idempotency-key", "x-request-id", "accept"]
+
+    /// `OPTIONS /v1/intake/{source}`: CORS preflight for public sources and their allowed origins.
+    func preflight(_ request: Request, context: BridgeRequestContext) throws -> Response {
+        let source = try source(context)
+        guard case .public(let policy, _) = source.auth.mode else {
+            throw IntakeError(.forbidden, "this source does not take posts from browsers").problem()
+        }
+        guard let origin = request.headers[.origin], policy.allows(origin: origin, referer: nil) else {
+            throw IntakeError(.forbidden, "this form may only be posted from its own web site").problem()
+        }
+        if let method = request.headers[.accessControlRequestMethod], method.uppercased() != "POST" {
+            throw IntakeError(.forbidden, "only POST is allowed").problem()
+        }
+        let requested = (request.headers[.accessControlRequestHeaders] ?? "")
+            .split(separator: ",").map { String($0).trimmingWhitespace().lowercased() }
+            .filter { Self.allowedRequestHeaders.contains($0) }
+        var headers = Self.corsHeaders(source: source, origin: origin)
+        headers[.accessControlAllowMethods] = "POST, OPTIONS"
+        headers[.accessControlAllowHeaders] = requested.isEmpty ? "Content-Type, Idempotency-Key" : requested.joined(separator: ", ")
+        headers[.accessControlMaxAge] = "600"
+        return Response(status: .noContent, headers: headers)
+    }
+}

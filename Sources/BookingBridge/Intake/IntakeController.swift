@@ -1,0 +1,148 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+
+/// `POST /v1/intake/{source}`: reads a form submission, checks it, and answers only once the intent is committed.
+///
+/// Each step is a pure decision (`SourceAuth`, `FormBody`, `SubmissionMapper`, `IdempotencyKey`,
+/// `AcceptPreference`); this type puts them in order and does the I/O. Every refusal is a 4xx problem+json; only
+/// a failing database gives a 503 (never a 500 for anything a client can send).
+public struct IntakeController: Sendable {
+    /// A configured source, prepared once.
+    struct PreparedSource: Sendable {
+        var name: String
+        var configuration: SourceConfiguration
+        var auth: SourceAuth
+        var mapper: SubmissionMapper
+        var perMinute: Int
+    }
+
+    let sources: [String: PreparedSource]
+    let settings: IntakeSettings
+    /// `publicURL` without a trailing slash, or "" for relative status URLs.
+    let statusBase: String
+    let committer: IntentCommitter
+    let limiter: IntakeRateLimiter
+    let wake: @Sendable () -> Void
+    let logger: Logger
+    /// The clock validation and signature checks read (replaced in tests).
+    var now: @Sendable () -> Date = { Date() }
+
+    /// - Parameters:
+    ///   - publicURL: the address clients reach the bridge at, for `statusUrl` and `Location`; relative when `nil`.
+    ///   - wake: called after each newly committed (non-spam) intent, to start the pipeline without waiting for a poll.
+    public init(
+        store: IntentStore, sources: [String: SourceConfiguration], settings: IntakeSettings, publicURL: String?,
+        wake: @escaping @Sendable () -> Void, logger: Logger
+    ) {
+        self.sources = sources.reduce(into: [:]) { prepared, entry in
+            let auth = SourceAuth(entry.value.auth)
+            if case .misconfigured(let reason) = auth.mode {
+                logger.error("intake source refuses every post", metadata: ["source": "\(entry.key)", "reason": "\(reason)"])
+            }
+            prepared[entry.key] = PreparedSource(
+                name: entry.key, configuration: entry.value, auth: auth, mapper: SubmissionMapper(source: entry.value),
+                perMinute: entry.value.rateLimitPerMinute ?? settings.defaultSourceRateLimitPerMinute)
+        }
+        self.settings = settings
+        var base = publicURL ?? ""
+        while base.hasSuffix("/") { base.removeLast() }
+        self.statusBase = base
+        self.committer = IntentCommitter(store: store)
+        self.limiter = IntakeRateLimiter(clientPerMinute: settings.rateLimitPerClientPerMinute)
+        self.wake = wake
+        self.logger = logger
+    }
+
+    /// Adds `POST /v1/intake/{source}` and its CORS preflight `OPTIONS /v1/intake/{source}`.
+    public func addRoutes(to router: Router<BridgeRequestContext>) {
+        router.post("/v1/intake/{source}") { request, context in
+            try await self.receive(request, context: context)
+        }
+        router.on("/v1/intake/{source}", method: .options) { request, context in
+            try self.preflight(request, context: context)
+        }
+    }
+
+    /// The status address of an intent.
+    func statusURL(_ id: UUID) -> String { "\(statusBase)/v1/intents/\(id.uuidString.lowercased())" }
+
+    func source(_ context: BridgeRequestContext) throws -> PreparedSource {
+        guard let name = context.parameters.get("source"), let source = sources[name] else {
+            throw IntakeError(.unknownSource, "no intake source has that name").problem()
+        }
+        return source
+    }
+
+    private func receive(_ request: Request, context: BridgeRequestContext) async throws -> Response {
+        let source = try source(context)
+        let cors = Self.corsHeaders(source: source, origin: request.headers[.origin])
+        do {
+            return try await receive(request, source: source, cors: cors, context: context)
+        } catch let error as IntakeError {
+            throw error.problem(extraHeaders: cors)
+        }
+    }
+
+    private func receive(
+        _ request: Request, source: PreparedSource, cors: HTTPFields, context: BridgeRequestContext
+    ) async throws -> Response {
+        if let wait = await limiter.admit(source: source.name, sourcePerMinute: source.perMinute, client: context.clientIP) {
+            throw IntakeError(.rateLimited, "too many submissions; try again later", retryAfterSeconds: wait)
+        }
+        try source.auth.checkHeaders(request.headers)
+        let body = try await collectBody(request)
+        let now = self.now()
+        try source.auth.checkSignature(request.headers, body: body, now: now)
+        let offeredKey = try IdempotencyKey.offered(request.headers)
+        let form = try FormBody.decode(contentType: request.headers[.contentType], body: body)
+        let booking = try source.mapper.map(form.fields, now: now)
+        let spam = source.auth.honeypotField.map { SubmissionMapper.text(form.fields[$0]) != nil } ?? false
+        let key = offeredKey
+            ?? IdempotencyKey.derived(source: source.name, isPublic: source.auth.isPublic, request: booking, spam: spam)
+        let intent = NewIntent(
+            source: source.name, idempotencyKey: key, status: spam ? .spam : .received,
+            raw: RawSubmission(contentType: form.mediaType, fields: form.fields), request: booking,
+            clientIP: context.clientIP, userAgent: Self.userAgent(request.headers[.userAgent]))
+        let outcome = try await commit(intent, context: context)
+        if outcome.wasCreated && !spam { wake() }
+        return try answer(outcome, source: source, request: request, cors: cors)
+    }
+
+    /// The body, at most `maxBodyBytes` of it (413 beyond).
+    private func collectBody(_ request: Request) async throws -> [UInt8] {
+        let limit = settings.maxBodyBytes
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw IntakeError(.tooLarge, "the body may be at most \(limit) bytes")
+        }
+        do {
+            let buffer = try await request.body.collect(upTo: limit)
+            return buffer.getBytes(at: buffer.readerIndex, length: buffer.readableBytes) ?? []
+        } catch is NIOTooManyBytesError {
+            throw IntakeError(.tooLarge, "the body may be at most \(limit) bytes")
+        }
+    }
+
+    private func commit(_ intent: NewIntent, context: BridgeRequestContext) async throws -> IntentStore.InsertOutcome {
+        do {
+            return try await committer.insert(intent)
+        } catch {
+            context.logger.error(
+                "could not store an intake submission",
+                metadata: ["source": "\(intent.source)", "error": "\(String(reflecting: error))"])
+            throw Problem(
+                .serviceUnavailable, detail: "the submission could not be stored; try again shortly",
+                headers: [.retryAfter: "5"])
+        }
+    }
+
+    /// A stored user agent: without NUL characters (PostgreSQL refuses them), at most 512 characters.
+    static func userAgent(_ header: String?) -> String? {
+        guard let header, !header.isEmpty else { return nil }
+        var scalars = String.UnicodeScalarView()
+        scalars.append(contentsOf: header.unicodeScalars.lazy.filter { $0 != "\u{0}" }.prefix(512))
+        return String(scalars)
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import HTTPTypes
+
+/// A source's authentication, prepared once from its configuration: decisions only, no I/O.
+struct SourceAuth: Sendable {
+    enum Mode: Sendable {
+        case `public`(OriginPolicy, honeypotField: String?)
+        case token([UInt8])
+        case hmac([StandardWebhooks.Secret])
+        /// The configuration cannot be used (a secret that is not `whsec_` base64); every post is refused.
+        case misconfigured(String)
+    }
+
+    var mode: Mode
+
+    init(_ auth: SourceConfiguration.Auth) {
+        switch auth {
+        case .public(let origins, let honeypot):
+            mode = .public(OriginPolicy(origins), honeypotField: honeypot.flatMap { $0.isEmpty ? nil : $0 })
+        case .token(let token):
+            mode = token.isEmpty ? .misconfigured("the source's token is empty") : .token(Array(token.utf8))
+        case .hmac(let secret):
+            if let parsed = try? StandardWebhooks.Secret(secret) {
+                mode = .hmac([parsed])
+            } else {
+                mode = .misconfigured("the source's secret is not whsec_ followed by base64")
+            }
+        }
+    }
+
+    var honeypotField: String? {
+        if case .public(_, let field) = mode { return field }
+        return nil
+    }
+
+    var isPublic: Bool {
+        if case .public = mode { return true }
+        return false
+    }
+
+    /// Checks what can be checked before reading the body: the browser origin or the bearer token.
+    func checkHeaders(_ headers: HTTPFields) throws(IntakeError) {
+        switch mode {
+        case .public(let policy, _):
+            guard policy.allows(origin: headers[.origin], referer: headers[.referer]) else {
+                throw IntakeError(.forbidden, "this form may only be posted from its own web site")
+            }
+        case .token(let token):
+            guard let header = headers[.authorization], header.count > 7,
+                header.prefix(7).lowercased() == "bearer ",
+                Self.constantTimeEqual(Array(header.utf8.dropFirst(7)), token)
+            else {
+                throw IntakeError(
+                    .unauthorized, "send Authorization: Bearer with the source's token",
+                    headers: [.wwwAuthenticate: "Bearer"])
+            }
+        case .hmac:
+            break
+        case .misconfigured(let reason):
+            throw IntakeError(.unauthorized, "this source cannot accept posts: \(reason)")
+        }
+    }
+
+    /// Checks a Standard Webhooks signature over the raw body bytes (for `hmac` sources; others pass).
+    ///
+    /// A timestamp more than 5 minutes from `now` is refused. Replays within those 5 minutes carry the same
+    /// `webhook-id`, which is the intent's idempotency key: replay protection is through idempotency, and a replay
+    /// gets the first intent back instead of making a second one.
+    func checkSignature(_ headers: HTTPFields, body: [UInt8], now: Date) throws(IntakeError) {
+        guard case .hmac(let secrets) = mode else { return }
+        do {
+            try StandardWebhooks.verify(
+                id: headers[.webhookID], timestamp: headers[.webhookTimestamp],
+                signatureHeader: headers[.webhookSignature], body: body, secrets: secrets, now: now, tolerance: 300)
+        } catch {
+            throw IntakeError(.unauthorized, error.description)
+        }
+    }
+
+    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for (x, y) in zip(a, b) { difference |= x ^ y }
+        return difference == 0
+    }
+}
+
+/// Which browser origins may post to a public source. An empty list or `*` allows any (and posts without an
+/// `Origin`); otherwise the `Origin` header, or failing that the `Referer`'s origin, must be one of the list.
+struct OriginPolicy: Sendable, Equatable {
+    var allowsAny: Bool
+    var origins: Set<String>
+
+    init(_ allowed: [String]) {
+        allowsAny = allowed.isEmpty || allowed.contains("*")
+        origins = Set(allowed.compactMap(Self.normalize))
+    }
+
+    func allows(origin: String?, referer: String?) -> Bool {
+        if allowsAny { return true }
+        if let origin {
+            return Self.normalize(origin).map(origins.contains) ?? false
+        }
+        guard let referer, let url = URLComponents(string: referer), let scheme = url.scheme, let host = url.host
+        else { return false }
+        let port = url.port.map { ":\($0)" } ?? ""
+        return Self.normalize("\(scheme)://\(host)\(port)").map(origins.contains) ?? false
+    }
+
+    /// `scheme://host[:port]` in lower case without a default port or trailing slash; `nil` for `null` and junk.
+    static func normalize(_ origin: String) -> String? {
+        var text = origin.trimmingWhitespace().lowercased()
+        while text.hasSuffix("/") { text.removeLast() }
+        guard let separator = text.range(of: "://"), !text[separator.upperBound...].isEmpty,
+            !text[separator.upperBound...].contains("/")
+        else { return nil }
+        if text.hasPrefix("https://"), text.hasSuffix(":443") { text.removeLast(4) }
+        if text.hasPrefix("http://"), text.hasSuffix(":80") { text.removeLast(3) }
+        return text
+    }
+}

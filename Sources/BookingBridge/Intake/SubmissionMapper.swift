@@ -1,0 +1,254 @@
+import Foundation
+
+/// The booking fields a source's `fields` map may rename; each falls back to a form field of the same name.
+enum BookingField: String, CaseIterable, Sendable {
+    case email, firstName, lastName, fullName, startTime, date, time, timezone, durationMinutes, guestEmails, locale
+}
+
+/// Turns a submission's fields into a `BookingRequest` as a source describes it, or says which of the form's own
+/// fields are wrong. Pure: the clock is a parameter.
+struct SubmissionMapper: Sendable {
+    /// Longest field name and value accepted, in UTF-8 bytes.
+    static let maximumNameBytes = 200
+    static let maximumValueBytes = 10_000
+    /// Longest first or last name, in characters.
+    static let maximumPersonNameLength = 200
+    static let maximumGuests = 10
+    static let maximumDurationMinutes = 24 * 60
+    /// How far ahead a start time may lie.
+    static let horizon: TimeInterval = 2 * 366 * 86_400
+
+    var source: SourceConfiguration
+
+    init(source: SourceConfiguration) { self.source = source }
+
+    /// The form's name for a booking field.
+    func formName(_ field: BookingField) -> String { source.fields[field.rawValue] ?? field.rawValue }
+
+    /// Checks every field for what PostgreSQL and HubSpot cannot take: NUL characters and oversized names or values.
+    static func checkRawFields(_ fields: [String: String]) throws(IntakeError) {
+        var errors: [Problem.FieldError] = []
+        for name in fields.keys.sorted() {
+            let value = fields[name] ?? ""
+            let shown = name.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")
+            if name.utf8.contains(0) || value.utf8.contains(0) {
+                errors.append(.init(field: shown, message: "must not contain NUL characters"))
+            } else if name.utf8.count > maximumNameBytes {
+                errors.append(.init(field: String(shown.prefix(40)) + "…", message: "field names may be at most \(maximumNameBytes) bytes long"))
+            } else if value.utf8.count > maximumValueBytes {
+                errors.append(.init(field: shown, message: "must be at most \(maximumValueBytes) bytes long"))
+            }
+        }
+        guard errors.isEmpty else { throw IntakeError(.invalid, "the submission has invalid fields", fieldErrors: errors) }
+    }
+
+    /// The booking request, or `.invalid` listing every failing field by the form's name.
+    func map(_ fields: [String: String], now: Date) throws(IntakeError) -> BookingRequest {
+        try Self.checkRawFields(fields)
+        var errors: [Problem.FieldError] = []
+        func fail(_ field: BookingField, _ message: String) {
+            let name = formName(field)
+            if !errors.contains(where: { $0.field == name }) { errors.append(.init(field: name, message: message)) }
+        }
+        func value(_ field: BookingField) -> String? { Self.text(fields[formName(field)]) }
+
+        let email = value(.email)
+        if let email {
+            if !EmailSyntax.isValid(email) { fail(.email, "must be an e-mail address such as name@example.org") }
+        } else {
+            fail(.email, "is required")
+        }
+
+        var firstName = value(.firstName)
+        var lastName = value(.lastName)
+        if firstName == nil, let fullName = value(.fullName) {
+            let split = Self.splitFullName(fullName)
+            firstName = split.first
+            lastName = lastName ?? split.last
+        }
+        if let first = firstName {
+            if first.count > Self.maximumPersonNameLength {
+                fail(value(.firstName) == nil ? .fullName : .firstName, "must be at most \(Self.maximumPersonNameLength) characters long")
+            }
+        } else {
+            fail(source.fields[BookingField.fullName.rawValue] != nil && source.fields[BookingField.firstName.rawValue] == nil
+                ? .fullName : .firstName, "is required")
+        }
+        if let last = lastName, last.count > Self.maximumPersonNameLength {
+            fail(value(.lastName) == nil ? .fullName : .lastName, "must be at most \(Self.maximumPersonNameLength) characters long")
+        }
+
+        var zone: TimeZone?
+        var zoneID = source.timezone
+        if let text = value(.timezone) {
+            if text.count <= 64, let parsed = TimeZone(identifier: text) {
+                zone = parsed
+                zoneID = text
+            } else {
+                fail(.timezone, "must be an IANA time zone such as Europe/Berlin")
+            }
+        } else if let text = source.timezone {
+            zone = TimeZone(identifier: text)
+        }
+
+        let start = readStart(value: value, zone: zone, zoneName: zoneID, now: now, fail: fail)
+
+        var duration = source.durationMinutes
+        if let text = value(.durationMinutes) {
+            if let minutes = Int(text), (1...Self.maximumDurationMinutes).contains(minutes) {
+                duration = minutes
+            } else {
+                fail(.durationMinutes, "must be a whole number of minutes from 1 to \(Self.maximumDurationMinutes)")
+            }
+        } else if duration == nil {
+            fail(.durationMinutes, "is required")
+        }
+
+        var guests: [String] = []
+        if let text = value(.guestEmails) {
+            let separators = CharacterSet(charactersIn: ",;").union(.whitespacesAndNewlines)
+            for guest in text.components(separatedBy: separators) where !guest.isEmpty {
+                if !EmailSyntax.isValid(guest) {
+                    fail(.guestEmails, "\(guest.prefix(100)) is not an e-mail address")
+                } else if !guests.contains(where: { $0.lowercased() == guest.lowercased() }) {
+                    guests.append(guest)
+                }
+            }
+            if guests.count > Self.maximumGuests { fail(.guestEmails, "at most \(Self.maximumGuests) guests") }
+        }
+
+        let locale = value(.locale) ?? source.locale
+        if let locale, value(.locale) != nil, !Self.isLocale(locale) {
+            fail(.locale, "must be a language tag such as en-us")
+        }
+
+        var formFields: [String: String] = [:]
+        for (hubSpotName, formName) in source.formFields {
+            if let text = Self.text(fields[formName]) { formFields[hubSpotName] = text }
+        }
+        var consents: [String: Bool] = [:]
+        for (formName, communicationTypeID) in source.consent {
+            consents[communicationTypeID] = Self.isChecked(fields[formName])
+        }
+
+        guard errors.isEmpty, let email, let firstName, let start, let duration else {
+            throw IntakeError(.invalid, "the submission has invalid fields", fieldErrors: errors)
+        }
+        return BookingRequest(
+            slug: source.slug, startTime: start, durationMinutes: duration, email: email, firstName: firstName,
+            lastName: lastName ?? "-", timezone: zoneID ?? "UTC", locale: locale, formFields: formFields,
+            consents: consents, guestEmails: guests)
+    }
+
+    /// The start time from `startTime`, or from `date` + `time` read in `zone`; reports failures through `fail`.
+    private func readStart(
+        value: (BookingField) -> String?, zone: TimeZone?, zoneName: String?, now: Date,
+        fail: (BookingField, String) -> Void
+    ) -> Date? {
+        let start: Date
+        let blamed: BookingField
+        if let text = value(.startTime) {
+            blamed = .startTime
+            switch StartTime.parse(text) {
+            case .instant(let date)?:
+                start = date
+            case .local(let local)?:
+                guard let zone, let zoneName else {
+                    fail(.startTime, "has no UTC offset and no time zone is known: add an offset such as +02:00")
+                    return nil
+                }
+                guard let resolved = Self.resolve(local, in: zone, zoneName: zoneName, fail: { fail(.startTime, $0) })
+                else { return nil }
+                start = resolved
+            case nil:
+                fail(.startTime, "must be an ISO 8601 date-time with offset (2026-05-04T09:30:00+02:00) or epoch milliseconds")
+                return nil
+            }
+        } else if value(.date) != nil || value(.time) != nil {
+            blamed = .date
+            guard let dateText = value(.date) else {
+                fail(.date, "is required with \(formName(.time))")
+                return nil
+            }
+            guard let timeText = value(.time) else {
+                fail(.time, "is required with \(formName(.date))")
+                return nil
+            }
+            let date = StartTime.parseDate(dateText)
+            let time = StartTime.parseTime(timeText)
+            if date == nil { fail(.date, "must be a date such as 2026-05-04") }
+            if time == nil { fail(.time, "must be a time such as 09:30") }
+            guard let date, let time else { return nil }
+            guard let zone, let zoneName else {
+                fail(.timezone, "is required to read \(formName(.date)) and \(formName(.time)) (the source sets no default)")
+                return nil
+            }
+            let local = LocalDateTime(
+                year: date.year, month: date.month, day: date.day, hour: time.hour, minute: time.minute,
+                second: time.second, nanosecond: time.nanosecond)
+            guard let resolved = Self.resolve(local, in: zone, zoneName: zoneName, fail: { fail(.time, $0) }) else {
+                return nil
+            }
+            start = resolved
+        } else {
+            let usesDateAndTime = source.fields[BookingField.date.rawValue] != nil
+                && source.fields[BookingField.startTime.rawValue] == nil
+            fail(usesDateAndTime ? .date : .startTime, "is required")
+            return nil
+        }
+        if start <= now {
+            fail(blamed, "must be in the future")
+            return nil
+        }
+        if start.timeIntervalSince(now) > Self.horizon {
+            fail(blamed, "must be within the next two years")
+            return nil
+        }
+        return start
+    }
+
+    /// A wall time in a zone; a skipped wall time (clocks go forward) is refused, a repeated one (clocks go back)
+    /// means its first occurrence, the one a calendar shows first.
+    static func resolve(_ local: LocalDateTime, in zone: TimeZone, zoneName: String, fail: (String) -> Void) -> Date? {
+        switch StartTime.resolve(local, in: zone) {
+        case .unique(let date): return date
+        case .ambiguous(let earlier, _): return earlier
+        case .nonexistent:
+            fail("\(local) does not exist in \(zoneName): the clocks skip it")
+            return nil
+        }
+    }
+
+    /// Splits a full name at its first space: `Ada King Lovelace` → `Ada`, `King Lovelace`; a single word gets
+    /// the last name `-`, which HubSpot accepts where it refuses an empty one.
+    static func splitFullName(_ fullName: String) -> (first: String, last: String) {
+        let words = fullName.split(whereSeparator: { $0.isWhitespace })
+        guard let first = words.first else { return ("", "-") }
+        let rest = words.dropFirst().joined(separator: " ")
+        return (String(first), rest.isEmpty ? "-" : rest)
+    }
+
+    /// Whether a checkbox field counts as ticked: absent or only false-like values is unticked.
+    static func isChecked(_ value: String?) -> Bool {
+        guard let value else { return false }
+        let unticked: Set<String> = ["", "false", "0", "off", "no", "n"]
+        return value.components(separatedBy: ", ").contains { !unticked.contains($0.trimmingWhitespace().lowercased()) }
+    }
+
+    static func isLocale(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false).flatMap {
+            $0.split(separator: "_", omittingEmptySubsequences: false)
+        }
+        guard text.count <= 35, let language = parts.first, (2...3).contains(language.count),
+            language.allSatisfy({ $0.isASCII && $0.isLetter })
+        else { return false }
+        return parts.dropFirst().allSatisfy { (1...8).contains($0.count) && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } }
+    }
+
+    /// A value trimmed of surrounding whitespace; `nil` when absent or blank.
+    static func text(_ value: String?) -> String? {
+        guard let value else { return nil }
+        let trimmed = value.trimmingWhitespace()
+        return trimmed.isEmpty ? nil : trimmed
+    }
+}
