@@ -1,0 +1,96 @@
+import Foundation
+
+/// A webhook subscription as stored in `subscriptions`.
+public struct Subscription: Sendable, Equatable, Codable {
+    /// Why a subscription is disabled.
+    public enum DisabledReason: String, Sendable, Codable, Equatable {
+        /// An operator turned it off.
+        case manual
+        /// The subscriber answered 410 Gone.
+        case gone
+        /// Every attempt failed for `webhooks.disableAfter`.
+        case failing
+    }
+
+    public var id: UUID
+    public var url: String
+    public var eventTypes: [String]
+    /// Only events from these intake sources; `nil` for every source.
+    public var sources: [String]?
+    public var description: String?
+    public var enabled: Bool
+    public var disabledReason: DisabledReason?
+    public var disabledAt: Date?
+    /// `whsec_<base64>`.
+    public var secret: String
+    public var previousSecret: String?
+    public var previousSecretExpiresAt: Date?
+    public var maxPerSecond: Int?
+    /// First failed attempt since the last success; `nil` while healthy.
+    public var failingSince: Date?
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    /// The secrets to sign with at `now`: the current one, and the previous one while its overlap lasts.
+    public func signingSecrets(now: Date) throws -> [StandardWebhooks.Secret] {
+        try Self.signingSecrets(
+            secret: secret, previousSecret: previousSecret, previousSecretExpiresAt: previousSecretExpiresAt, now: now)
+    }
+
+    /// The current secret, then the previous one while `now` is before `previousSecretExpiresAt`.
+    public static func signingSecrets(
+        secret: String, previousSecret: String?, previousSecretExpiresAt: Date?, now: Date
+    ) throws -> [StandardWebhooks.Secret] {
+        var secrets = [try StandardWebhooks.Secret(secret)]
+        if let previousSecret, let until = previousSecretExpiresAt, until > now {
+            secrets.append(try StandardWebhooks.Secret(previousSecret))
+        }
+        return secrets
+    }
+}
+
+/// The fields of a new subscription, already validated.
+public struct NewSubscription: Sendable, Equatable {
+    public var url: String
+    public var eventTypes: [String]
+    public var sources: [String]?
+    public var description: String?
+    public var secret: String
+    public var enabled: Bool
+    public var maxPerSecond: Int?
+
+    public init(
+        url: String, eventTypes: [String], sources: [String]? = nil, description: String? = nil,
+        secret: String = StandardWebhooks.Secret.generate().text, enabled: Bool = true, maxPerSecond: Int? = nil
+    ) {
+        self.url = url
+        self.eventTypes = eventTypes
+        self.sources = sources
+        self.description = description
+        self.secret = secret
+        self.enabled = enabled
+        self.maxPerSecond = maxPerSecond
+    }
+}
+
+/// A change to a subscription (PATCH): `nil` leaves a field as it is; `sources: .some(nil)` clears the filter.
+public struct SubscriptionChanges: Sendable, Equatable {
+    public var url: String?
+    public var eventTypes: [String]?
+    public var sources: [String]??
+    public var description: String??
+    public var enabled: Bool?
+    public var maxPerSecond: Int??
+
+    public init(
+        url: String? = nil, eventTypes: [String]? = nil, sources: [String]?? = nil, description: String?? = nil,
+        enabled: Bool? = nil, maxPerSecond: Int?? = nil
+    ) {
+        self.url = url
+        self.eventTypes = eventTypes
+        self.sources = sources
+        self.description = description
+        self.enabled = enabled
+        self.maxPerSecond = maxPerSecond
+    }
+}

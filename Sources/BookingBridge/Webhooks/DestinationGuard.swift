@@ -1,0 +1,95 @@
+import Foundation
+
+/// Decides which addresses and URLs a webhook may be sent to.
+///
+/// Public addresses are always allowed. Loopback, private, link-local, multicast, unspecified, CGNAT, reserved and
+/// cloud-metadata addresses are refused unless one of the configured `allowDestinations` blocks holds them. Plain
+/// `http` is accepted only for destinations that the allow-list admits.
+public struct DestinationGuard: Sendable {
+    public let allowed: [CIDR]
+
+    public init(allowed: [CIDR] = []) { self.allowed = allowed }
+
+    /// Parses `allowDestinations`; throws `CIDR.InvalidCIDR` for a bad entry.
+    public init(allowDestinations: [String]) throws {
+        self.init(allowed: try allowDestinations.map(CIDR.init))
+    }
+
+    /// Why a destination is refused; recorded on the delivery attempt.
+    public struct Refusal: Error, Sendable, Equatable, CustomStringConvertible {
+        public let description: String
+        public init(_ description: String) { self.description = description }
+    }
+
+    /// True when the allow-list names `address` explicitly.
+    public func isExplicitlyAllowed(_ address: IPAddress) -> Bool {
+        allowed.contains { $0.contains(address) }
+    }
+
+    /// `nil` when `address` may be reached, or the reason it may not.
+    public func refusal(for address: IPAddress) -> Refusal? {
+        if isExplicitlyAllowed(address) { return nil }
+        guard let kind = AddressClassifier.classify(address) else { return nil }
+        return Refusal("destination address \(address) is \(kind.rawValue) and not in webhooks.allowDestinations")
+    }
+
+    /// Checks every address a host resolved to (all must pass, so a mixed answer cannot smuggle in a private one)
+    /// and the scheme: `http` needs every address to be explicitly allowed.
+    public func refusal(for addresses: [IPAddress], scheme: String) -> Refusal? {
+        guard !addresses.isEmpty else { return Refusal("the host did not resolve to any address") }
+        for address in addresses {
+            if let refusal = refusal(for: address) { return refusal }
+        }
+        if scheme == "http", let plain = addresses.first(where: { !isExplicitlyAllowed($0) }) {
+            return Refusal("plain http is only allowed to webhooks.allowDestinations, and \(plain) is not in it")
+        }
+        return nil
+    }
+}
+
+/// A webhook URL split into what the dispatcher and the guard need.
+public struct WebhookURL: Sendable, Equatable {
+    public let scheme: String
+    /// The host as written, without brackets.
+    public let host: String
+    public let port: Int
+    /// Path and query, at least "/".
+    public let target: String
+    /// The host as an address when the URL names one directly.
+    public var literalAddress: IPAddress? { IPAddress(host) }
+
+    /// Reads an absolute `http`/`https` URL with a host and no user info or fragment; `nil` otherwise with `problem`
+    /// explaining why.
+    public static func parse(_ text: String) -> Result<WebhookURL, DestinationGuard.Refusal> {
+        guard text.count <= 2048 else { return .failure(.init("the URL is longer than 2048 characters")) }
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased() else {
+            return .failure(.init("not an absolute URL"))
+        }
+        guard scheme == "https" || scheme == "http" else { return .failure(.init("the scheme must be https")) }
+        guard let rawHost = components.host, !rawHost.isEmpty else { return .failure(.init("the URL has no host")) }
+        guard components.user == nil, components.password == nil else {
+            return .failure(.init("user info in the URL is not allowed (credentials would be sent in clear logs)"))
+        }
+        guard components.fragment == nil else { return .failure(.init("a fragment (#...) is not allowed")) }
+        var host = rawHost
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        let port = components.port ?? (scheme == "https" ? 443 : 80)
+        guard (1...65535).contains(port) else { return .failure(.init("the port is out of range")) }
+        var target = components.percentEncodedPath.isEmpty ? "/" : components.percentEncodedPath
+        if let query = components.percentEncodedQuery { target += "?" + query }
+        return .success(WebhookURL(scheme: scheme, host: host.lowercased(), port: port, target: target))
+    }
+
+    /// The URL with its host replaced by `address` (used to pin plain-http requests to the checked address).
+    public func pinned(to address: IPAddress) -> String {
+        let host = address.isIPv4 ? address.description : "[\(address)]"
+        return "\(scheme)://\(host):\(port)\(target)"
+    }
+
+    /// The `Host` header value of the original URL.
+    public var hostHeader: String {
+        let name = host.contains(":") ? "[\(host)]" : host
+        let defaultPort = scheme == "https" ? 443 : 80
+        return port == defaultPort ? name : "\(name):\(port)"
+    }
+}
