@@ -1,0 +1,105 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+
+extension SandboxResponder {
+    /// HubSpot's paths: latency, then (for bearer calls) counting, token, rate limits and injected failures, then
+    /// the call itself. Rate-limit headers go on every answer to a known token.
+    func hubSpotAPI(_ route: SandboxRoute, request: Request, context: Context) async throws -> Response {
+        let latency = await self.state.faults.latencyMs
+        if latency > 0 { try await Task.sleep(for: .milliseconds(latency)) }
+        if route == .oauthToken { return try await self.token(request: request) }
+
+        let admission = await self.state.admit(
+            authorization: request.headers[.authorization],
+            now: SandboxState.now()
+        )
+        let headers = admission.headers
+        let caller: SandboxState.Caller
+        switch admission.caller {
+        case .success(let known): caller = known
+        case .failure(var error):
+            error.headers = headers
+            throw error
+        }
+        do {
+            guard route.methods.contains(request.method.rawValue) else { throw SandboxAPIError.methodNotAllowed }
+            switch route {
+            case .book:
+                guard caller != .readOnly else { throw SandboxAPIError.missingScopes }
+                return try await self.book(request: request, context: context, headers: headers)
+            case .bookingInfo(let slug):
+                let zone = try Self.zone(request)
+                let info = try await self.state.bookingInfo(slug: slug, zone: zone, now: SandboxState.now()).get()
+                return Self.json(info, headers: headers)
+            case .availabilityPage(let slug):
+                let zone = try Self.zone(request)
+                let offsetText = request.uri.queryParameters["monthOffset"].map(String.init) ?? "0"
+                guard let monthOffset = Int(offsetText), (-12...24).contains(monthOffset) else {
+                    throw SandboxAPIError.validation("monthOffset must be an integer")
+                }
+                let page = try await self.state.availabilityPage(
+                    slug: slug, zone: zone, monthOffset: monthOffset, now: SandboxState.now()
+                ).get()
+                return Self.json(page, headers: headers)
+            case .listLinks:
+                var query: [String: String] = [:]
+                for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
+                return Self.json(try await self.state.listLinks(query: query).get(), headers: headers)
+            default:
+                throw SandboxAPIError.routeNotFound(request.uri.path)
+            }
+        } catch var error as SandboxAPIError {
+            error.headers = headers
+            throw error
+        }
+    }
+
+    private func book(request: Request, context: Context, headers: [(String, String)]) async throws -> Response {
+        let body = try await Self.body(of: request)
+        let bookRequest = try SandboxBookRequest.decode(body).get()
+        let booked = try await self.state.book(bookRequest, now: SandboxState.now()).get()
+        self.logger.info(
+            "Sandbox booked",
+            metadata: [
+                "slug": "\(booked.booking.slug)", "start": "\(booked.booking.startMillis)",
+                "assignee": "\(booked.booking.assignedUserId)", "isOffline": "\(booked.booking.isOffline)",
+                "dropped": "\(booked.drop)",
+            ]
+        )
+        if booked.drop {
+            // The booking stands; the caller must see the connection end without any answer.
+            try? await context.channel.close().get()
+        }
+        return Self.json(booked.response, headers: headers)
+    }
+
+    /// `POST /oauth/2026-03/token`: form-encoded refresh grant; no bearer token, no rate-limit headers.
+    private func token(request: Request) async throws -> Response {
+        guard request.method == .post else { throw SandboxAPIError.methodNotAllowed }
+        if let failure = await self.state.injectedTokenFailure() { throw failure }
+        let contentType = request.headers[.contentType]?.lowercased() ?? ""
+        guard contentType.hasPrefix("application/x-www-form-urlencoded") else {
+            throw SandboxAPIError.oauth(
+                "invalid_request",
+                status: "BAD_REQUEST",
+                description: "the body must be application/x-www-form-urlencoded"
+            )
+        }
+        let body = String(decoding: try await Self.body(of: request), as: UTF8.self)
+        let issued = try await self.state.refreshToken(form: SandboxForm.parse(body), now: SandboxState.now()).get()
+        return Self.json(issued)
+    }
+
+    /// The required `timezone` query parameter.
+    private static func zone(_ request: Request) throws -> TimeZone {
+        guard let name = request.uri.queryParameters["timezone"], !name.isEmpty else {
+            throw SandboxAPIError.validation("timezone is required (an IANA time zone such as Europe/London)")
+        }
+        guard let zone = TimeZone(identifier: String(name)) else {
+            throw SandboxAPIError.validation("timezone \(name) is not a valid IANA time zone")
+        }
+        return zone
+    }
+}

@@ -1,0 +1,179 @@
+import Foundation
+
+/// All mutable state of one sandbox: bookings, contacts, rate-limit counters, traffic stats, OAuth tokens, faults.
+///
+/// Every request's decision is taken in one actor call, so concurrent bookings of one slot cannot both succeed.
+actor SandboxState {
+    let configuration: SandboxConfiguration
+    let links: [SandboxLink]
+    private(set) var faults: SandboxFaults
+    private(set) var bookings: [SandboxBooking] = []
+    private var contacts: [String: String] = [:]
+    private var nextContactId = 90210
+    private var limiter: SandboxRateLimiter
+    private var traffic = SandboxTraffic()
+    private var oauth: SandboxOAuthTokens
+
+    init(configuration: SandboxConfiguration, links: [SandboxLink] = SandboxLink.seeded) {
+        self.configuration = configuration
+        self.links = links
+        self.faults = configuration.faults
+        self.limiter = SandboxRateLimiter(limit: configuration.rateLimit, dailyLimit: configuration.dailyLimit)
+        self.oauth = SandboxOAuthTokens(
+            clientID: configuration.oauthClientID,
+            clientSecret: configuration.oauthClientSecret,
+            refreshToken: configuration.oauthRefreshToken,
+            lifetimeSeconds: configuration.oauthAccessTokenLifetimeSeconds
+        )
+    }
+
+    static func now() -> Int64 { SandboxSchedule.millis(Date()) }
+
+    /// Who is calling, by bearer token.
+    enum Caller: Sendable, Equatable {
+        case fullScope
+        case readOnly
+        case oauth
+    }
+
+    /// The outcome of admitting one HubSpot API request, and the rate-limit headers for its answer.
+    struct Admission: Sendable {
+        var caller: Result<Caller, SandboxAPIError>
+        var headers: [(String, String)]
+    }
+
+    /// Counts the request, checks its bearer token and rate limits, and injects a failure when the faults say so.
+    func admit(authorization: String?, now: Int64) -> Admission {
+        self.traffic.record(now: now)
+        let caller: Caller
+        switch self.authenticate(authorization, now: now) {
+        case .success(let known): caller = known
+        case .failure(let error): return Admission(caller: .failure(error), headers: [])
+        }
+        let key =
+            switch caller {
+            case .fullScope: "token:" + self.configuration.token
+            case .readOnly: "token:" + self.configuration.readOnlyToken
+            case .oauth: "oauth-account"
+            }
+        let decision = self.limiter.admit(key: key, hasDailyLimit: caller != .oauth, now: now)
+        if let policy = decision.limitedBy {
+            self.traffic.recordRateLimited()
+            var error = SandboxAPIError.rateLimited(daily: policy == .daily)
+            error.headers = decision.headers
+            return Admission(caller: .failure(error), headers: decision.headers)
+        }
+        if self.faults.failRate > 0, Double.random(in: 0..<1) < self.faults.failRate {
+            self.traffic.recordFaulted()
+            return Admission(caller: .failure(.injected(status: self.faults.failStatus)), headers: decision.headers)
+        }
+        return Admission(caller: .success(caller), headers: decision.headers)
+    }
+
+    private func authenticate(_ authorization: String?, now: Int64) -> Result<Caller, SandboxAPIError> {
+        guard let authorization, authorization.lowercased().hasPrefix("bearer ") else {
+            return .failure(
+                .unauthorized(
+                    "Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview"
+                )
+            )
+        }
+        let token = authorization.dropFirst("bearer ".count).trimmingWhitespace()
+        if token == self.configuration.token { return .success(.fullScope) }
+        if token == self.configuration.readOnlyToken { return .success(.readOnly) }
+        switch self.oauth.check(token, now: now) {
+        case .valid:
+            return .success(.oauth)
+        case .expired(let secondsAgo):
+            return .failure(.unauthorized("The OAuth token used to make this call expired \(secondsAgo) second(s) ago."))
+        case .unknown:
+            return .failure(
+                .unauthorized("Authentication credentials not found. The access token or private app token is invalid.")
+            )
+        }
+    }
+
+    /// Whether a failure should be injected into an OAuth token call (which has no bearer token or rate limit).
+    func injectedTokenFailure() -> SandboxAPIError? {
+        guard self.faults.failRate > 0, Double.random(in: 0..<1) < self.faults.failRate else { return nil }
+        self.traffic.recordFaulted()
+        return .injected(status: self.faults.failStatus)
+    }
+
+    /// Handles `POST /oauth/2026-03/token`.
+    func refreshToken(form: [String: String], now: Int64) -> Result<SandboxOAuthTokens.Issued, SandboxAPIError> {
+        self.oauth.refresh(form: form, now: now)
+    }
+
+    func link(slug: String) -> SandboxLink? {
+        self.links.first { $0.slug == slug }
+    }
+
+    /// A successful booking: the answer, and whether to drop the connection instead of sending it.
+    struct Booked: Sendable {
+        var booking: SandboxBooking
+        var response: SandboxWire.BookResponse
+        var drop: Bool
+    }
+
+    /// Validates and records a booking, all in one step.
+    func book(_ request: SandboxBookRequest, now: Int64) -> Result<Booked, SandboxAPIError> {
+        guard let link = self.link(slug: request.slug) else { return .failure(.slugNotFound(request.slug)) }
+        let decision: SandboxBookingRules.Decision
+        switch SandboxBookingRules(link: link, now: now).decide(request, bookings: self.bookings) {
+        case .success(let decided): decision = decided
+        case .failure(let error): return .failure(error)
+        }
+        let emailKey = request.email.lowercased()
+        let contactId = self.contacts[emailKey] ?? String(self.nextContact())
+        self.contacts[emailKey] = contactId
+        var formValues: [String: String] = [:]
+        for field in request.formFields { formValues[field.name] = field.value }
+        let booking = SandboxBooking(
+            id: String(self.bookings.count + 1),
+            linkId: link.id,
+            slug: link.slug,
+            startMillis: decision.startMillis,
+            durationMillis: request.duration,
+            email: request.email,
+            firstName: request.firstName,
+            lastName: request.lastName,
+            assignedUserId: decision.assignee.userId,
+            isOffline: decision.assignee.isOffline,
+            calendarEventId: decision.assignee.isOffline ? "" : SandboxIDs.hex(count: 16),
+            contactId: contactId,
+            formFields: formValues,
+            guestEmails: request.guestEmails ?? [],
+            bookedAtMillis: now
+        )
+        self.bookings.append(booking)
+        let drop = self.faults.dropAfterBookRate > 0 && Double.random(in: 0..<1) < self.faults.dropAfterBookRate
+        if drop { self.traffic.recordDropped() }
+        let response = SandboxWire.bookResponse(booking: booking, request: request, link: link)
+        return .success(Booked(booking: booking, response: response, drop: drop))
+    }
+
+    private func nextContact() -> Int {
+        defer { self.nextContactId += 1 }
+        return self.nextContactId
+    }
+
+    func setFaults(_ faults: SandboxFaults) {
+        self.faults = faults
+    }
+
+    func stats() -> SandboxRequestStats {
+        self.traffic.stats
+    }
+
+    /// Clears bookings, contacts, rate-limit counters, traffic stats and faults (back to no faults). OAuth tokens
+    /// are kept, so a client holding a rotated refresh token keeps working.
+    func reset() {
+        self.bookings = []
+        self.contacts = [:]
+        self.nextContactId = 90210
+        self.limiter = SandboxRateLimiter(limit: self.configuration.rateLimit, dailyLimit: self.configuration.dailyLimit)
+        self.traffic = SandboxTraffic()
+        self.faults = SandboxFaults()
+    }
+}
