@@ -2,6 +2,7 @@ import ArgumentParser
 import BookingBridge
 import Foundation
 import Logging
+import PostgresNIO
 
 /// Reads the configuration or exits with a message that names the bad key.
 func loadConfiguration() throws -> BridgeConfiguration {

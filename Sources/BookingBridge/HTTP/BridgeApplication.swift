@@ -25,10 +25,16 @@ public struct BridgeApplication: Sendable {
     }
 
     /// The long-running parts in start order; a `ServiceGroup` stops them in reverse order, so the HTTP server
-    /// stops taking requests first and the pipeline drains before the database pool goes.
+    /// stops taking requests first, the pipeline drains next, and the dispatcher last (it sends what the pipeline
+    /// committed while draining).
     public func services() -> [any Service] {
         let readiness = Readiness()
-        let router = buildRouter(readiness: readiness)
+        let dispatcher = WebhookDispatcher(
+            database: database, settings: configuration.webhooks, httpClient: httpClient, logger: logger)
+        let pipeline = BookingPipeline(
+            database: database, api: makeHubSpotClient(), settings: configuration.pipeline, logger: logger,
+            onEventsCommitted: { dispatcher.wake() })
+        let router = buildRouter(readiness: readiness, wake: { pipeline.wake() })
         let boundPort = self.boundPort
         let app = Application(
             router: router,
@@ -37,17 +43,32 @@ public struct BridgeApplication: Sendable {
                 boundPort.set(channel.localAddress?.port)
             },
             logger: logger)
-        return [DrainSignal(readiness: readiness), app]
+        return [
+            dispatcher, pipeline, app, DrainSignal(readiness: readiness),
+        ]
+    }
+
+    /// The HubSpot client every HubSpot call of this process goes through (one shared rate budget per account,
+    /// kept in PostgreSQL across processes).
+    public func makeHubSpotClient() -> HubSpotClient {
+        HubSpotClient(
+            settings: configuration.hubspot, httpClient: httpClient, budget: PostgresHubSpotRateBudget(database: database),
+            logger: logger)
     }
 
     /// Every route of the bridge.
-    public func buildRouter(readiness: Readiness) -> Router<BridgeRequestContext> {
+    public func buildRouter(readiness: Readiness, wake: @escaping @Sendable () -> Void) -> Router<BridgeRequestContext> {
         let router = Router(context: BridgeRequestContext.self)
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: RequestIDMiddleware())
         HealthController(database: database, readiness: readiness).addRoutes(to: router)
+        IntakeController(
+            store: IntentStore(database: database), sources: configuration.sources, settings: configuration.intake,
+            publicURL: configuration.publicURL, wake: wake, logger: logger
+        ).addRoutes(to: router)
         let admin = router.group("v1").add(middleware: AdminAuthMiddleware(token: configuration.adminToken))
-        _ = admin
+        IntentsController(database: database).addRoutes(to: admin)
+        IntentActionsController(database: database, wake: wake).addRoutes(to: admin)
         return router
     }
 }

@@ -208,3 +208,38 @@ public struct IntentStore: Sendable {
 public struct StoreError: Error, CustomStringConvertible {
     public let description: String
 }
+
+extension IntentStore {
+    /// Puts a failed or needs-review intent back in the queue at once, as an operator asked. The attempt count
+    /// starts again; `uncertain` is cleared, because the operator has checked that no meeting exists.
+    public func requeue(id: UUID) async throws -> IntentRecord? {
+        let rows = try await database.client.query(
+            """
+            UPDATE intents
+            SET status = 'retrying', attempts = 0, uncertain = false, next_attempt_at = now(), finished_at = NULL,
+                locked_by = NULL, locked_until = NULL, updated_at = now()
+            WHERE id = \(id) AND status IN ('failed', 'needs_review', 'offline')
+            RETURNING \(unescaped: Self.columns)
+            """, logger: database.logger)
+        for try await row in rows { return try Self.decodeRecord(row) }
+        return nil
+    }
+
+    /// Ends a needs-review intent as an operator decided, on `connection` (inside the transaction that writes the
+    /// booking and the event). Returns the updated record, or nil when the intent is not in needs_review.
+    public static func resolve(
+        id: UUID, status: IntentStatus, reason: FailureReason?, on connection: PostgresConnection, logger: Logger
+    ) async throws -> IntentRecord? {
+        let error = try reason.map(Self.json)
+        let rows = try await connection.query(
+            """
+            UPDATE intents
+            SET status = \(status.rawValue), last_error = COALESCE(\(error)::jsonb, last_error), uncertain = false,
+                finished_at = now(), updated_at = now()
+            WHERE id = \(id) AND status = 'needs_review'
+            RETURNING \(unescaped: Self.columns)
+            """, logger: logger)
+        for try await row in rows { return try Self.decodeRecord(row) }
+        return nil
+    }
+}

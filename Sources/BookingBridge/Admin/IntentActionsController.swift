@@ -1,0 +1,110 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOFoundationCompat
+import PostgresNIO
+
+/// Operator actions on intents: `POST /v1/intents/{id}/retry` and `POST /v1/intents/{id}/resolve`.
+public struct IntentActionsController: Sendable {
+    let database: Database
+    let wake: @Sendable () -> Void
+
+    public init(database: Database, wake: @escaping @Sendable () -> Void) {
+        self.database = database
+        self.wake = wake
+    }
+
+    /// Body of `resolve`: what the operator found in HubSpot.
+    struct Resolution: Decodable {
+        var status: String
+        var calendarEventId: String?
+        var contactId: String?
+        var reason: String?
+    }
+
+    struct Answer: Encodable {
+        var id: UUID
+        var status: String
+        var statusUrl: String
+    }
+
+    public func addRoutes(to group: RouterGroup<BridgeRequestContext>) {
+        group.post("intents/{id}/retry") { _, context in
+            let id = try Self.id(context)
+            let store = IntentStore(database: database)
+            guard let intent = try await store.requeue(id: id) else {
+                guard let existing = try await store.find(id: id) else { throw Problem(.notFound, detail: "no intent \(id)") }
+                throw Problem(
+                    .conflict,
+                    detail: "only failed, offline or needs_review intents can be retried; this one is \(existing.status.rawValue)")
+            }
+            context.logger.notice("operator requeued an intent", metadata: ["intent_id": "\(id)"])
+            wake()
+            return try Response.json(
+                Answer(id: intent.id, status: intent.status.rawValue, statusUrl: "/v1/intents/\(intent.id)"), status: .accepted)
+        }
+        group.post("intents/{id}/resolve") { request, context in
+            let id = try Self.id(context)
+            let body = try await request.body.collect(upTo: 16 * 1024)
+            let resolution: Resolution
+            do {
+                resolution = try JSONDecoder().decode(Resolution.self, from: Data(buffer: body))
+            } catch {
+                throw Problem(
+                    .unprocessableContent, detail: "send {\"status\": \"booked\", \"calendarEventId\": ..., \"contactId\": ...} or {\"status\": \"failed\", \"reason\": ...}",
+                    errors: [.init(field: "status", message: "required: booked or failed")])
+            }
+            let status: IntentStatus
+            switch resolution.status {
+            case "booked": status = .booked
+            case "failed": status = .failed
+            default:
+                throw Problem(.unprocessableContent, errors: [.init(field: "status", message: "must be booked or failed")])
+            }
+            let logger = context.logger
+            let reason =
+                status == .failed
+                ? FailureReason(origin: "operator", message: resolution.reason ?? "resolved as failed by an operator")
+                : nil
+            let resolved = try await database.client.withTransaction(logger: logger) { connection -> IntentRecord? in
+                guard let intent = try await IntentStore.resolve(id: id, status: status, reason: reason, on: connection, logger: logger)
+                else { return nil }
+                var booking: BookingEventData.Booking?
+                if status == .booked {
+                    try await BookingStore.insertResolved(
+                        intentID: id, slug: intent.request.slug, start: intent.request.startTime,
+                        calendarEventId: resolution.calendarEventId, contactId: resolution.contactId, resolvedBy: "operator",
+                        on: connection, logger: logger)
+                    booking = BookingEventData.Booking(
+                        calendarEventId: resolution.calendarEventId ?? "", contactId: resolution.contactId ?? "",
+                        start: intent.request.startTime,
+                        end: intent.request.startTime.addingTimeInterval(Double(intent.request.durationMinutes) * 60),
+                        durationMinutes: intent.request.durationMinutes, subject: "", bookingTimezone: intent.request.timezone,
+                        isOffline: false, location: nil, webConferenceUrl: nil, resolvedBy: "operator")
+                }
+                _ = try await Outbox.enqueue(
+                    type: status.eventType!,
+                    data: BookingEventData(intent: intent, status: status, attempts: intent.attempts, booking: booking, reason: reason),
+                    source: intent.source, intentID: id, on: connection, logger: logger)
+                return intent
+            }
+            guard let resolved else {
+                guard let existing = try await IntentStore(database: database).find(id: id) else {
+                    throw Problem(.notFound, detail: "no intent \(id)")
+                }
+                throw Problem(.conflict, detail: "only needs_review intents can be resolved; this one is \(existing.status.rawValue)")
+            }
+            context.logger.notice("operator resolved an intent", metadata: ["intent_id": "\(id)", "status": "\(status.rawValue)"])
+            return try Response.json(
+                Answer(id: resolved.id, status: resolved.status.rawValue, statusUrl: "/v1/intents/\(resolved.id)"))
+        }
+    }
+
+    static func id(_ context: BridgeRequestContext) throws -> UUID {
+        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else {
+            throw Problem(.notFound, detail: "intent ids are UUIDs")
+        }
+        return id
+    }
+}
