@@ -1,0 +1,118 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// A subscription as the admin API shows it; the secret only where the caller needs it (create, read one, rotate).
+struct SubscriptionView: Encodable {
+    var id: UUID
+    var url: String
+    var eventTypes: [String]
+    var sources: [String]?
+    var description: String?
+    var enabled: Bool
+    var disabledReason: String?
+    var disabledAt: Date?
+    var maxPerSecond: Int?
+    var failingSince: Date?
+    var secret: String?
+    /// Until then deliveries carry a second signature made with the previous secret.
+    var previousSecretExpiresAt: Date?
+    var createdAt: Date
+    var updatedAt: Date
+
+    init(_ s: Subscription, showSecret: Bool) {
+        id = s.id
+        url = s.url
+        eventTypes = s.eventTypes
+        sources = s.sources
+        description = s.description
+        enabled = s.enabled
+        disabledReason = s.disabledReason?.rawValue
+        disabledAt = s.disabledAt
+        maxPerSecond = s.maxPerSecond
+        failingSince = s.failingSince
+        secret = showSecret ? s.secret : nil
+        previousSecretExpiresAt = s.previousSecretExpiresAt.flatMap { $0 > Date() ? $0 : nil }
+        createdAt = s.createdAt
+        updatedAt = s.updatedAt
+    }
+}
+
+struct SubscriptionList: Encodable {
+    var data: [SubscriptionView]
+}
+
+/// The body of `POST /v1/subscriptions`.
+struct CreateSubscriptionBody: Decodable {
+    var url: String?
+    var eventTypes: [String]?
+    var sources: [String]?
+    var description: String?
+    var secret: String?
+    var enabled: Bool?
+    var maxPerSecond: Int?
+}
+
+/// The body of `PATCH /v1/subscriptions/{id}`: absent keys stay as they are, `null` clears `sources`,
+/// `description` and `maxPerSecond`.
+struct PatchSubscriptionBody: Decodable {
+    var url: String?
+    var eventTypes: [String]?
+    var sources: [String]??
+    var description: String??
+    var enabled: Bool?
+    var maxPerSecond: Int??
+
+    enum CodingKeys: String, CodingKey { case url, eventTypes, sources, description, enabled, maxPerSecond }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        url = try c.decodeIfPresent(String.self, forKey: .url)
+        eventTypes = try c.decodeIfPresent([String].self, forKey: .eventTypes)
+        enabled = try c.decodeIfPresent(Bool.self, forKey: .enabled)
+        if c.contains(.sources) { sources = .some(try c.decodeIfPresent([String].self, forKey: .sources)) }
+        if c.contains(.description) { description = .some(try c.decodeIfPresent(String.self, forKey: .description)) }
+        if c.contains(.maxPerSecond) { maxPerSecond = .some(try c.decodeIfPresent(Int.self, forKey: .maxPerSecond)) }
+    }
+}
+
+struct RotateSecretBody: Decodable {
+    var secret: String?
+}
+
+struct RecoverResult: Encodable {
+    var subscriptionId: UUID
+    var since: Date
+    var requeued: Int
+}
+
+/// Reading JSON bodies of admin requests, with a 400/422 problem instead of a bare decoding error.
+enum AdminBody {
+    static let maxBytes = 64 * 1024
+
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, allowEmpty: Bool = false) async throws -> T? {
+        let buffer = try await request.body.collect(upTo: maxBytes)
+        if buffer.readableBytes == 0 {
+            if allowEmpty { return nil }
+            throw Problem(.badRequest, detail: "send a JSON object as the request body")
+        }
+        do {
+            return try JSONCoding.decoder.decode(T.self, from: Data(buffer.readableBytesView))
+        } catch let DecodingError.typeMismatch(_, context) {
+            throw Problem(
+                .unprocessableContent, detail: "a field has the wrong type",
+                errors: [.init(field: path(context.codingPath), message: "has the wrong type")])
+        } catch let DecodingError.valueNotFound(_, context) {
+            throw Problem(
+                .unprocessableContent, detail: "a field is null",
+                errors: [.init(field: path(context.codingPath), message: "must not be null")])
+        } catch {
+            throw Problem(.badRequest, detail: "the body is not valid JSON")
+        }
+    }
+
+    static func path(_ codingPath: [any CodingKey]) -> String {
+        codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+            .replacingOccurrences(of: ".[", with: "[")
+    }
+}

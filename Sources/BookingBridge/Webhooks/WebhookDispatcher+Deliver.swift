@@ -1,0 +1,115 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+extension WebhookDispatcher {
+    /// One attempt of one claimed delivery, start to finish.
+    func deliver(_ delivery: ClaimedDelivery) async {
+        var logger = self.logger
+        logger[metadataKey: "delivery_id"] = "\(delivery.id)"
+        logger[metadataKey: "webhook_id"] = "\(delivery.eventID)"
+        let startedAt = Date()
+        let clock = ContinuousClock.now
+        let attempt: WebhookSender.Attempt
+        do {
+            attempt = try await sender.send(delivery)
+        } catch {
+            // Cancelled: behave as if killed. The lease brings the delivery back.
+            return
+        }
+        let duration = ContinuousClock.now - clock
+        let decision = policy.decide(attempt.result, attempt: delivery.attempt, now: Date(), random: Double.random(in: 0..<1))
+        metrics.record(result: attempt.result, decision: decision, duration: duration)
+        let outcome = DeliveryAttemptOutcome(
+            deliveryID: delivery.id, subscriptionID: delivery.subscriptionID, attempt: delivery.attempt,
+            startedAt: startedAt, duration: duration, result: attempt.result, decision: decision,
+            address: attempt.address, responseBody: attempt.responseBody, error: attempt.error)
+        do {
+            if try await !store.record(outcome, owner: owner) {
+                logger.notice("the delivery's lease ran out before its attempt was recorded; another dispatcher has it")
+            }
+        } catch {
+            logger.error("could not record a delivery attempt", metadata: ["error": "\(String(reflecting: error))"])
+            return
+        }
+        log(delivery, attempt: attempt, decision: decision, logger: logger)
+        switch decision {
+        case .gone:
+            await disableSubscription(delivery, reason: .gone, attempt: attempt, logger: logger)
+        case .retry, .failed:
+            if let since = delivery.failingSince, Date().timeIntervalSince(since) >= settings.disableAfter.seconds {
+                await disableSubscription(delivery, reason: .failing, attempt: attempt, logger: logger)
+            }
+        case .delivered:
+            break
+        }
+    }
+
+    private func log(
+        _ delivery: ClaimedDelivery, attempt: WebhookSender.Attempt, decision: WebhookRetryPolicy.Decision, logger: Logger
+    ) {
+        var metadata: Logger.Metadata = ["attempt": "\(delivery.attempt)", "result": "\(attempt.result.outcome)"]
+        if case .response(let status, _) = attempt.result { metadata["status"] = "\(status)" }
+        if let error = attempt.error { metadata["error"] = "\(error)" }
+        switch decision {
+        case .delivered:
+            logger.debug("webhook delivered", metadata: metadata)
+        case .retry(let after):
+            metadata["retry_in_ms"] = "\(after.milliseconds)"
+            logger.info("webhook attempt failed; will retry", metadata: metadata)
+        case .failed:
+            logger.warning("webhook delivery failed after its last attempt", metadata: metadata)
+        case .gone:
+            logger.warning("subscriber answered 410 Gone", metadata: metadata)
+        }
+    }
+
+    /// Disables the subscription (once, whoever gets there first) and tells the other subscriptions that want to
+    /// know with a `subscription.disabled` event, in one transaction.
+    func disableSubscription(
+        _ delivery: ClaimedDelivery, reason: Subscription.DisabledReason, attempt: WebhookSender.Attempt, logger: Logger
+    ) async {
+        let logger = logger
+        do {
+            let announced = try await database.client.withTransaction(logger: logger) { connection -> Bool in
+                guard
+                    let subscription = try await SubscriptionStore.disable(
+                        id: delivery.subscriptionID, reason: reason, on: connection, logger: logger)
+                else { return false }
+                var statusCode: Int?
+                if case .response(let status, _) = attempt.result { statusCode = status }
+                let data = SubscriptionDisabledData(
+                    subscriptionId: subscription.id, url: subscription.url, description: subscription.description,
+                    reason: reason.rawValue, disabledAt: subscription.disabledAt ?? Date(),
+                    failingSince: subscription.failingSince, lastStatusCode: statusCode, lastError: attempt.error)
+                _ = try await Outbox.enqueue(
+                    type: WebhookEventType.subscriptionDisabled, data: data, source: nil, intentID: nil,
+                    excluding: subscription.id, on: connection, logger: logger)
+                return true
+            }
+            if announced {
+                logger.warning(
+                    "webhook subscription disabled",
+                    metadata: ["subscription_id": "\(delivery.subscriptionID)", "reason": "\(reason.rawValue)"])
+                wake()
+            }
+        } catch {
+            let cause = (error as? PostgresTransactionError)?.closureError ?? error
+            logger.error("could not disable a subscription", metadata: ["error": "\(String(reflecting: cause))"])
+        }
+    }
+}
+
+/// The `data` of a `subscription.disabled` event (documented in docs/webhooks.md).
+public struct SubscriptionDisabledData: Codable, Sendable, Equatable {
+    public var subscriptionId: UUID
+    public var url: String
+    public var description: String?
+    /// `gone` (the subscriber answered 410) or `failing` (every attempt failed for `webhooks.disableAfter`).
+    public var reason: String
+    public var disabledAt: Date
+    /// First failed attempt of the streak that led here.
+    public var failingSince: Date?
+    public var lastStatusCode: Int?
+    public var lastError: String?
+}

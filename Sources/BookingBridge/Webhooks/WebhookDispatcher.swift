@@ -1,0 +1,136 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Sends the outbox: claims due deliveries (SKIP LOCKED and a lease), signs and posts them, records every attempt,
+/// and schedules retries, disables and failures.
+///
+/// Work is claimed in batches no larger than the free worker slots, so memory stays flat however many deliveries
+/// are due. Each subscription gets at most `maxConcurrentPerSubscription` requests at once from this process (and
+/// its optional rate). The loop wakes on `wake()`, when a delivery finishes, and every `pollInterval` (the safety
+/// net that also picks up other processes' events and expired leases). On graceful shutdown it stops claiming and
+/// lets the requests in flight finish; cancelled outright (or killed), it records nothing more and the leases make
+/// those deliveries due again for another dispatcher, with the same `webhook-id`.
+public struct WebhookDispatcher: Service {
+    let database: Database
+    let store: DeliveryStore
+    let settings: WebhookSettings
+    let sender: WebhookSender
+    let policy: WebhookRetryPolicy
+    let capacity: DispatchCapacity
+    let metrics = WebhookMetrics()
+    let logger: Logger
+    /// Identifies this dispatcher's leases.
+    let owner: String
+    private let wakeups: AsyncStream<Void>
+    private let wakeContinuation: AsyncStream<Void>.Continuation
+
+    /// Claims at most this many deliveries per query.
+    static let maxBatch = 128
+
+    public init(database: Database, settings: WebhookSettings, httpClient: HTTPClient, logger: Logger) {
+        self.init(database: database, settings: settings, httpClient: httpClient, resolver: SystemHostResolver(), logger: logger)
+    }
+
+    /// As above, with the resolver used for the destination guard (tests give fixed answers).
+    public init(
+        database: Database, settings: WebhookSettings, httpClient: HTTPClient, resolver: any HostResolver, logger: Logger
+    ) {
+        var logger = logger
+        logger[metadataKey: "component"] = "webhooks"
+        var allowed: [CIDR] = []
+        for text in settings.allowDestinations {
+            do { allowed.append(try CIDR(text)) } catch {
+                logger.error("ignoring an invalid webhooks.allowDestinations entry", metadata: ["entry": "\(text)"])
+            }
+        }
+        self.database = database
+        self.store = DeliveryStore(database: database)
+        self.settings = settings
+        self.sender = WebhookSender(
+            httpClient: httpClient, resolver: resolver, destinationGuard: DestinationGuard(allowed: allowed),
+            timeout: .milliseconds(Int64(settings.timeoutSeconds * 1000)), userAgent: settings.userAgent)
+        self.policy = settings.retryPolicy
+        self.capacity = DispatchCapacity(workers: settings.workers, perSubscriptionCap: settings.maxConcurrentPerSubscription)
+        self.logger = logger
+        self.owner = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):"
+            + UUID().uuidString.prefix(8).lowercased()
+        (wakeups, wakeContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// Wakes the loop now (after a transaction that enqueued events commits). Cheap and safe from anywhere.
+    public nonisolated func wake() {
+        wakeContinuation.yield()
+    }
+
+    public func run() async throws {
+        let interval = settings.pollInterval
+        let continuation = wakeContinuation
+        logger.info("webhook dispatcher started", metadata: ["owner": "\(owner)", "workers": "\(settings.workers)"])
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    while !Task.isCancelled {
+                        continuation.yield()
+                        try? await Task.sleep(for: interval)
+                    }
+                }
+                group.addTask { await self.reportPending() }
+                await dispatchLoop()
+                group.cancelAll()
+            }
+        } onGracefulShutdown: {
+            continuation.finish()
+        }
+        logger.info("webhook dispatcher stopped")
+    }
+
+    /// Claims and starts deliveries each time the loop is woken, until the wake-ups end (graceful shutdown) or the
+    /// task is cancelled; then waits for the deliveries it started.
+    private func dispatchLoop() async {
+        await withDiscardingTaskGroup { group in
+            for await _ in wakeups {
+                await fill(&group)
+            }
+        }
+    }
+
+    /// Starts as many due deliveries as there is room for.
+    private func fill(_ group: inout DiscardingTaskGroup) async {
+        while !Task.isCancelled {
+            let (free, quotas) = capacity.snapshot()
+            guard free > 0 else { return }
+            let limit = min(free, Self.maxBatch)
+            let claimed: [ClaimedDelivery]
+            do {
+                claimed = try await store.claim(
+                    owner: owner, limit: limit, quotas: quotas, defaultQuota: capacity.perSubscriptionCap,
+                    lease: settings.effectiveLease)
+            } catch {
+                if !Task.isCancelled {
+                    logger.error("could not claim deliveries", metadata: ["error": "\(String(reflecting: error))"])
+                }
+                return
+            }
+            for delivery in claimed {
+                capacity.begin(subscriptionID: delivery.subscriptionID, maxPerSecond: delivery.maxPerSecond)
+                group.addTask {
+                    await self.deliver(delivery)
+                    self.capacity.end(subscriptionID: delivery.subscriptionID)
+                    self.wake()
+                }
+            }
+            if claimed.count < limit { return }
+        }
+    }
+
+    /// Publishes `webhook_pending_deliveries` every few seconds.
+    private func reportPending() async {
+        let interval = max(settings.pollInterval, .seconds(5))
+        while !Task.isCancelled {
+            if let count = try? await store.pendingCount() { metrics.recordPending(count) }
+            try? await Task.sleep(for: interval)
+        }
+    }
+}
