@@ -16,6 +16,11 @@ public struct HubSpotLinkAvailability: Sendable, Equatable, Codable {
     /// Keyed by the duration in milliseconds, as HubSpot keys it (a decimal string).
     public var linkAvailabilityByDuration: [String: HubSpotDurationAvailability]
 
+    public init(hasMore: Bool, linkAvailabilityByDuration: [String: HubSpotDurationAvailability]) {
+        self.hasMore = hasMore
+        self.linkAvailabilityByDuration = linkAvailabilityByDuration
+    }
+
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         hasMore = try c.decodeIfPresent(Bool.self, forKey: .hasMore) ?? false
@@ -41,6 +46,11 @@ public struct HubSpotLinkAvailability: Sendable, Equatable, Codable {
 public struct HubSpotDurationAvailability: Sendable, Equatable, Codable {
     public var meetingDurationMillis: Int64
     public var availabilities: [HubSpotSlot]
+
+    public init(meetingDurationMillis: Int64, availabilities: [HubSpotSlot]) {
+        self.meetingDurationMillis = meetingDurationMillis
+        self.availabilities = availabilities
+    }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)

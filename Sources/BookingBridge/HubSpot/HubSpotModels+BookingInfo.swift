@@ -26,6 +26,12 @@ public struct HubSpotUserBusyTimes: Sendable, Equatable, Codable {
     public var isOffline: Bool
     public var meetingsUser: HubSpotMeetingsUser?
 
+    public init(busyTimes: [HubSpotBusyTime], isOffline: Bool = false, meetingsUser: HubSpotMeetingsUser? = nil) {
+        self.busyTimes = busyTimes
+        self.isOffline = isOffline
+        self.meetingsUser = meetingsUser
+    }
+
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         busyTimes = try c.decodeIfPresent([HubSpotBusyTime].self, forKey: .busyTimes) ?? []
@@ -38,6 +44,11 @@ public struct HubSpotUserBusyTimes: Sendable, Equatable, Codable {
 public struct HubSpotBusyTime: Sendable, Equatable, Codable {
     public var start: Int64
     public var end: Int64
+
+    public init(start: Int64, end: Int64) {
+        self.start = start
+        self.end = end
+    }
 }
 
 /// A member of a meeting link. `userId` is the HubSpot user id (the one `likelyAvailableUserIds` takes); `id` is
@@ -47,6 +58,13 @@ public struct HubSpotMeetingsUser: Sendable, Equatable, Codable {
     public var userId: String?
     public var calendarProvider: String?
     public var userProfile: HubSpotUserProfile?
+
+    public init(id: String, userId: String?, calendarProvider: String? = nil, userProfile: HubSpotUserProfile? = nil) {
+        self.id = id
+        self.userId = userId
+        self.calendarProvider = calendarProvider
+        self.userProfile = userProfile
+    }
 }
 
 public struct HubSpotUserProfile: Sendable, Equatable, Codable {
