@@ -1,10 +1,76 @@
-/// Commits intents for intake.
-struct IntentCommitter: Sendable {
+import PostgresNIO
+
+/// Commits intake's intents with group commit: requests that arrive while earlier ones are being written are
+/// written together in one multi-row statement and one transaction.
+///
+/// No background task: the first request to find a free slot writes its own intent at once (so an idle bridge
+/// answers with one round trip), and whoever waits meanwhile is either written by the next batch or promoted to
+/// write it. Up to `maximumWriters` statements are in flight at a time, each with at most `maximumBatch` intents.
+actor IntentCommitter {
     let store: IntentStore
+    let maximumWriters: Int
+    let maximumBatch: Int
 
-    init(store: IntentStore) { self.store = store }
+    private enum Turn: Sendable {
+        case done(Result<IntentStore.InsertOutcome, any Error>)
+        case write
+    }
 
+    private struct Waiter {
+        var intent: NewIntent
+        var continuation: CheckedContinuation<Turn, Never>
+    }
+
+    private var writers = 0
+    private var waiting: [Waiter] = []
+
+    init(store: IntentStore, maximumWriters: Int = 2, maximumBatch: Int = 64) {
+        self.store = store
+        self.maximumWriters = max(1, maximumWriters)
+        self.maximumBatch = max(1, maximumBatch)
+    }
+
+    /// Inserts `intent` (idempotently, see `IntentStore.insert`) and returns once it is committed.
     func insert(_ intent: NewIntent) async throws -> IntentStore.InsertOutcome {
-        try await store.insert(intent)
+        if writers < maximumWriters {
+            writers += 1
+        } else {
+            let turn = await withCheckedContinuation { continuation in
+                waiting.append(Waiter(intent: intent, continuation: continuation))
+            }
+            if case .done(let result) = turn { return try result.get() }
+            // Promoted: the writer slot of the one who promoted us is ours now.
+        }
+        let others = Array(waiting.prefix(maximumBatch - 1))
+        waiting.removeFirst(others.count)
+        let results = await write([intent] + others.map(\.intent))
+        for (waiter, result) in zip(others, results.dropFirst()) { waiter.continuation.resume(returning: .done(result)) }
+        if waiting.isEmpty {
+            writers -= 1
+        } else {
+            waiting.removeFirst().continuation.resume(returning: .write)
+        }
+        return try results[0].get()
+    }
+
+    /// One statement for the batch; if the server refuses it (rather than the connection failing), each intent is
+    /// tried on its own so that one bad row cannot fail the others.
+    private nonisolated func write(_ intents: [NewIntent]) async -> [Result<IntentStore.InsertOutcome, any Error>] {
+        do {
+            return try await store.insertBatch(intents).map { .success($0) }
+        } catch {
+            guard intents.count > 1, (error as? PSQLError)?.serverInfo != nil else {
+                return intents.map { _ in .failure(error) }
+            }
+            var results: [Result<IntentStore.InsertOutcome, any Error>] = []
+            for intent in intents {
+                do {
+                    results.append(.success(try await store.insertBatch([intent])[0]))
+                } catch {
+                    results.append(.failure(error))
+                }
+            }
+            return results
+        }
     }
 }
