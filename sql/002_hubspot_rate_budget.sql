@@ -83,8 +83,9 @@ BEGIN
 
     v_window := (greatest(p_window_ms, coalesce(v_account.reported_window_ms, 0)) + p_margin_ms)
         * interval '1 millisecond';
-    DELETE FROM hubspot_rate_calls WHERE account = p_account AND counts_until <= v_now;
-    SELECT count(*) INTO v_live FROM hubspot_rate_calls WHERE account = p_account;
+    -- Rows are kept a minute after they stop counting (hubspot_rate_finish looks a second back).
+    DELETE FROM hubspot_rate_calls WHERE account = p_account AND counts_until <= v_now - interval '1 minute';
+    SELECT count(*) INTO v_live FROM hubspot_rate_calls WHERE account = p_account AND counts_until > v_now;
     IF v_account.external_until IS NOT NULL AND v_account.external_until > v_now THEN
         v_external := v_account.external_calls;
     END IF;
@@ -96,7 +97,7 @@ BEGIN
         IF v_limit > 0 THEN
             SELECT r INTO v_until FROM (
                 SELECT CASE WHEN finished_at IS NULL THEN taken_at + v_window ELSE counts_until END AS r
-                FROM hubspot_rate_calls WHERE account = p_account
+                FROM hubspot_rate_calls WHERE account = p_account AND counts_until > v_now
                 ORDER BY 1 OFFSET (v_live - v_limit) LIMIT 1
             ) AS releases;
         END IF;
@@ -160,7 +161,9 @@ BEGIN
     END IF;
 
     IF p_remaining IS NOT NULL THEN
-        SELECT count(*) INTO v_live FROM hubspot_rate_calls WHERE account = v_account AND counts_until > v_now;
+        -- HubSpot counted a moment ago: calls that stopped counting within the last second still count here.
+        SELECT count(*) INTO v_live FROM hubspot_rate_calls
+        WHERE account = v_account AND counts_until > v_now - interval '1 second';
         v_external := (p_limit - v_live) - p_remaining;
         IF v_external > 0 THEN
             UPDATE hubspot_rate_accounts

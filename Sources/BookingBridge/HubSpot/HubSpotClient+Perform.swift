@@ -109,8 +109,7 @@ extension HubSpotClient {
                 if ContinuousClock.now + wait > giveUp {
                     Counter(label: "hubspot_calls_total", dimensions: [("endpoint", endpoint.rawValue), ("outcome", "budget_exhausted")])
                         .increment()
-                    logger.log(
-                        level: policy == .daily ? .error : .warning,
+                    logger.warning(
                         "HubSpot call budget exhausted; not calling",
                         metadata: ["account": "\(account)", "policy": "\(policy.rawValue)", "wait_ms": "\(millis)"])
                     throw HubSpotError(
@@ -121,7 +120,13 @@ extension HubSpotClient {
                 }
                 // A little jitter keeps waiting callers of many processes from asking all at once.
                 let jitter = Int64.random(in: 0...min(50, max(1, millis / 10)))
-                try await Task.sleep(for: .milliseconds(millis + jitter))
+                do {
+                    try await Task.sleep(for: .milliseconds(millis + jitter))
+                } catch {
+                    throw HubSpotError(
+                        endpoint: endpoint, classification: .retryable(after: nil),
+                        message: "cancelled while waiting for the HubSpot call budget; nothing was sent")
+                }
             }
         }
     }

@@ -55,13 +55,15 @@ public struct HubSpotRateWindow: Sendable, Equatable {
             return .wait(milliseconds: (today + 1) * Self.dayMillis - now, policy: .daily)
         }
         let window = window(limits)
-        calls.removeAll { $0.countsUntil <= now }
+        // Calls are kept a minute after they stop counting (`finish` looks a second back).
+        calls.removeAll { $0.countsUntil <= now - 60_000 }
+        let live = calls.filter { $0.countsUntil > now }
         let external = (externalUntil ?? 0) > now ? externalCalls : 0
         let limit = limits.perWindow - external
-        if calls.count >= max(limit, 0) {
+        if live.count >= max(limit, 0) {
             // Optimistic: an unfinished call cannot stop counting before `window` after it was taken.
-            let releases = calls.map { $0.finishedAt == nil ? $0.takenAt + window : $0.countsUntil }.sorted()
-            var until = limit > 0 ? releases[calls.count - limit] : Int64.max
+            let releases = live.map { $0.finishedAt == nil ? $0.takenAt + window : $0.countsUntil }.sorted()
+            var until = limit > 0 ? releases[live.count - limit] : Int64.max
             if external > 0, let externalUntil { until = min(until, externalUntil) }
             return .wait(milliseconds: max(until - now, Self.minimumWaitMillis), policy: .tenSecondlyRolling)
         }
@@ -69,7 +71,7 @@ public struct HubSpotRateWindow: Sendable, Equatable {
         nextID += 1
         calls.append(Call(id: id, takenAt: now, countsUntil: now + limits.maxCallMillis + window))
         dayCount += 1
-        return .granted(HubSpotRatePermit(account: account, id: id, remaining: limit - calls.count))
+        return .granted(HubSpotRatePermit(account: account, id: id, remaining: limit - live.count - 1))
     }
 
     /// Ends call `id` at `now` and applies what its answer said.
@@ -77,7 +79,8 @@ public struct HubSpotRateWindow: Sendable, Equatable {
     /// - A call never sent gives its slot back.
     /// - `remaining` lower than `perWindow - live` means HubSpot counts calls this budget does not know (another
     ///   app on the account, or a lower limit than configured): the difference lowers the limit for the reported
-    ///   interval.
+    ///   interval. Calls that stopped counting within the last second still count, for the delay between
+    ///   HubSpot's count and this report.
     /// - A pause stops every call of the account until it ends (a later, longer pause wins).
     public mutating func finish(id: Int64, now: Int64, observation: HubSpotRateObservation, limits: HubSpotRateLimits) {
         if let interval = observation.intervalMillis, interval > limits.windowMillis {
@@ -92,7 +95,8 @@ public struct HubSpotRateWindow: Sendable, Equatable {
             }
         }
         if let remaining = observation.remaining {
-            let expected = limits.perWindow - liveCount(now: now)
+            // HubSpot counted a moment ago: calls that stopped counting within the last second still count here.
+            let expected = limits.perWindow - liveCount(now: now - 1_000)
             let external = expected - remaining
             if external > 0 {
                 let active = (externalUntil ?? 0) > now ? externalCalls : 0

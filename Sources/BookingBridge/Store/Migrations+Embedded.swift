@@ -129,12 +129,12 @@ extension Migrations {
                 -- milliseconds to wait and the exhausted policy ('TEN_SECONDLY_ROLLING' or 'DAILY').
                 CREATE FUNCTION hubspot_rate_take(
                     p_account      text,
-                    p_limit        integer,
+                    p_limit        bigint,
                     p_window_ms    bigint,
                     p_daily_limit  bigint,
                     p_max_call_ms  bigint,
                     p_margin_ms    bigint
-                ) RETURNS TABLE (granted boolean, call_id bigint, wait_ms bigint, remaining integer, policy text)
+                ) RETURNS TABLE (granted boolean, call_id bigint, wait_ms bigint, remaining bigint, policy text)
                 LANGUAGE plpgsql AS $fn$
                 DECLARE
                     v_account   hubspot_rate_accounts%ROWTYPE;
@@ -142,8 +142,8 @@ extension Migrations {
                     v_today     date;
                     v_window    interval;
                     v_external  integer := 0;
-                    v_limit     integer;
-                    v_live      integer;
+                    v_limit     bigint;
+                    v_live      bigint;
                     v_until     timestamptz;
                     v_id        bigint;
                 BEGIN
@@ -154,7 +154,7 @@ extension Migrations {
 
                     IF v_account.paused_until IS NOT NULL AND v_account.paused_until > v_now THEN
                         RETURN QUERY SELECT false, NULL::bigint,
-                            ceil(extract(epoch FROM v_account.paused_until - v_now) * 1000)::bigint, 0,
+                            ceil(extract(epoch FROM v_account.paused_until - v_now) * 1000)::bigint, 0::bigint,
                             coalesce(v_account.pause_policy, 'TEN_SECONDLY_ROLLING');
                         RETURN;
                     END IF;
@@ -166,15 +166,16 @@ extension Migrations {
                     END IF;
                     IF v_account.day_count >= p_daily_limit THEN
                         RETURN QUERY SELECT false, NULL::bigint,
-                            ceil(extract(epoch FROM ((v_today + 1)::timestamp AT TIME ZONE 'UTC') - v_now) * 1000)::bigint, 0,
+                            ceil(extract(epoch FROM ((v_today + 1)::timestamp AT TIME ZONE 'UTC') - v_now) * 1000)::bigint, 0::bigint,
                             'DAILY'::text;
                         RETURN;
                     END IF;
 
                     v_window := (greatest(p_window_ms, coalesce(v_account.reported_window_ms, 0)) + p_margin_ms)
                         * interval '1 millisecond';
-                    DELETE FROM hubspot_rate_calls WHERE account = p_account AND counts_until <= v_now;
-                    SELECT count(*) INTO v_live FROM hubspot_rate_calls WHERE account = p_account;
+                    -- Rows are kept a minute after they stop counting (hubspot_rate_finish looks a second back).
+                    DELETE FROM hubspot_rate_calls WHERE account = p_account AND counts_until <= v_now - interval '1 minute';
+                    SELECT count(*) INTO v_live FROM hubspot_rate_calls WHERE account = p_account AND counts_until > v_now;
                     IF v_account.external_until IS NOT NULL AND v_account.external_until > v_now THEN
                         v_external := v_account.external_calls;
                     END IF;
@@ -186,7 +187,7 @@ extension Migrations {
                         IF v_limit > 0 THEN
                             SELECT r INTO v_until FROM (
                                 SELECT CASE WHEN finished_at IS NULL THEN taken_at + v_window ELSE counts_until END AS r
-                                FROM hubspot_rate_calls WHERE account = p_account
+                                FROM hubspot_rate_calls WHERE account = p_account AND counts_until > v_now
                                 ORDER BY 1 OFFSET (v_live - v_limit) LIMIT 1
                             ) AS releases;
                         END IF;
@@ -194,7 +195,7 @@ extension Migrations {
                             v_until := v_account.external_until;
                         END IF;
                         RETURN QUERY SELECT false, NULL::bigint,
-                            greatest(ceil(extract(epoch FROM v_until - v_now) * 1000)::bigint, 10), 0,
+                            greatest(ceil(extract(epoch FROM v_until - v_now) * 1000)::bigint, 10), 0::bigint,
                             'TEN_SECONDLY_ROLLING'::text;
                         RETURN;
                     END IF;
@@ -214,10 +215,10 @@ extension Migrations {
                 CREATE FUNCTION hubspot_rate_finish(
                     p_call_id       bigint,
                     p_sent          boolean,
-                    p_limit         integer,
+                    p_limit         bigint,
                     p_window_ms     bigint,
                     p_margin_ms     bigint,
-                    p_remaining     integer,
+                    p_remaining     bigint,
                     p_interval_ms   bigint,
                     p_pause_ms      bigint,
                     p_pause_policy  text
@@ -227,8 +228,8 @@ extension Migrations {
                     v_now       timestamptz := clock_timestamp();
                     v_account   text;
                     v_reported  bigint;
-                    v_live      integer;
-                    v_external  integer;
+                    v_live      bigint;
+                    v_external  bigint;
                 BEGIN
                     IF p_sent THEN
                         SELECT a.account, a.reported_window_ms INTO v_account, v_reported
@@ -250,7 +251,9 @@ extension Migrations {
                     END IF;
 
                     IF p_remaining IS NOT NULL THEN
-                        SELECT count(*) INTO v_live FROM hubspot_rate_calls WHERE account = v_account AND counts_until > v_now;
+                        -- HubSpot counted a moment ago: calls that stopped counting within the last second still count here.
+                        SELECT count(*) INTO v_live FROM hubspot_rate_calls
+                        WHERE account = v_account AND counts_until > v_now - interval '1 second';
                         v_external := (p_limit - v_live) - p_remaining;
                         IF v_external > 0 THEN
                             UPDATE hubspot_rate_accounts
