@@ -69,6 +69,10 @@ public final class HubSpotSandbox: Sendable {
         guard let running = self.running.withLock({ running in defer { running = nil }; return running }) else { return }
         await running.group.triggerGracefulShutdown()
         _ = try? await running.task.value
+        self.clearBoundPort()
+    }
+
+    func clearBoundPort() {
         self.boundPort.withLock { $0 = nil }
     }
 

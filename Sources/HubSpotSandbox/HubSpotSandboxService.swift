@@ -22,6 +22,7 @@ public struct HubSpotSandboxService: Service {
 
     /// Serves until graceful shutdown; the Hummingbird application inside follows the group's graceful shutdown.
     public func run() async throws {
+        defer { self.sandbox.clearBoundPort() }
         try await self.sandbox.application(onBound: { _ in }).run()
     }
 }
