@@ -139,18 +139,10 @@ public final class EphemeralPostgres: Sendable {
             while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done
             if [ -d \(data) ]; then \(stop) >/dev/null 2>&1; rm -rf \(shellQuote(directory)); fi
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
-        if !FileManager.default.isExecutableFile(atPath: "/usr/bin/setsid") {
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", script]
-        } else {
-            process.arguments = ["/bin/sh", "-c", script]
-        }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let setsid = "/usr/bin/setsid"
+        let command =
+            FileManager.default.isExecutableFile(atPath: setsid) ? [setsid, "/bin/sh", "-c", script] : ["/bin/sh", "-c", script]
+        try Self.spawn(command, outputPath: nil)
     }
 
     private static func findBinDirectory() throws -> String {
@@ -201,6 +193,8 @@ public final class EphemeralPostgres: Sendable {
         var output: String
     }
 
+    /// Runs a command to its end and collects its output (through a file: a server that a command leaves behind
+    /// inherits its output, so a pipe would never reach its end). Uses posix_spawn and waitpid directly.
     private static func run(_ executable: String, _ arguments: [String], asPostgres: Bool, newSession: Bool = false)
         throws -> Outcome
     {
@@ -209,19 +203,37 @@ public final class EphemeralPostgres: Sendable {
         if newSession && FileManager.default.isExecutableFile(atPath: "/usr/bin/setsid") {
             command = ["/usr/bin/setsid"] + command
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: command[0])
-        process.arguments = Array(command.dropFirst())
+        let outputPath = "/tmp/bookingbridge-pg-out-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        defer { unlink(outputPath) }
+        let pid = try spawn(command, outputPath: outputPath)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 {
+            guard errno == EINTR else { throw StartError(description: "waitpid failed: \(errnoText())") }
+        }
+        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        let exited = (status & 0x7f) == 0
+        return Outcome(status: exited ? (status >> 8) & 0xff : 128 + (status & 0x7f), output: output)
+    }
+
+    /// Starts a process with standard input from /dev/null and output to `outputPath` (or /dev/null), in /tmp.
+    @discardableResult
+    static func spawn(_ command: [String], outputPath: String?) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
         // Run from a folder every user can enter (initdb as `postgres` fails in an unreadable working directory).
-        process.currentDirectoryURL = URL(fileURLWithPath: "/tmp")
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+        let command = ["/bin/sh", "-c", "cd /tmp && exec \"$@\"", "sh"] + command
+        var argv: [UnsafeMutablePointer<CChar>?] = command.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, command[0], &actions, nil, &argv, environ)
+        guard result == 0 else {
+            throw StartError(description: "could not run \(command[0]): \(String(cString: strerror(result)))")
+        }
+        return pid
     }
 
     private func shellQuote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }

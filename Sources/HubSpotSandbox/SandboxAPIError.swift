@@ -169,6 +169,9 @@ struct SandboxAPIError: Error, Sendable {
         case 502: return .standard(502, "Bad Gateway", category: "BAD_GATEWAY")
         case 503: return .standard(503, "Service Unavailable: please retry", category: "SERVICE_UNAVAILABLE")
         case 504: return .standard(504, "Gateway Timeout", category: "GATEWAY_TIMEOUT")
+        case 521: return .standard(521, "Web server is down", category: "ORIGIN_DOWN")
+        case 523: return .standard(523, "Origin is unreachable", category: "ORIGIN_UNREACHABLE")
+        case 524: return .standard(524, "A timeout occurred", category: "ORIGIN_TIMEOUT")
         default: return .standard(status, "internal error", category: "INTERNAL_ERROR")
         }
     }

@@ -34,7 +34,8 @@ public struct SandboxFaults: Codable, Sendable, Equatable {
     public var latencyMs: Int = 0
     /// Share (0...1) of HubSpot API answers replaced by `failStatus`; the replaced call does nothing.
     public var failRate: Double = 0
-    /// Status of injected failures: 500, 502, 503, 504 or 429.
+    /// Status of injected failures: 500, 502, 503, 504 or 429 (also 521, 523, 524, the Cloudflare statuses of the
+    /// contract's error table).
     public var failStatus: Int = 503
     /// Share (0...1) of successful `/book` calls that book, then close the connection without answering.
     public var dropAfterBookRate: Double = 0
@@ -43,14 +44,14 @@ public struct SandboxFaults: Codable, Sendable, Equatable {
     public init() {}
 
     /// Statuses that ``failStatus`` may take.
-    public static let allowedFailStatuses: Set<Int> = [500, 502, 503, 504, 429]
+    public static let allowedFailStatuses: Set<Int> = [500, 502, 503, 504, 521, 523, 524, 429]
 
     /// Why these faults cannot be used, or `nil` when they can.
     public var validationProblem: String? {
         if self.latencyMs < 0 || self.latencyMs > 600_000 { return "latencyMs must be between 0 and 600000" }
         if !(0...1).contains(self.failRate) { return "failRate must be between 0 and 1" }
         if !(0...1).contains(self.dropAfterBookRate) { return "dropAfterBookRate must be between 0 and 1" }
-        if !Self.allowedFailStatuses.contains(self.failStatus) { return "failStatus must be one of 500, 502, 503, 504, 429" }
+        if !Self.allowedFailStatuses.contains(self.failStatus) { return "failStatus must be one of 500, 502, 503, 504, 521, 523, 524, 429" }
         return nil
     }
 

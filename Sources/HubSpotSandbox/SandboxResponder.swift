@@ -119,6 +119,9 @@ struct SandboxResponder: HTTPResponder {
         case 502: .badGateway
         case 503: .serviceUnavailable
         case 504: .gatewayTimeout
+        case 521: .init(code: 521, reasonPhrase: "Web Server Is Down")
+        case 523: .init(code: 523, reasonPhrase: "Origin Is Unreachable")
+        case 524: .init(code: 524, reasonPhrase: "A Timeout Occurred")
         default: .init(code: code)
         }
     }

@@ -36,7 +36,7 @@ final class DemoSubscriber: Sendable {
             return .noContent
         }
         var quiet = logger
-        quiet.logLevel = .warning
+        quiet.logLevel = .critical
         let bound = AsyncStream<Int>.makeStream()
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),

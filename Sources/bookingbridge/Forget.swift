@@ -52,13 +52,17 @@ struct ForgetCommand: AsyncParsableCommand {
     static func summary(_ report: ForgetReport) -> String {
         let r = report.removed
         func n(_ count: Int, _ one: String, _ many: String) -> String { "\(count) \(count == 1 ? one : many)" }
-        var text = "erased \(report.email): " + [
-            n(r.intents, "intent", "intents"), n(r.attempts, "HubSpot attempt", "HubSpot attempts"),
-            n(r.bookings, "booking", "bookings"), n(r.events, "event", "events"),
-            n(r.deliveries, "delivery", "deliveries"), n(r.deliveryAttempts, "delivery attempt", "delivery attempts"),
-        ].joined(separator: ", ") + " (\(n(r.total, "row", "rows")))"
+        var text =
+            "erased \(report.email): "
+            + [
+                n(r.intents, "intent", "intents"), n(r.attempts, "HubSpot attempt", "HubSpot attempts"),
+                n(r.bookings, "booking", "bookings"), n(r.events, "event", "events"),
+                n(r.deliveries, "delivery", "deliveries"),
+                n(r.deliveryAttempts, "delivery attempt", "delivery attempts"),
+            ].joined(separator: ", ") + " (\(n(r.total, "row", "rows")))"
         if report.inFlight > 0 {
-            text += "\n\(n(report.inFlight, "intent is", "intents are")) being booked right now and were kept: "
+            text +=
+                "\n\(n(report.inFlight, "intent is", "intents are")) being booked right now and were kept: "
                 + "run `bookingbridge forget` again in a minute"
         }
         return text

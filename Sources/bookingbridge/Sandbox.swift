@@ -3,6 +3,7 @@ import BookingBridge
 import HubSpotSandbox
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 struct Sandbox: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -11,7 +11,9 @@ import Metrics
 public struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     public init() {}
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    public func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws
         -> Response
     {
         let started = ContinuousClock.now
@@ -26,7 +28,9 @@ public struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    static func record(request: Request, context: Context, status: HTTPResponse.Status, started: ContinuousClock.Instant) {
+    static func record(
+        request: Request, context: Context, status: HTTPResponse.Status, started: ContinuousClock.Instant
+    ) {
         let route = context.endpointPath ?? "NotFound"
         let method = Self.method(request.method)
         Counter(
@@ -35,7 +39,8 @@ public struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         ).increment()
         let elapsed = ContinuousClock.now - started
         Timer(label: "bookingbridge_http_request_duration_seconds", dimensions: [("method", method), ("route", route)])
-            .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+            .recordNanoseconds(
+                elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
     }
 
     /// Standard methods by name; anything else as `other`, so made-up methods cannot grow the label set.

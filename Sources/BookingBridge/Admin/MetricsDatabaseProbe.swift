@@ -52,7 +52,8 @@ public struct MetricsDatabaseProbe: Service {
             let (byState, serverMax) = try await withTimeout(.seconds(5)) { try await query() }
             let elapsed = ContinuousClock.now - started
             Timer(label: "bookingbridge_db_probe_seconds")
-                .recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+                .recordNanoseconds(
+                    elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
             Gauge(label: "bookingbridge_db_up").record(1)
             for state in Self.states {
                 Gauge(label: "bookingbridge_db_connections", dimensions: [("state", state)]).record(byState[state] ?? 0)

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import Prometheus
 import ServiceLifecycle
 
 /// The composition root: creates every component of a running bridge from one configuration and wires them.
@@ -34,7 +35,8 @@ public struct BridgeApplication: Sendable {
         let pipeline = BookingPipeline(
             database: database, api: makeHubSpotClient(), settings: configuration.pipeline, logger: logger,
             onEventsCommitted: { dispatcher.wake() })
-        let router = buildRouter(readiness: readiness, wake: { pipeline.wake() })
+        let registry = MetricsSetup.bootstrap()
+        let router = buildRouter(readiness: readiness, registry: registry, wake: { pipeline.wake() })
         let boundPort = self.boundPort
         let app = Application(
             router: router,
@@ -44,6 +46,9 @@ public struct BridgeApplication: Sendable {
             },
             logger: logger)
         return [
+            SeedSubscriptions(seeds: configuration.subscriptions, database: database, logger: logger),
+            RetentionService(database: database, settings: configuration.retention, logger: logger),
+            MetricsDatabaseProbe(database: database, poolSize: configuration.databasePoolSize),
             dispatcher, pipeline, app, DrainSignal(readiness: readiness),
         ]
     }
@@ -57,11 +62,15 @@ public struct BridgeApplication: Sendable {
     }
 
     /// Every route of the bridge.
-    public func buildRouter(readiness: Readiness, wake: @escaping @Sendable () -> Void) -> Router<BridgeRequestContext> {
+    public func buildRouter(
+        readiness: Readiness, registry: PrometheusCollectorRegistry, wake: @escaping @Sendable () -> Void
+    ) -> Router<BridgeRequestContext> {
         let router = Router(context: BridgeRequestContext.self)
+        router.add(middleware: HTTPMetricsMiddleware())
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: RequestIDMiddleware())
         HealthController(database: database, readiness: readiness).addRoutes(to: router)
+        MetricsController(registry: registry).addRoutes(to: router)
         IntakeController(
             store: IntentStore(database: database), sources: configuration.sources, settings: configuration.intake,
             publicURL: configuration.publicURL, wake: wake, logger: logger
@@ -69,7 +78,34 @@ public struct BridgeApplication: Sendable {
         let admin = router.group("v1").add(middleware: AdminAuthMiddleware(token: configuration.adminToken))
         IntentsController(database: database).addRoutes(to: admin)
         IntentActionsController(database: database, wake: wake).addRoutes(to: admin)
+        SubscriptionsController(database: database, settings: configuration.webhooks).addRoutes(to: admin)
+        DeliveriesController(database: database).addRoutes(to: admin)
         return router
+    }
+}
+
+/// Creates the configuration file's subscriptions once the database is up, then waits for shutdown.
+struct SeedSubscriptions: Service {
+    let seeds: [SubscriptionSeed]
+    let database: Database
+    let logger: Logger
+
+    func run() async throws {
+        var delay: Duration = .milliseconds(200)
+        while !seeds.isEmpty && !Task.isCancelled {
+            do {
+                try await SubscriptionSeeder.seed(seeds, database: database, logger: logger)
+                break
+            } catch let error as SubscriptionSeeder.InvalidSeed {
+                logger.error("a subscription in the configuration file is invalid", metadata: ["error": "\(error)"])
+                break
+            } catch {
+                logger.warning("could not seed subscriptions yet", metadata: ["error": "\(String(reflecting: error))"])
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(10))
+            }
+        }
+        try? await gracefulShutdown()
     }
 }
 

@@ -18,12 +18,9 @@ public enum BridgeRunner {
             throw ConfigurationError(key: "DATABASE_URL", expected: "set (postgres://user:password@host:5432/database)")
         }
         let database = try Database(url: url, maximumConnections: configuration.databasePoolSize, logger: logger)
-        var clientConfiguration = HTTPClient.Configuration()
-        clientConfiguration.redirectConfiguration = .disallow
-        clientConfiguration.timeout = .init(
-            connect: .milliseconds(Int64(configuration.hubspot.connectTimeoutSeconds * 1000)),
-            read: .milliseconds(Int64(configuration.hubspot.requestTimeoutSeconds * 1000)))
-        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
+        let httpClient = HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: HubSpotClient.httpClientConfiguration(settings: configuration.hubspot))
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await database.client.run() }

@@ -17,7 +17,8 @@ public struct BookingEventData: Encodable, Sendable {
         public var resolvedBy: String?
     }
 
-    public var intentId: UUID
+    /// Lower-case UUID, as in the intake answer.
+    public var intentId: String
     public var source: String
     /// The intent's status after this event: booked, offline, failed or needs_review.
     public var status: String
@@ -33,7 +34,7 @@ public struct BookingEventData: Encodable, Sendable {
     public var reason: FailureReason?
 
     public init(intent: IntentRecord, status: IntentStatus, attempts: Int, booking: Booking? = nil, reason: FailureReason? = nil) {
-        intentId = intent.id
+        intentId = intent.id.uuidString.lowercased()
         source = intent.source
         self.status = status.rawValue
         slug = intent.request.slug

@@ -29,7 +29,9 @@ public enum Forget {
         }
         database.logger.info(
             "erased one person's data",
-            metadata: report.removed.metadata.mapValues { .string($0) }.merging(["in_flight": "\(report.inFlight)"]) { $1 })
+            metadata: report.removed.metadata.mapValues { .string($0) }.merging(["in_flight": "\(report.inFlight)"]) {
+                $1
+            })
         return report
     }
 

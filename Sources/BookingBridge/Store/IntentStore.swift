@@ -147,7 +147,8 @@ public struct IntentStore: Sendable {
     }
 
     /// Ends a held intent with a final status, on `connection` (inside the transaction that writes the booking and
-    /// the outbox). Returns false, changing nothing, when the lease was lost.
+    /// the outbox). Returns false, changing nothing, when the lease was lost. `locked_by` keeps the finishing worker,
+    /// for the record.
     public static func finish(
         id: UUID, owner: String, status: IntentStatus, reason: FailureReason?, on connection: PostgresConnection,
         logger: Logger
@@ -158,7 +159,7 @@ public struct IntentStore: Sendable {
             """
             UPDATE intents
             SET status = \(status.rawValue), last_error = \(error)::jsonb, uncertain = false,
-                locked_by = NULL, locked_until = NULL, finished_at = now(), updated_at = now()
+                locked_until = NULL, finished_at = now(), updated_at = now()
             WHERE id = \(id) AND locked_by = \(owner) AND status IN ('received', 'retrying')
             RETURNING id
             """, logger: logger)

@@ -43,7 +43,9 @@ public struct RetentionService: Service {
                 } catch is CancellationError {
                     return
                 } catch {
-                    logger.warning("retention pass failed; trying again later", metadata: ["error": "\(String(reflecting: error))"])
+                    logger.warning(
+                        "retention pass failed; trying again later", metadata: ["error": "\(String(reflecting: error))"]
+                    )
                 }
                 try await Task.sleep(for: settings.interval)
             }

@@ -46,7 +46,7 @@ enum TestDatabase {
             try await admin.client.query("CREATE DATABASE \(unescaped: String(name))", logger: logger)
             group.cancelAll()
         }
-        guard var components = URLComponents(string: adminURL) else { throw StoreError(description: "bad URL") }
+        guard var components = URLComponents(string: adminURL) else { throw TestFailure("bad URL \(adminURL)") }
         components.path = "/" + name
         return components.string!
     }
