@@ -46,9 +46,12 @@ enum IntakeFuzz {
     ]
 
     static func make(_ rng: inout SeededGenerator) -> FuzzCase {
-        let source = ["website", "website", "partner", "typeform", "tiny-missing", "", "website%00", "..%2F"].randomElement(using: &rng)!
+        let source = [
+            "website", "website", "website", "website", "partner", "partner", "partner", "typeform", "typeform",
+            "website", "partner", "tiny-missing", "", "..%2F",
+        ].randomElement(using: &rng)!
         var fields: [(String, String)] = []
-        for _ in 0..<Int.random(in: 0...9, using: &rng) {
+        for _ in 0..<Int.random(in: 0...4, using: &rng) {
             var value = values.randomElement(using: &rng)!
             if Int.random(in: 0..<4, using: &rng) == 0 { value += nasties.randomElement(using: &rng)! }
             var name = fieldNames.randomElement(using: &rng)!
@@ -63,7 +66,7 @@ enum IntakeFuzz {
         }
         var contentType = contentTypes.randomElement(using: &rng)!
         var body = encode(fields, as: contentType, rng: &rng)
-        switch Int.random(in: 0..<12, using: &rng) {
+        switch Int.random(in: 0..<16, using: &rng) {
         case 0: body = Array(body.prefix(Int.random(in: 0...max(0, body.count), using: &rng)))
         case 1: body = (0..<Int.random(in: 0...300, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
         case 2 where !body.isEmpty:
@@ -82,8 +85,9 @@ enum IntakeFuzz {
         case 1: headers[.origin] = "https://evil.example"
         default: headers[.origin] = "https://www.example.org"
         }
-        if Int.random(in: 0..<4, using: &rng) > 0 {
-            headers[.authorization] = Bool.random(using: &rng) ? "Bearer partner-token" : "Bearer \(Int.random(in: 0...9, using: &rng))"
+        if Int.random(in: 0..<8, using: &rng) > 0 {
+            headers[.authorization] = Int.random(in: 0..<4, using: &rng) > 0
+                ? "Bearer partner-token" : "Bearer \(Int.random(in: 0...9, using: &rng))"
         }
         if Int.random(in: 0..<4, using: &rng) == 0 {
             headers[.idempotencyKey] = ["k1", "k2", "", String(repeating: "k", count: 300), "ü", "k\(Int.random(in: 0...50, using: &rng))"].randomElement(using: &rng)!

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Intake benchmark (issue 4): accepted intents per second through POST /v1/intake/{source} against pgbench
+# inserting one comparable row per transaction at the same concurrency, on one throwaway PostgreSQL with fsync and
+# synchronous_commit on, everything on loopback. Then a second intake run at half the measured rate for latency.
+#
+# The bridge runs as `bookingbridge serve`. Its booking pipeline is parked on a HubSpot stand-in that accepts
+# connections and never answers (and one worker), so the figures are intake's own, not the pipeline's.
+#
+# Usage: bench/intake.sh [concurrency] [seconds per run]
+# Environment: BRIDGE_BIN (a built bookingbridge; default .build/release/bookingbridge, built if missing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+concurrency="${1:-${CONCURRENCY:-16}}"
+seconds="${2:-${DURATION:-20}}"
+out=bench/out
+mkdir -p "$out"
+
+have() { command -v "$1" >/dev/null 2>&1; }
+if ! have wrk || ! have pgbench || ! have pg_config; then
+    apt-get update -qq
+    apt-get install -y -qq wrk postgresql >/dev/null
+fi
+
+bin="${BRIDGE_BIN:-.build/release/bookingbridge}"
+if [ ! -x "$bin" ]; then
+    swift build -c release --product bookingbridge
+fi
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# A durable throwaway cluster (PostgreSQL refuses to run as root: as root it runs as the postgres user).
+pgbin="$(pg_config --bindir)"
+work="$(mktemp -d /tmp/bookingbridge-bench-XXXXXX)"
+chmod 755 "$work"
+as_pg=()
+if [ "$(id -u)" = 0 ]; then
+    chown postgres: "$work"
+    as_pg=(runuser -u postgres --)
+fi
+pg_port="$(free_port)"
+pids=()
+cleanup() {
+    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+    wait 2>/dev/null || true
+    "${as_pg[@]}" "$pgbin/pg_ctl" -D "$work/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+(cd "$work" && "${as_pg[@]}" "$pgbin/initdb" -D "$work/data" -U postgres -A trust -E UTF8 --locale=C >/dev/null)
+(cd "$work" && "${as_pg[@]}" "$pgbin/pg_ctl" -D "$work/data" -l "$work/postgres.log" -w \
+    -o "-p $pg_port -c listen_addresses=127.0.0.1 -c unix_socket_directories=$work -c max_connections=200 -c fsync=on -c synchronous_commit=on -c shared_buffers=256MB" \
+    start >/dev/null)
+psql_() { psql -X -q -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -v ON_ERROR_STOP=1 "$@"; }
+echo "PostgreSQL $(psql_ -At -c 'SHOW server_version') on port $pg_port: fsync=$(psql_ -At -c 'SHOW fsync'), synchronous_commit=$(psql_ -At -c 'SHOW synchronous_commit')"
+
+# HubSpot stand-in that never answers: the pipeline's first call waits, the rest of the run it does nothing.
+hub_port="$(free_port)"
+python3 -c "import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', $hub_port)); s.listen(64); time.sleep(86400)" &
+pids+=($!)
+
+bridge_port="$(free_port)"
+cat >"$work/bridge.json" <<JSON
+{ "sources": { "bench": {
+    "auth": { "mode": "public", "allowedOrigins": ["https://www.example.org"], "honeypotField": "company_website" },
+    "slug": "jane-doe/intro-30", "durationMinutes": 30, "timezone": "Europe/Berlin", "locale": "en-us",
+    "fields": { "fullName": "name", "timezone": "tz" },
+    "formFields": { "company": "company", "message": "notes" },
+    "consent": { "marketing_ok": "1234" },
+    "rateLimitPerMinute": 100000000 } },
+  "intake": { "rateLimitPerClientPerMinute": 100000000 },
+  "pipeline": { "workers": 1 } }
+JSON
+DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/postgres?sslmode=disable" \
+    BRIDGE_CONFIG="$work/bridge.json" BRIDGE_PORT="$bridge_port" LOG_LEVEL=warning \
+    HUBSPOT_ACCESS_TOKEN=bench HUBSPOT_BASE_URL="http://127.0.0.1:$hub_port" \
+    "$bin" serve >"$out/bridge.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do
+    curl -fsS "http://127.0.0.1:$bridge_port/healthz" >/dev/null 2>&1 && break
+    sleep 0.2
+done
+curl -fsS "http://127.0.0.1:$bridge_port/healthz" >/dev/null || { echo "the bridge did not start; see $out/bridge.log"; exit 1; }
+
+url="http://127.0.0.1:$bridge_port/v1/intake/bench"
+threads=2
+echo "warm-up (3 s)"
+wrk -t"$threads" -c"$concurrency" -d3s -s bench/intake.lua "$url" >/dev/null
+
+echo "intake: wrk -t$threads -c$concurrency -d${seconds}s"
+wrk -t"$threads" -c"$concurrency" -d"${seconds}s" --latency -s bench/intake.lua "$url" | tee "$out/intake.txt"
+intake_rps="$(sed -n 's/^RESULT .*accepted_rps=\([0-9.]*\).*/\1/p' "$out/intake.txt")"
+intake_p50="$(sed -n 's/^RESULT .*p50_ms=\([0-9.]*\).*/\1/p' "$out/intake.txt")"
+intake_p99="$(sed -n 's/^RESULT .*p99_ms=\([0-9.]*\).*/\1/p' "$out/intake.txt")"
+
+# pgbench: one row per transaction into a table shaped like intents (same columns, constraints and indexes),
+# with values of the same size as the bridge stores.
+psql_ -c "DROP TABLE IF EXISTS bench_rows; CREATE TABLE bench_rows (LIKE intents INCLUDING ALL);"
+cat >"$work/insert.sql" <<'SQL'
+\set n random(1, 1000000000)
+INSERT INTO bench_rows (id, source, idempotency_key, status, raw, request, email, client_ip, user_agent)
+VALUES (gen_random_uuid(), 'bench', 'key:bench-' || :client_id || '-' || :n || '-' || clock_timestamp(), 'received',
+  '{"contentType":"application/x-www-form-urlencoded","fields":{"company":"Analytical Engines Ltd","company_website":"","date":"2027-01-12","email":"visitor12345@example.org","marketing_ok":"on","name":"Ada Lovelace 12345","notes":"Hello, I would like to talk about the difference engine and a possible pilot.","time":"09:30","tz":"Europe/Berlin"}}',
+  '{"consents":{"1234":true},"durationMinutes":30,"email":"visitor12345@example.org","firstName":"Ada","formFields":{"company":"Analytical Engines Ltd","message":"Hello, I would like to talk about the difference engine and a possible pilot."},"guestEmails":[],"lastName":"Lovelace 12345","locale":"en-us","slug":"jane-doe/intro-30","startTime":"2027-01-12T08:30:00.000Z","timezone":"Europe/Berlin"}',
+  'visitor12345@example.org', '127.0.0.1', 'Mozilla/5.0 (X11; Linux x86_64) bench');
+SQL
+chmod 644 "$work/insert.sql"
+echo "pgbench: -c$concurrency -j$threads -T$seconds -M prepared"
+pgbench -n -h 127.0.0.1 -p "$pg_port" -U postgres -c "$concurrency" -j "$threads" -T "$seconds" -M prepared \
+    -f "$work/insert.sql" postgres | tee "$out/pgbench.txt"
+pg_tps="$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$out/pgbench.txt" | head -1)"
+
+# Half the measured intake rate, spread evenly over the connections.
+delay_ms="$(python3 -c "print(max(0, int(round($concurrency / ($intake_rps / 2) * 1000))))")"
+echo "intake at about half that rate: wrk -t$threads -c$concurrency -d${seconds}s, DELAY_MS=$delay_ms per connection"
+DELAY_MS="$delay_ms" wrk -t"$threads" -c"$concurrency" -d"${seconds}s" --latency -s bench/intake.lua "$url" | tee "$out/intake-half.txt"
+half_rps="$(sed -n 's/^RESULT .*accepted_rps=\([0-9.]*\).*/\1/p' "$out/intake-half.txt")"
+half_p50="$(sed -n 's/^RESULT .*p50_ms=\([0-9.]*\).*/\1/p' "$out/intake-half.txt")"
+half_p99="$(sed -n 's/^RESULT .*p99_ms=\([0-9.]*\).*/\1/p' "$out/intake-half.txt")"
+
+rows="$(psql_ -At -c "SELECT count(*) FROM intents WHERE source = 'bench'")"
+ratio="$(python3 -c "print(f'{$intake_rps / $pg_tps:.2f}')")"
+echo
+echo "== intake benchmark (concurrency $concurrency, ${seconds}s runs, fsync on, synchronous_commit on) =="
+echo "intake:         $intake_rps accepted/s   p50 ${intake_p50} ms   p99 ${intake_p99} ms"
+echo "pgbench insert: $pg_tps tps"
+echo "ratio intake/pgbench: $ratio   (target >= 0.8)"
+echo "intake at half rate: $half_rps accepted/s   p50 ${half_p50} ms   p99 ${half_p99} ms   (target p99 < 25 ms)"
+echo "intents stored: $rows"
