@@ -89,10 +89,13 @@ struct SandboxLimitsAndFaultsTests {
         try await SandboxHarness.with({ $0.faults.dropAfterBookRate = 1 }) { harness in
             let slug = SandboxSeeds.personalLinkSlug
             let start = try #require(try await harness.offeredStarts(slug: slug, duration: 1_800_000).first)
-            await #expect(throws: (any Error).self) {
-                _ = try await harness.call(
+            do {
+                let reply = try await harness.call(
                     .POST, "\(Self.scheduler)/book",
                     json: SandboxHarness.bookBody(slug: slug, start: start, duration: 1_800_000))
+                Issue.record("expected no answer, got \(reply.status) \(reply.text)")
+            } catch {
+                #expect(error is HTTPClientError, "\(String(reflecting: error))")
             }
             let bookings = try await harness.call(.GET, "/__sandbox/bookings", token: nil).array()
             #expect(bookings.count == 1)
@@ -104,6 +107,42 @@ struct SandboxLimitsAndFaultsTests {
             let retry = try await harness.call(
                 .POST, "\(Self.scheduler)/book", json: SandboxHarness.bookBody(slug: slug, start: start, duration: 1_800_000))
             #expect(retry.subCategory == "MeetingsBookingSchedulingError.MEETING_TIME_NOT_AVAILABLE")
+        }
+    }
+
+    @Test func concurrentBookingsOfOneSlotSucceedOnce() async throws {
+        try await SandboxHarness.with { harness in
+            let slug = SandboxSeeds.personalLinkSlug
+            let start = try #require(try await harness.offeredStarts(slug: slug, duration: 1_800_000).first)
+            let statuses = try await withThrowingTaskGroup(of: (Int, String?).self) { group in
+                for index in 0..<20 {
+                    group.addTask {
+                        let reply = try await harness.call(
+                            .POST, "\(Self.scheduler)/book",
+                            json: SandboxHarness.bookBody(slug: slug, start: start, duration: 1_800_000, ["email": "c\(index)@buyer.dev"]))
+                        return (reply.status, reply.subCategory)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.count { $0.0 == 200 } == 1)
+            #expect(statuses.count { $0.1 == "MeetingsBookingSchedulingError.MEETING_TIME_NOT_AVAILABLE" } == 19)
+            #expect(await harness.sandbox.bookings().count == 1)
+        }
+    }
+
+    @Test func concurrentBurstIsCutAtTheLimit() async throws {
+        try await SandboxHarness.with({ $0.rateLimit = 30 }) { harness in
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<50 {
+                    group.addTask { try await harness.call(.GET, Self.scheduler).status }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses.count { $0 == 200 } == 30)
+            #expect(statuses.count { $0 == 429 } == 20)
+            let stats = await harness.sandbox.requestStats()
+            #expect(stats.total == 50 && stats.maxInAnyWindow == 50 && stats.rateLimited == 20)
         }
     }
 
