@@ -4,17 +4,18 @@ import Logging
 import NIOCore
 
 extension SandboxResponder {
-    /// HubSpot's paths: latency, then (for bearer calls) counting, token, rate limits and injected failures, then
-    /// the call itself. Rate-limit headers go on every answer to a known token.
+    /// HubSpot's paths: on arrival (for bearer calls) counting, token, rate limits and injected failures; then the
+    /// added latency; then the call itself. Rate-limit headers go on every answer to a known token.
     func hubSpotAPI(_ route: SandboxRoute, request: Request, context: Context) async throws -> Response {
-        let latency = await self.state.faults.latencyMs
-        if latency > 0 { try await Task.sleep(for: .milliseconds(latency)) }
-        if route == .oauthToken { return try await self.token(request: request) }
-
+        if route == .oauthToken {
+            try await self.sleepLatency()
+            return try await self.token(request: request)
+        }
         let admission = await self.state.admit(
             authorization: request.headers[.authorization],
             now: SandboxState.now()
         )
+        try await self.sleepLatency()
         let headers = admission.headers
         let caller: SandboxState.Caller
         switch admission.caller {
@@ -90,6 +91,11 @@ extension SandboxResponder {
         let body = String(decoding: try await Self.body(of: request), as: UTF8.self)
         let issued = try await self.state.refreshToken(form: SandboxForm.parse(body), now: SandboxState.now()).get()
         return Self.json(issued)
+    }
+
+    private func sleepLatency() async throws {
+        let latency = await self.state.faults.latencyMs
+        if latency > 0 { try await Task.sleep(for: .milliseconds(latency)) }
     }
 
     /// The required `timezone` query parameter.
