@@ -1,0 +1,359 @@
+import AsyncHTTPClient
+import BookingBridge
+import Foundation
+import HubSpotSandbox
+import NIOCore
+import NIOHTTP1
+import Testing
+
+/// The client against the sandbox: reads, bookings, and every classification of the contract's error table that
+/// a real exchange can produce.
+@Suite("HubSpot client contract (sandbox)")
+struct HubSpotContractTests {
+    typealias Kit = HubSpotTestKit
+
+    @Test("lists the seeded meeting links and pages with limit/after")
+    func listLinks() async throws {
+        try await Kit.withSandbox { _, baseURL in
+            try await Kit.withHTTPClient { http in
+                let client = Kit.client(baseURL: baseURL, httpClient: http)
+                let page = try await client.listMeetingLinks()
+                #expect(Set(page.results.map(\.slug)).isSuperset(of: [
+                    SandboxSeeds.personalLinkSlug, SandboxSeeds.roundRobinLinkSlug, SandboxSeeds.formLinkSlug,
+                ]))
+                let first = try await client.listMeetingLinks(limit: 1)
+                #expect(first.results.count == 1)
+                if let after = first.nextAfter {
+                    let second = try await client.listMeetingLinks(limit: 1, after: after)
+                    #expect(second.results.first?.slug != first.results.first?.slug)
+                }
+            }
+        }
+    }
+
+    @Test("reads booking info and availability of a slug with '/' (percent-encoded in the path)")
+    func readsRoundRobin() async throws {
+        try await Kit.withSandbox { _, baseURL in
+            try await Kit.withHTTPClient { http in
+                let client = Kit.client(baseURL: baseURL, httpClient: http)
+                let info = try await client.bookingInfo(slug: SandboxSeeds.roundRobinLinkSlug, timezone: "America/New_York")
+                #expect(info.linkType == "ROUND_ROBIN_CALENDAR")
+                #expect(info.customParams.durations == [1_800_000, 3_600_000])
+                #expect(info.allUsersBusyTimes.count == 3)
+                let page = try await client.availabilityPage(slug: SandboxSeeds.roundRobinLinkSlug, timezone: "America/New_York")
+                let slots = page.linkAvailability.slots(durationMillis: 1_800_000)
+                #expect(!slots.isEmpty)
+                #expect(slots.allSatisfy { $0.endMillisUtc - $0.startMillisUtc == 1_800_000 })
+            }
+        }
+    }
+
+    @Test("books a slot; a second booking of it is MEETING_TIME_NOT_AVAILABLE (permanent)")
+    func bookTwice() async throws {
+        try await Kit.withSandbox { sandbox, baseURL in
+            try await Kit.withHTTPClient { http in
+                let client = Kit.client(baseURL: baseURL, httpClient: http)
+                let slot = try #require(try await Kit.slots(client, slug: SandboxSeeds.personalLinkSlug, durationMillis: 1_800_000).first)
+                let booked = try await client.book(Kit.bookingRequest(startMillis: slot.startMillisUtc))
+                #expect(booked.isConfirmedMeeting)
+                #expect(booked.startMillis == slot.startMillisUtc)
+                #expect(booked.durationMillis == 1_800_000)
+                let error = try #require(await Kit.hubSpotError {
+                    try await client.book(Kit.bookingRequest(startMillis: slot.startMillisUtc, email: "grace@hopper.dev"))
+                })
+                #expect(error.status == 400)
+                #expect(error.classification == .permanent)
+                #expect(error.bookingRejection == .timeNotAvailable)
+                #expect(error.correlationId != nil)
+                #expect(!error.mayHaveBooked)
+                #expect(await sandbox.bookings().count == 1)
+            }
+        }
+    }
+
+    @Test("a round-robin slug with '/' books, raw in the body, and the offline trap is visible")
+    func bookRoundRobin() async throws {
+        try await Kit.withSandbox { sandbox, baseURL in
+            try await Kit.withHTTPClient { http in
+                let client = Kit.client(baseURL: baseURL, httpClient: http)
+                let slug = SandboxSeeds.roundRobinLinkSlug
+                let slot = try #require(try await Kit.slots(client, slug: slug, durationMillis: 1_800_000).first)
+                var request = Kit.bookingRequest(slug: slug, startMillis: slot.startMillisUtc)
+                request.likelyAvailableUserIds = [SandboxSeeds.offlineUserId]
+                let booked = try await client.book(request)
+                #expect(booked.isOffline)
+                #expect(!booked.isConfirmedMeeting)
+                #expect(await sandbox.bookings().last?.slug == slug)
+            }
+        }
+    }
+
+    @Test("each 400 the contract lists comes back permanent with its reason")
+    func validationErrors() async throws {
+        try await Kit.withSandbox { _, baseURL in
+            try await Kit.withHTTPClient { http in
+                let client = Kit.client(baseURL: baseURL, httpClient: http)
+                let slot = try #require(try await Kit.slots(client, slug: SandboxSeeds.personalLinkSlug, durationMillis: 1_800_000).first)
+                var minutes = Kit.bookingRequest(startMillis: slot.startMillisUtc)
+                minutes.durationMillis = 30
+                var past = Kit.bookingRequest(startMillis: slot.startMillisUtc)
+                past.startMillis = HubSpotTimestamp.millis(Date()) - 86_400_000
+                let spam = Kit.bookingRequest(startMillis: slot.startMillisUtc, email: "someone@example.com")
+                var guests = Kit.bookingRequest(startMillis: slot.startMillisUtc)
+                guests.guestEmails = ["guest@lovelace.dev"]
+                let cases: [(HubSpotBookingRequest, HubSpotBookingRejection)] = [
+                    (minutes, .durationNotValid), (past, .startTimeNotValid), (spam, .invalidEmail),
+                    (guests, .invalidGuestEmails),
+                ]
+                for (request, rejection) in cases {
+                    let error = try #require(await Kit.hubSpotError { try await client.book(request) })
+                    #expect(error.status == 400, "\(rejection)")
+                    #expect(error.classification == .permanent, "\(rejection)")
+                    #expect(error.bookingRejection == rejection, "\(error)")
+                }
+
+                let formSlot = try #require(try await Kit.slots(client, slug: SandboxSeeds.formLinkSlug, durationMillis: 2_700_000).first)
+                var form = Kit.bookingRequest(slug: SandboxSeeds.formLinkSlug, startMillis: formSlot.startMillisUtc, durationMillis: 2_700_000)
+                form.legalConsentResponses = [HubSpotConsentResponse(communicationTypeId: SandboxSeeds.requiredConsentTypeId, consented: true)]
+                let error = try #require(await Kit.hubSpotError { try await client.book(form) })
+                #expect(error.classification == .permanent)
+                #expect(error.bookingRejection == .missingRequiredFormField, "\(error)")
+                form.formFields = [HubSpotFormFieldValue(name: SandboxSeeds.requiredFormField, value: "ACME-1")]
+                #expect(try await client.book(form).isConfirmedMeeting)
+            }
+        }
+    }
+
+    @Test("401 with a bad static token is permanent (nothing to refresh)")
+    func unauthorized() async throws {
+        try await Kit.withSandbox { _, baseURL in
+            try await Kit.withHTTPClient { http in
+                let client = Kit.client(baseURL: baseURL, httpClient: http, token: "not-a-token")
+                let error = try #require(await Kit.hubSpotError { try await client.listMeetingLinks() })
+                #expect(error.status == 401)
+                #expect(error.category == "INVALID_AUTHENTICATION")
+                #expect(error.classification == .permanent)
+                #expect(!error.description.contains("not-a-token"))
+            }
+        }
+    }
+
+    @Test("403 for /book with the read-only token is permanent, with the missing scope")
+    func forbidden() async throws {
+        try await Kit.withSandbox { sandbox, baseURL in
+            try await Kit.withHTTPClient { http in
+                let client = Kit.client(baseURL: baseURL, httpClient: http, token: "sandbox-read-only")
+                let slot = try #require(try await Kit.slots(client, slug: SandboxSeeds.personalLinkSlug, durationMillis: 1_800_000).first)
+                let error = try #require(await Kit.hubSpotError { try await client.book(Kit.bookingRequest(startMillis: slot.startMillisUtc)) })
+                #expect(error.status == 403)
+                #expect(error.category == "MISSING_SCOPES")
+                #expect(error.context["requiredGranularScopes"] == ["crm.objects.contacts.write"])
+                #expect(error.classification == .permanent)
+                #expect(await sandbox.bookings().isEmpty)
+            }
+        }
+    }
+
+    @Test("404 for an unknown slug is permanent")
+    func notFound() async throws {
+        try await Kit.withSandbox { _, baseURL in
+            try await Kit.withHTTPClient { http in
+                let client = Kit.client(baseURL: baseURL, httpClient: http)
+                let read = try #require(await Kit.hubSpotError { try await client.bookingInfo(slug: "nobody/nothing", timezone: "UTC") })
+                #expect(read.status == 404)
+                #expect(read.classification == .permanent)
+                let book = try #require(await Kit.hubSpotError {
+                    try await client.book(Kit.bookingRequest(slug: "nobody/nothing", startMillis: HubSpotTimestamp.millis(Date()) + 86_400_000))
+                })
+                #expect(book.status == 404)
+                #expect(book.classification == .permanent)
+            }
+        }
+    }
+
+    /// Uses up the sandbox's limits for `sandbox-token` behind the client's back.
+    static func exhaust(_ baseURL: String, calls: Int, http: HTTPClient) async throws {
+        for _ in 0..<calls {
+            var request = HTTPClientRequest(url: baseURL + "/scheduler/2026-03/meetings/meeting-links")
+            request.headers.add(name: "Authorization", value: "Bearer sandbox-token")
+            let response = try await http.execute(request, timeout: .seconds(5))
+            _ = try await response.body.collect(upTo: 1 << 20)
+        }
+    }
+
+    @Test("429 TEN_SECONDLY_ROLLING is rate limited with its policy, and pauses the account's budget")
+    func rateLimitedTenSecondly() async throws {
+        try await Kit.withSandbox({ $0.rateLimit = 2 }) { sandbox, baseURL in
+            try await Kit.withHTTPClient { http in
+                try await Self.exhaust(baseURL, calls: 2, http: http)
+                let client = Kit.client(baseURL: baseURL, httpClient: http, rateLimit: 50, maxBudgetWait: .seconds(1))
+                let error = try #require(await Kit.hubSpotError { try await client.listMeetingLinks() })
+                #expect(error.status == 429)
+                #expect(error.classification == .rateLimited(policy: .tenSecondlyRolling, retryAfter: nil))
+                #expect(error.policyName == "TEN_SECONDLY_ROLLING")
+                #expect(error.correlationId != nil)
+                // The account is paused for the window: the next call fails at once without reaching HubSpot.
+                let paused = try #require(await Kit.hubSpotError { try await client.listMeetingLinks() })
+                #expect(paused.status == nil)
+                guard case .rateLimited(.tenSecondlyRolling, let wait?) = paused.classification else {
+                    Issue.record("expected a local rate limit, got \(paused.classification)")
+                    return
+                }
+                #expect(wait > .seconds(9))
+                #expect(await sandbox.requestStats().total == 3)
+            }
+        }
+    }
+
+    @Test("429 DAILY is rate limited with the daily policy and pauses the account until midnight UTC")
+    func rateLimitedDaily() async throws {
+        try await Kit.withSandbox({ $0.dailyLimit = 2 }) { sandbox, baseURL in
+            try await Kit.withHTTPClient { http in
+                try await Self.exhaust(baseURL, calls: 2, http: http)
+                let client = Kit.client(baseURL: baseURL, httpClient: http, maxBudgetWait: .seconds(1))
+                let error = try #require(await Kit.hubSpotError { try await client.listMeetingLinks() })
+                #expect(error.status == 429)
+                #expect(error.classification == .rateLimited(policy: .daily, retryAfter: nil))
+                let paused = try #require(await Kit.hubSpotError { try await client.listMeetingLinks() })
+                #expect(paused.status == nil)
+                guard case .rateLimited(.daily, let wait?) = paused.classification else {
+                    Issue.record("expected a local daily pause, got \(paused.classification)")
+                    return
+                }
+                let midnight = HubSpotRateObservation.millisUntilMidnightUTC(nowMillis: HubSpotTimestamp.millis(Date()))
+                #expect(wait > .milliseconds(midnight - 5_000) && wait <= .milliseconds(midnight))
+                #expect(await sandbox.requestStats().total == 3)
+            }
+        }
+    }
+
+    @Test("an injected 429 on /book is rate limited (HubSpot did not book)")
+    func injected429() async throws {
+        try await Kit.withSandbox { sandbox, baseURL in
+            try await Kit.withHTTPClient { http in
+                let client = Kit.client(baseURL: baseURL, httpClient: http)
+                let slot = try #require(try await Kit.slots(client, slug: SandboxSeeds.personalLinkSlug, durationMillis: 1_800_000).first)
+                var faults = SandboxFaults()
+                faults.failRate = 1
+                faults.failStatus = 429
+                await sandbox.setFaults(faults)
+                let error = try #require(await Kit.hubSpotError { try await client.book(Kit.bookingRequest(startMillis: slot.startMillisUtc)) })
+                #expect(error.status == 429)
+                #expect(error.classification == .rateLimited(policy: .tenSecondlyRolling, retryAfter: nil))
+                #expect(!error.mayHaveBooked)
+                #expect(await sandbox.bookings().isEmpty)
+            }
+        }
+    }
+
+    @Test("HubSpot's headers tighten the budget: a lower real limit than configured gives no 429")
+    func tightenedByHeaders() async throws {
+        try await Kit.withSandbox({ $0.rateLimit = 2 }) { sandbox, baseURL in
+            try await Kit.withHTTPClient { http in
+                // The client believes in 50 per 10 s; the sandbox allows 2 and says so in X-HubSpot-RateLimit-Remaining.
+                let client = Kit.client(baseURL: baseURL, httpClient: http, rateLimit: 50, maxBudgetWait: .seconds(1))
+                _ = try await client.listMeetingLinks()
+                _ = try await client.listMeetingLinks()
+                let error = try #require(await Kit.hubSpotError { try await client.listMeetingLinks() })
+                #expect(error.status == nil)
+                guard case .rateLimited(.tenSecondlyRolling, _) = error.classification else {
+                    Issue.record("expected a local rate limit, got \(error.classification)")
+                    return
+                }
+                let stats = await sandbox.requestStats()
+                #expect(stats.total == 2)
+                #expect(stats.rateLimited == 0)
+            }
+        }
+    }
+
+    @Test("Daily-Remaining 0 pauses the account before HubSpot has to answer 429")
+    func dailyRemainingZero() async throws {
+        try await Kit.withSandbox({ $0.dailyLimit = 1 }) { sandbox, baseURL in
+            try await Kit.withHTTPClient { http in
+                let client = Kit.client(baseURL: baseURL, httpClient: http, maxBudgetWait: .seconds(1))
+                _ = try await client.listMeetingLinks()
+                let error = try #require(await Kit.hubSpotError { try await client.listMeetingLinks() })
+                #expect(error.status == nil)
+                #expect(error.policyName == "DAILY")
+                #expect(await sandbox.requestStats().total == 1)
+            }
+        }
+    }
+
+    @Test("injected 5xx: reads are retryable, /book is uncertain", arguments: [500, 502, 503, 504])
+    func serverErrors(status: Int) async throws {
+        try await Kit.withSandbox { sandbox, baseURL in
+            try await Kit.withHTTPClient { http in
+                let client = Kit.client(baseURL: baseURL, httpClient: http)
+                let slot = try #require(try await Kit.slots(client, slug: SandboxSeeds.personalLinkSlug, durationMillis: 1_800_000).first)
+                var faults = SandboxFaults()
+                faults.failRate = 1
+                faults.failStatus = status
+                await sandbox.setFaults(faults)
+                let read = try #require(await Kit.hubSpotError { try await client.bookingInfo(slug: SandboxSeeds.personalLinkSlug, timezone: "UTC") })
+                #expect(read.status == status)
+                #expect(read.classification == .retryable(after: nil))
+                let book = try #require(await Kit.hubSpotError { try await client.book(Kit.bookingRequest(startMillis: slot.startMillisUtc)) })
+                #expect(book.status == status)
+                #expect(book.classification == .uncertain)
+                #expect(book.mayHaveBooked)
+            }
+        }
+    }
+
+    @Test("connection refused before sending is retryable and did not book")
+    func connectionRefused() async throws {
+        // A port that was just free: start a sandbox, note its port, stop it.
+        let baseURL = try await Kit.withSandbox { _, baseURL in baseURL }
+        try await Kit.withHTTPClient(connectTimeoutSeconds: 1) { http in
+            let client = Kit.client(baseURL: baseURL, httpClient: http, requestTimeoutSeconds: 2)
+            let error = try #require(await Kit.hubSpotError {
+                try await client.book(Kit.bookingRequest(startMillis: HubSpotTimestamp.millis(Date()) + 86_400_000))
+            })
+            #expect(error.transport == .notConnected, "\(error)")
+            #expect(error.classification == .retryable(after: nil))
+            #expect(!error.mayHaveBooked)
+        }
+    }
+
+    @Test("a timeout after sending is uncertain for /book and retryable for a read")
+    func timeoutAfterSending() async throws {
+        try await Kit.withSandbox { sandbox, baseURL in
+            try await Kit.withHTTPClient { http in
+                let fast = Kit.client(baseURL: baseURL, httpClient: http)
+                let slot = try #require(try await Kit.slots(fast, slug: SandboxSeeds.personalLinkSlug, durationMillis: 1_800_000).first)
+                var faults = SandboxFaults()
+                faults.latencyMs = 3_000
+                await sandbox.setFaults(faults)
+                let client = Kit.client(baseURL: baseURL, httpClient: http, requestTimeoutSeconds: 1)
+                let book = try #require(await Kit.hubSpotError { try await client.book(Kit.bookingRequest(startMillis: slot.startMillisUtc)) })
+                #expect(book.transport == .timedOut)
+                #expect(book.classification == .uncertain)
+                #expect(book.mayHaveBooked)
+                let read = try #require(await Kit.hubSpotError { try await client.listMeetingLinks() })
+                #expect(read.transport == .timedOut)
+                #expect(read.classification == .retryable(after: nil))
+            }
+        }
+    }
+
+    @Test("book, then the connection drops: the client reports uncertain and the booking exists")
+    func dropAfterBook() async throws {
+        try await Kit.withSandbox({ $0.faults.dropAfterBookRate = 1 }) { sandbox, baseURL in
+            try await Kit.withHTTPClient { http in
+                let client = Kit.client(baseURL: baseURL, httpClient: http)
+                let slot = try #require(try await Kit.slots(client, slug: SandboxSeeds.personalLinkSlug, durationMillis: 1_800_000).first)
+                let error = try #require(await Kit.hubSpotError { try await client.book(Kit.bookingRequest(startMillis: slot.startMillisUtc)) })
+                #expect(error.status == nil)
+                #expect(error.transport == .connectionClosed, "\(error)")
+                #expect(error.classification == .uncertain)
+                #expect(error.mayHaveBooked)
+                let bookings = await sandbox.bookings()
+                #expect(bookings.count == 1)
+                #expect(bookings.first?.startMillis == slot.startMillisUtc)
+                #expect(await sandbox.requestStats().dropped == 1)
+            }
+        }
+    }
+}

@@ -1,0 +1,117 @@
+import AsyncHTTPClient
+import BookingBridge
+import Foundation
+import HubSpotSandbox
+import Testing
+
+/// OAuth tokens against the sandbox's token endpoint: shared refreshes, rotation, refusal, refresh ahead of expiry.
+@Suite("HubSpot OAuth tokens (sandbox)")
+struct HubSpotOAuthTests {
+    typealias Kit = HubSpotTestKit
+
+    static let credentials = HubSpotTokenProvider.OAuthCredentials(
+        clientID: "sandbox-client-id", clientSecret: "sandbox-client-secret", refreshToken: "sandbox-refresh-token")
+
+    static func client(_ provider: HubSpotTokenProvider, baseURL: String, http: HTTPClient) -> HubSpotClient {
+        var settings = HubSpotSettings()
+        settings.baseURL = baseURL
+        settings.account = "oauth-test"
+        return HubSpotClient(
+            configuration: HubSpotClient.Configuration(settings: settings), httpClient: http, tokenProvider: provider,
+            budget: InMemoryHubSpotRateBudget(), logger: Kit.logger)
+    }
+
+    @Test("an expired token is refreshed once for 20 concurrent calls")
+    func expiredRefreshedOnce() async throws {
+        try await Kit.withSandbox { _, baseURL in
+            try await Kit.withHTTPClient { http in
+                let provider = HubSpotTokenProvider(
+                    oauth: Self.credentials, baseURL: baseURL, httpClient: http, initialAccessToken: "sandbox-at-old",
+                    initialLifetime: .zero, logger: Kit.logger)
+                let client = Self.client(provider, baseURL: baseURL, http: http)
+                try await withThrowingTaskGroup(of: Int.self) { group in
+                    for _ in 0..<20 { group.addTask { try await client.listMeetingLinks().results.count } }
+                    for try await count in group { #expect(count >= 3) }
+                }
+                #expect(await provider.refreshCount == 1)
+            }
+        }
+    }
+
+    @Test("a token HubSpot rejects (401) is refreshed once for 20 concurrent calls, which then succeed")
+    func rejectedRefreshedOnce() async throws {
+        try await Kit.withSandbox { _, baseURL in
+            try await Kit.withHTTPClient { http in
+                // The provider believes its token is good for an hour; the sandbox has never seen it.
+                let provider = HubSpotTokenProvider(
+                    oauth: Self.credentials, baseURL: baseURL, httpClient: http, initialAccessToken: "sandbox-at-revoked",
+                    initialLifetime: .seconds(3600), logger: Kit.logger)
+                let client = Self.client(provider, baseURL: baseURL, http: http)
+                try await withThrowingTaskGroup(of: Int.self) { group in
+                    for _ in 0..<20 { group.addTask { try await client.listMeetingLinks().results.count } }
+                    for try await count in group { #expect(count >= 3) }
+                }
+                #expect(await provider.refreshCount == 1)
+            }
+        }
+    }
+
+    @Test("a rotated refresh token replaces the old one")
+    func rotation() async throws {
+        try await Kit.withSandbox { _, baseURL in
+            try await Kit.withHTTPClient { http in
+                let provider = HubSpotTokenProvider(oauth: Self.credentials, baseURL: baseURL, httpClient: http, logger: Kit.logger)
+                let first = try await provider.token()
+                let rotated = try #require(await provider.currentRefreshToken)
+                #expect(rotated != "sandbox-refresh-token")
+                // The sandbox only accepts the newest refresh token: a second refresh proves the rotated one is used.
+                let second = try await provider.tokenAfterUnauthorized(rejected: first)
+                #expect(second != first)
+                #expect(await provider.currentRefreshToken != rotated)
+                #expect(await provider.refreshCount == 2)
+            }
+        }
+    }
+
+    @Test("a refused refresh token (invalid_grant) is a clear permanent error")
+    func invalidGrant() async throws {
+        try await Kit.withSandbox { _, baseURL in
+            try await Kit.withHTTPClient { http in
+                let bad = HubSpotTokenProvider.OAuthCredentials(
+                    clientID: "sandbox-client-id", clientSecret: "sandbox-client-secret", refreshToken: "revoked")
+                let provider = HubSpotTokenProvider(oauth: bad, baseURL: baseURL, httpClient: http, logger: Kit.logger)
+                let client = Self.client(provider, baseURL: baseURL, http: http)
+                let error = try #require(await Kit.hubSpotError { try await client.listMeetingLinks() })
+                #expect(error.endpoint == .token)
+                #expect(error.classification == .permanent)
+                #expect(error.category == "invalid_grant")
+                #expect(error.message.contains("invalid_grant"))
+                #expect(error.message.contains("HUBSPOT_REFRESH_TOKEN"))
+            }
+        }
+    }
+
+    @Test("tokens are refreshed ahead of expiry, not on a 401")
+    func refreshAhead() async throws {
+        try await Kit.withSandbox({ $0.oauthAccessTokenLifetimeSeconds = 2 }) { sandbox, baseURL in
+            try await Kit.withHTTPClient { http in
+                let provider = HubSpotTokenProvider(oauth: Self.credentials, baseURL: baseURL, httpClient: http, logger: Kit.logger)
+                let client = Self.client(provider, baseURL: baseURL, http: http)
+                _ = try await client.listMeetingLinks()
+                #expect(await provider.refreshCount == 1)
+                // 2 s tokens are refreshed 0.4 s early: at 1.7 s the next call refreshes first.
+                try await Task.sleep(for: .milliseconds(1_700))
+                _ = try await client.listMeetingLinks()
+                #expect(await provider.refreshCount == 2)
+                #expect(await sandbox.requestStats().total == 2)
+            }
+        }
+    }
+
+    @Test("the refresh margin is a fifth of the lifetime, at most 5 minutes")
+    func margin() {
+        #expect(HubSpotTokenProvider.refreshMargin(lifetime: .seconds(1800)) == .seconds(300))
+        #expect(HubSpotTokenProvider.refreshMargin(lifetime: .seconds(600)) == .seconds(120))
+        #expect(HubSpotTokenProvider.refreshMargin(lifetime: .seconds(2)) == .milliseconds(400))
+    }
+}
