@@ -4,7 +4,7 @@ import NIOCore
 
 /// A subscription as the admin API shows it; the secret only where the caller needs it (create, read one, rotate).
 struct SubscriptionView: Encodable {
-    var id: UUID
+    var id: String
     var url: String
     var eventTypes: [String]
     var sources: [String]?
@@ -21,7 +21,7 @@ struct SubscriptionView: Encodable {
     var updatedAt: Date
 
     init(_ s: Subscription, showSecret: Bool) {
-        id = s.id
+        id = s.id.uuidString.lowercased()
         url = s.url
         eventTypes = s.eventTypes
         sources = s.sources
@@ -81,7 +81,7 @@ struct RotateSecretBody: Decodable {
 }
 
 struct RecoverResult: Encodable {
-    var subscriptionId: UUID
+    var subscriptionId: String
     var since: Date
     var requeued: Int
 }

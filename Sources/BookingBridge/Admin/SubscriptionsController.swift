@@ -150,7 +150,7 @@ public struct SubscriptionsController: Sendable {
         let count = try await deliveries.recover(subscriptionID: subscription.id, since: since)
         context.logger.notice(
             "failed webhook deliveries queued again", metadata: ["subscription_id": "\(subscription.id)", "count": "\(count)"])
-        return try Response.json(RecoverResult(subscriptionId: subscription.id, since: since, requeued: count), status: .accepted)
+        return try Response.json(RecoverResult(subscriptionId: subscription.id.uuidString.lowercased(), since: since, requeued: count), status: .accepted)
     }
 
     private func existing(_ context: BridgeRequestContext) async throws -> Subscription {

@@ -80,6 +80,7 @@ public struct StaticHostResolver: HostResolver {
     }
 
     public func resolve(host: String, port: Int) async throws -> [IPAddress] {
+        if let literal = IPAddress(host) { return [literal] }
         if let answer = table[host.lowercased()] { return answer }
         guard let fallback else { throw SystemHostResolver.Failure(description: "no address known for \(host)") }
         return try await fallback.resolve(host: host, port: port)

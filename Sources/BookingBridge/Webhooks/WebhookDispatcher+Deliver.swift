@@ -79,7 +79,7 @@ extension WebhookDispatcher {
                 var statusCode: Int?
                 if case .response(let status, _) = attempt.result { statusCode = status }
                 let data = SubscriptionDisabledData(
-                    subscriptionId: subscription.id, url: subscription.url, description: subscription.description,
+                    subscriptionId: subscription.id.uuidString.lowercased(), url: subscription.url, description: subscription.description,
                     reason: reason.rawValue, disabledAt: subscription.disabledAt ?? Date(),
                     failingSince: subscription.failingSince, lastStatusCode: statusCode, lastError: attempt.error)
                 _ = try await Outbox.enqueue(
@@ -102,7 +102,7 @@ extension WebhookDispatcher {
 
 /// The `data` of a `subscription.disabled` event (documented in docs/webhooks.md).
 public struct SubscriptionDisabledData: Codable, Sendable, Equatable {
-    public var subscriptionId: UUID
+    public var subscriptionId: String
     public var url: String
     public var description: String?
     /// `gone` (the subscriber answered 410) or `failing` (every attempt failed for `webhooks.disableAfter`).

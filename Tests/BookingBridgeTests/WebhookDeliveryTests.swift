@@ -1,0 +1,269 @@
+import BookingBridge
+import Foundation
+import Testing
+
+/// The dispatcher against a real HTTP receiver on 127.0.0.1 and a real database.
+@Suite("Webhook delivery", .serialized)
+struct WebhookDeliveryTests {
+    @Test("a delivery carries the Standard Webhooks headers and exactly the signed bytes")
+    func signedDelivery() async throws {
+        try await WebhookHarness.run { h in
+            try await h.subscribe("/ok")
+            let id = try await h.enqueue()
+            try await h.withDispatcher { _ in
+                try await eventually("delivery") { try await h.deliveries(event: id).first?.status == .delivered }
+            }
+            let received = try #require(await h.log.on("/ok").first)
+            #expect(received.verified)
+            #expect(received.id == id)
+            #expect(received.contentType == "application/json")
+            #expect(received.userAgent == "BookingBridge/\(WebhookSettings.bridgeVersion)")
+            let timestamp = try #require(received.timestamp.flatMap(Int64.init))
+            #expect(abs(Double(timestamp) - Date().timeIntervalSince1970) < 30)
+            let body = String(decoding: received.body, as: UTF8.self)
+            #expect(body.hasPrefix(#"{"type":"booking.confirmed","timestamp":""#))
+            #expect(body.contains(#""data":{"intentId":"#))
+            let attempts = try await h.attempts(try #require(try await h.deliveries(event: id).first).id)
+            #expect(attempts.map(\.outcome) == ["delivered"])
+            #expect(attempts.first?.statusCode == 204)
+            #expect(attempts.first?.address == "127.0.0.1")
+        }
+    }
+
+    @Test("one event goes to every matching subscription with the same webhook-id; filters apply")
+    func fanOut() async throws {
+        try await WebhookHarness.run { h in
+            try await h.subscribe("/ok", types: ["booking.*"])
+            try await h.subscribe("/fail3", types: ["booking.confirmed"])
+            try await h.subscribe("/gone", types: ["booking.failed"])
+            _ = try await SubscriptionStore(database: h.database).create(
+                NewSubscription(url: h.url("/slow"), eventTypes: ["*"], sources: ["other-form"]))
+            let id = try await h.enqueue()
+            let deliveries = try await h.deliveries(event: id)
+            #expect(deliveries.count == 2)
+            try await h.withDispatcher { _ in
+                try await eventually("both delivered") {
+                    try await h.deliveries(event: id).allSatisfy { $0.status == .delivered }
+                }
+            }
+            let ids = Set(await h.log.received.map(\.id))
+            #expect(ids == [id])
+            #expect(await h.log.received.allSatisfy { $0.verified })
+        }
+    }
+
+    @Test("a receiver that fails three times gets the delivery on the fourth attempt")
+    func failThreeTimesThenSucceed() async throws {
+        try await WebhookHarness.run { h in
+            try await h.subscribe("/fail3")
+            let id = try await h.enqueue()
+            try await h.withDispatcher { _ in
+                try await eventually("delivered") { try await h.deliveries(event: id).first?.status == .delivered }
+            }
+            let delivery = try #require(try await h.deliveries(event: id).first)
+            #expect(delivery.attempts == 4)
+            let attempts = try await h.attempts(delivery.id)
+            #expect(attempts.map(\.statusCode) == [500, 500, 500, 200])
+            #expect(attempts.map(\.attempt) == [1, 2, 3, 4])
+            let received = await h.log.on("/fail3")
+            #expect(received.count == 4)
+            #expect(Set(received.map(\.id)) == [id])
+            #expect(received.allSatisfy { $0.verified })
+            // Each attempt has its own timestamp and signature over the same body.
+            #expect(Set(received.map(\.body)).count == 1)
+        }
+    }
+
+    @Test("a receiver that always fails ends failed, and redeliver sends it again")
+    func alwaysFailsThenRedeliver() async throws {
+        try await WebhookHarness.run { h in
+            try await h.subscribe("/fail")
+            let id = try await h.enqueue()
+            try await h.withDispatcher { _ in
+                try await eventually("failed") { try await h.deliveries(event: id).first?.status == .failed }
+                let delivery = try #require(try await h.deliveries(event: id).first)
+                #expect(delivery.attempts == 4)
+                #expect(delivery.lastStatusCode == 500)
+                #expect(await h.log.on("/fail").count == 4)
+                await h.log.setHealthy("/fail")
+                guard case .queued = try await DeliveryStore(database: h.database).redeliver(id: delivery.id) else {
+                    Issue.record("redeliver did not queue")
+                    return
+                }
+                try await eventually("redelivered") { try await h.deliveries(event: id).first?.status == .delivered }
+            }
+            let received = await h.log.on("/fail")
+            #expect(received.count == 5)
+            #expect(Set(received.map(\.id)) == [id])
+        }
+    }
+
+    @Test("410 Gone disables the subscription; enabling it again delivers what piled up")
+    func goneDisables() async throws {
+        try await WebhookHarness.run { h in
+            let gone = try await h.subscribe("/gone")
+            let watcher = try await h.subscribe("/ok", types: ["subscription.*"])
+            let first = try await h.enqueue()
+            try await h.withDispatcher { _ in
+                try await eventually("disabled") {
+                    try await SubscriptionStore(database: h.database).find(id: gone.id)?.enabled == false
+                }
+                try await eventually("announced") { await h.log.on("/ok").count == 1 }
+                let stored = try #require(try await SubscriptionStore(database: h.database).find(id: gone.id))
+                #expect(stored.disabledReason == .gone)
+                let announcement = try #require(await h.log.on("/ok").first)
+                let body = String(decoding: announcement.body, as: UTF8.self)
+                #expect(body.contains(#""type":"subscription.disabled""#))
+                #expect(body.contains(#""reason":"gone""#))
+                #expect(body.contains(#""subscriptionId":"\#(gone.id.uuidString.lowercased())""#))
+                // While disabled, new events pile up without being sent.
+                let second = try await h.enqueue()
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(await h.log.on("/gone").count == 1)
+                #expect(try await h.deliveries(event: second, subscription: gone.id).first?.status == .pending)
+                #expect(try await h.deliveries(event: first, subscription: gone.id).first?.status == .retrying)
+                #expect(try await h.deliveries(subscription: watcher.id).count == 1, "not told about itself, only others")
+                // The subscriber moved; enabling the subscription sends both piled-up events.
+                _ = try await SubscriptionStore(database: h.database).update(
+                    id: gone.id, SubscriptionChanges(url: h.url("/moved"), enabled: true))
+                try await eventually("piled-up deliveries sent") {
+                    try await h.deliveries(subscription: gone.id).allSatisfy { $0.status == .delivered }
+                }
+                #expect(Set(await h.log.on("/moved").compactMap(\.id)) == [first, second])
+            }
+        }
+    }
+
+    @Test("a subscription failing for longer than disableAfter is disabled and others are told")
+    func autoDisable() async throws {
+        try await WebhookHarness.run { h in
+            let failing = try await h.subscribe("/fail", types: ["booking.*"])
+            try await h.subscribe("/ok", types: ["subscription.disabled"])
+            var settings = WebhookHarness.settings(schedule: ["0s"] + Array(repeating: "150ms", count: 20))
+            settings.disableAfter = .milliseconds(500)
+            let id = try await h.enqueue()
+            try await h.withDispatcher(settings) { _ in
+                try await eventually("disabled") {
+                    try await SubscriptionStore(database: h.database).find(id: failing.id)?.disabledReason == .failing
+                }
+                try await eventually("announced") { await h.log.on("/ok").count == 1 }
+                let body = String(decoding: try #require(await h.log.on("/ok").first).body, as: UTF8.self)
+                #expect(body.contains(#""reason":"failing""#))
+                #expect(body.contains(#""lastStatusCode":500"#))
+                #expect(body.contains(#""failingSince":"#))
+                let attemptsSoFar = await h.log.on("/fail").count
+                try await Task.sleep(for: .milliseconds(400))
+                #expect(await h.log.on("/fail").count == attemptsSoFar, "no attempts while disabled")
+                await h.log.setHealthy("/fail")
+                _ = try await SubscriptionStore(database: h.database).update(id: failing.id, SubscriptionChanges(enabled: true))
+                try await eventually("delivered after re-enabling") {
+                    try await h.deliveries(event: id, subscription: failing.id).first?.status == .delivered
+                }
+            }
+            let stored = try #require(try await SubscriptionStore(database: h.database).find(id: failing.id))
+            #expect(stored.enabled && stored.failingSince == nil && stored.disabledReason == nil)
+        }
+    }
+
+    @Test("429 with Retry-After is retried no earlier than it asks")
+    func retryAfterHonoured() async throws {
+        try await WebhookHarness.run { h in
+            try await h.subscribe("/throttle")
+            let id = try await h.enqueue()
+            try await h.withDispatcher { _ in
+                try await eventually("delivered") { try await h.deliveries(event: id).first?.status == .delivered }
+            }
+            let received = await h.log.on("/throttle")
+            #expect(received.count == 2)
+            let gap = received[1].at.timeIntervalSince(received[0].at)
+            #expect(gap >= 1.9, "retried after \(gap) s although Retry-After said 2 s (schedule said 100 ms)")
+            let attempts = try await h.attempts(try #require(try await h.deliveries(event: id).first).id)
+            #expect(attempts.map(\.outcome) == ["throttled", "delivered"])
+        }
+    }
+
+    @Test("a 302 is not followed and counts as a failure")
+    func redirectNotFollowed() async throws {
+        try await WebhookHarness.run { h in
+            try await h.subscribe("/redirect")
+            let id = try await h.enqueue()
+            try await h.withDispatcher { _ in
+                try await eventually("failed") { try await h.deliveries(event: id).first?.status == .failed }
+            }
+            #expect(await h.log.on("/ok").isEmpty)
+            #expect(await h.log.on("/redirect").count == 4)
+            let attempts = try await h.attempts(try #require(try await h.deliveries(event: id).first).id)
+            #expect(attempts.allSatisfy { $0.outcome == "redirect" && $0.statusCode == 302 })
+        }
+    }
+
+    @Test("a destination that resolves to a private or loopback address is refused unless allowed")
+    func privateDestinationRefused() async throws {
+        try await WebhookHarness.run { h in
+            let resolver = StaticHostResolver([
+                "hooks.internal.test": [IPAddress("10.1.2.3")!],
+                "rebind.test": [IPAddress("127.0.0.1")!],
+            ])
+            let privateSub = try await SubscriptionStore(database: h.database).create(
+                NewSubscription(url: "https://hooks.internal.test/x", eventTypes: ["*"]))
+            let loopbackSub = try await h.subscribe("/ok", host: "rebind.test")
+            let id = try await h.enqueue()
+            var strict = WebhookHarness.settings(schedule: ["0s"])
+            strict.allowDestinations = []
+            try await h.withDispatcher(strict, resolver: resolver) { _ in
+                try await eventually("both refused") {
+                    try await h.deliveries(event: id).allSatisfy { $0.status == .failed }
+                }
+            }
+            #expect(await h.log.received.isEmpty)
+            for subscription in [privateSub, loopbackSub] {
+                let delivery = try #require(try await h.deliveries(event: id, subscription: subscription.id).first)
+                let attempt = try #require(try await h.attempts(delivery.id).first)
+                #expect(attempt.outcome == "refused")
+                #expect(attempt.error?.contains("not in webhooks.allowDestinations") == true)
+            }
+            let refusedPrivate = try #require(try await h.deliveries(event: id, subscription: privateSub.id).first)
+            #expect(try await h.attempts(refusedPrivate.id).first?.error?.contains("10.1.2.3 is private") == true)
+
+            // Allowed: the loopback one goes through (over http, pinned to the checked address).
+            let loopbackDelivery = try #require(try await h.deliveries(event: id, subscription: loopbackSub.id).first)
+            _ = try await DeliveryStore(database: h.database).redeliver(id: loopbackDelivery.id)
+            try await h.withDispatcher(WebhookHarness.settings(), resolver: resolver) { _ in
+                try await eventually("delivered when allowed") {
+                    try await h.deliveries(event: id, subscription: loopbackSub.id).first?.status == .delivered
+                }
+            }
+            #expect(await h.log.on("/ok").first?.verified == true)
+        }
+    }
+
+    @Test("killing the dispatcher mid-delivery: every delivery arrives at least once, duplicates share webhook-id")
+    func killMidDelivery() async throws {
+        try await WebhookHarness.run { h in
+            try await h.subscribe("/slow")
+            var ids: [String] = []
+            for _ in 0..<6 { ids.append(try await h.enqueue()) }
+            var settings = WebhookHarness.settings()
+            settings.lease = .seconds(1)
+            settings.timeoutSeconds = 10
+            try await h.withDispatcher(settings) { _ in
+                // The receiver holds each first request for 3 s; kill while they are in flight.
+                try await eventually("requests in flight") { await h.log.on("/slow").count >= 4 }
+            }
+            #expect(try await h.deliveries().allSatisfy { $0.status != .delivered })
+            try await h.withDispatcher(settings) { _ in
+                try await eventually(timeout: .seconds(20), "all delivered after restart") {
+                    try await h.deliveries().allSatisfy { $0.status == .delivered }
+                }
+            }
+            let received = await h.log.on("/slow")
+            let byID = Dictionary(grouping: received, by: { $0.id ?? "" })
+            #expect(Set(byID.keys) == Set(ids))
+            #expect(received.count > ids.count, "expected duplicates from the killed dispatcher")
+            for (_, copies) in byID {
+                #expect(Set(copies.map(\.body)).count == 1)
+                #expect(copies.allSatisfy { $0.verified })
+            }
+        }
+    }
+}
