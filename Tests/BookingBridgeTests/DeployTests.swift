@@ -18,7 +18,8 @@ struct DeployTests {
 
     @Test("the example environment and configuration file load as a valid configuration")
     func examplesLoad() throws {
-        let envText = try String(contentsOf: Self.deploy.appendingPathComponent("bookingbridge.env.example"), encoding: .utf8)
+        let envText = try String(
+            contentsOf: Self.deploy.appendingPathComponent("bookingbridge.env.example"), encoding: .utf8)
         var environment: [String: String] = [:]
         for line in envText.split(separator: "\n") where !line.hasPrefix("#") && line.contains("=") {
             let parts = line.split(separator: "=", maxSplits: 1)

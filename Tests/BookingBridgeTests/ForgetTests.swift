@@ -55,7 +55,8 @@ struct ForgetTests {
     @Test("an intent a worker is booking right now is kept and reported")
     func keepsLeasedIntent() async throws {
         try await TestDatabase.withFreshDatabase { db in
-            let leased = try await F.intent(db, email: "ada@example.com", status: "retrying", finished: false, lockedFor: 60)
+            let leased = try await F.intent(
+                db, email: "ada@example.com", status: "retrying", finished: false, lockedFor: 60)
             let expiredLease = try await F.intent(
                 db, email: "ada@example.com", status: "received", finished: false, lockedFor: -60)
             let report = try await Forget.erase(email: "ada@example.com", database: db)

@@ -47,10 +47,17 @@ struct MetricsTests {
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType] == MetricsController.contentType)
                 let text = String(buffer: response.body)
-                #expect(text.contains(#"bookingbridge_http_requests_total{method="GET",route="/metrics-test/{id}",status="200"} 2"#))
-                #expect(text.contains(#"bookingbridge_http_requests_total{method="GET",route="/metrics-test/{id}",status="404"} 1"#))
+                #expect(
+                    text.contains(
+                        #"bookingbridge_http_requests_total{method="GET",route="/metrics-test/{id}",status="200"} 2"#))
+                #expect(
+                    text.contains(
+                        #"bookingbridge_http_requests_total{method="GET",route="/metrics-test/{id}",status="404"} 1"#))
                 #expect(text.contains(#"route="NotFound",status="404""#))
-                #expect(text.contains(#"bookingbridge_http_request_duration_seconds_count{method="GET",route="/metrics-test/{id}"} 3"#))
+                #expect(
+                    text.contains(
+                        #"bookingbridge_http_request_duration_seconds_count{method="GET",route="/metrics-test/{id}"} 3"#
+                    ))
                 #expect(!text.contains("/metrics-test/1"), "concrete paths must not become labels")
                 #expect(text.contains("# TYPE bookingbridge_http_request_duration_seconds histogram"))
             }

@@ -1,15 +1,18 @@
-@testable import BookingBridge
 import Foundation
 import Logging
 import PostgresNIO
 import ServiceLifecycle
 import Testing
 
+@testable import BookingBridge
+
 @Suite("Retention")
 struct RetentionTests {
     typealias F = RetentionFixtures
 
-    static func service(_ db: Database, maxAgeDays: Int = 30, batchSize: Int = 1000, interval: Duration = .seconds(600))
+    static func service(
+        _ db: Database, maxAgeDays: Int = 30, batchSize: Int = 1000, interval: Duration = .seconds(600)
+    )
         -> RetentionService
     {
         var settings = RetentionSettings()
@@ -54,11 +57,14 @@ struct RetentionTests {
             let subA = try await F.subscription(db)
             let subB = try await F.subscription(db)
             let doneEvent = try await F.event(db, intent: nil, age: 40 * F.day)
-            try await F.delivery(db, event: doneEvent, subscription: subA, status: "delivered", age: 40 * F.day, attempts: 2)
-            try await F.delivery(db, event: doneEvent, subscription: subB, status: "failed", age: 35 * F.day, attempts: 3)
+            try await F.delivery(
+                db, event: doneEvent, subscription: subA, status: "delivered", age: 40 * F.day, attempts: 2)
+            try await F.delivery(
+                db, event: doneEvent, subscription: subB, status: "failed", age: 35 * F.day, attempts: 3)
             let stuckEvent = try await F.event(db, intent: nil, age: 40 * F.day)
             try await F.delivery(db, event: stuckEvent, subscription: subA, status: "delivered", age: 40 * F.day)
-            let pending = try await F.delivery(db, event: stuckEvent, subscription: subB, status: "pending", age: 40 * F.day)
+            let pending = try await F.delivery(
+                db, event: stuckEvent, subscription: subB, status: "pending", age: 40 * F.day)
             let redelivered = try await F.event(db, intent: nil, age: 40 * F.day)
             try await F.delivery(db, event: redelivered, subscription: subA, status: "delivered", age: 2 * F.day)
             let young = try await F.event(db, intent: nil, age: 1 * F.day)

@@ -203,6 +203,9 @@ extension OpenAPIDocument {
                   headers:
                     Location:
                       $ref: "#/components/headers/Location"
+                  links:
+                    getIntent:
+                      $ref: "#/components/links/IntentFromBody"
                   content:
                     application/json:
                       schema:
@@ -448,6 +451,27 @@ extension OpenAPIDocument {
                   headers:
                     Location:
                       $ref: "#/components/headers/Location"
+                  links:
+                    getSubscription:
+                      operationId: getSubscription
+                      parameters:
+                        id: $response.body#/id
+                    updateSubscription:
+                      operationId: updateSubscription
+                      parameters:
+                        id: $response.body#/id
+                    rotateSubscriptionSecret:
+                      operationId: rotateSubscriptionSecret
+                      parameters:
+                        id: $response.body#/id
+                    recoverSubscription:
+                      operationId: recoverSubscription
+                      parameters:
+                        id: $response.body#/id
+                    deleteSubscription:
+                      operationId: deleteSubscription
+                      parameters:
+                        id: $response.body#/id
                   content:
                     application/json:
                       schema:
@@ -679,6 +703,11 @@ extension OpenAPIDocument {
               responses:
                 "202":
                   description: Queued.
+                  links:
+                    getDelivery:
+                      operationId: getDelivery
+                      parameters:
+                        id: $response.body#/id
                   content:
                     application/json:
                       schema:
@@ -846,6 +875,12 @@ extension OpenAPIDocument {
                 the subscription's `whsec_` secret; two space-separated signatures while a rotated secret overlaps.
               schema:
                 type: string
+
+          links:
+            IntentFromBody:
+              operationId: getIntent
+              parameters:
+                id: $response.body#/id
 
           headers:
             Location:
