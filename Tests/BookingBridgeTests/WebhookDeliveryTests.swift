@@ -1,10 +1,54 @@
+import AsyncHTTPClient
 import BookingBridge
 import Foundation
+import NIOCore
+import NIOHTTP1
 import Testing
 
 /// The dispatcher against a real HTTP receiver on 127.0.0.1 and a real database.
 @Suite("Webhook delivery", .serialized)
 struct WebhookDeliveryTests {
+    @Test("at most maxConcurrentPerSubscription requests go to one subscription at once")
+    func concurrencyCap() async throws {
+        try await WebhookHarness.run { h in
+            try await h.subscribe("/hold")
+            for _ in 0..<12 { try await h.enqueue() }
+            var settings = WebhookHarness.settings()
+            settings.maxConcurrentPerSubscription = 3
+            try await h.withDispatcher(settings) { _ in
+                try await eventually("all delivered") {
+                    try await h.deliveries().allSatisfy { $0.status == .delivered }
+                }
+            }
+            #expect(await h.log.maxConcurrent == 3)
+            #expect(await h.log.on("/hold").count == 12)
+        }
+    }
+
+    @Test("the webhook HTTP client refuses a connection whose peer address the guard does not allow")
+    func connectionGuard() async throws {
+        try await WebhookHarness.run { h in
+            var strict = WebhookSettings()
+            strict.allowDestinations = []
+            let client = WebhookHTTPClient.make(settings: strict)
+            var request = HTTPClientRequest(url: h.url("/ok"))
+            request.method = .POST
+            do {
+                _ = try await client.execute(request, timeout: .seconds(5))
+                Issue.record("the request went through")
+            } catch let refusal as DestinationGuard.Refusal {
+                #expect(refusal.description.contains("127.0.0.1 is loopback"))
+            } catch {
+                Issue.record("unexpected error \(error)")
+            }
+            try await client.shutdown()
+            #expect(await h.log.received.isEmpty)
+            // The same request through a client that allows loopback arrives.
+            _ = try await h.http.execute(request, timeout: .seconds(5))
+            #expect(await h.log.received.count == 1)
+        }
+    }
+
     @Test("a delivery carries the Standard Webhooks headers and exactly the signed bytes")
     func signedDelivery() async throws {
         try await WebhookHarness.run { h in

@@ -27,6 +27,16 @@ actor ReceiverLog {
     private(set) var received: [ReceivedWebhook] = []
     private var secrets: [String: [StandardWebhooks.Secret]] = [:]
     private var healthy: Set<String> = []
+    private var concurrent = 0
+    /// The most requests `/hold` had open at once.
+    private(set) var maxConcurrent = 0
+
+    func enter() {
+        concurrent += 1
+        maxConcurrent = max(maxConcurrent, concurrent)
+    }
+
+    func leave() { concurrent -= 1 }
 
     func register(path: String, secret: String) throws { secrets[path] = [try StandardWebhooks.Secret(secret)] }
     func setHealthy(_ path: String) { healthy.insert(path) }
@@ -53,7 +63,7 @@ actor ReceiverLog {
 /// A small real HTTP server on 127.0.0.1 with scripted answers per path:
 /// `/ok` 204; `/fail3` 500 three times per webhook-id then 200; `/fail` 500 until `setHealthy`; `/gone` 410;
 /// `/throttle` 429 with `Retry-After: 2` once per webhook-id, then 204; `/redirect` 302 to `/ok`; `/slow` waits 3 s on
-/// the first request of each webhook-id, then 204.
+/// the first request of each webhook-id, then 204; `/hold` answers 204 after 150 ms, counting requests open at once.
 enum TestReceiver {
     static func run<T: Sendable>(_ body: @Sendable (_ port: Int, _ log: ReceiverLog) async throws -> T) async throws -> T {
         let log = ReceiverLog()
@@ -74,6 +84,11 @@ enum TestReceiver {
             case "/throttle":
                 return seen == 1 ? Response(status: .tooManyRequests, headers: [.retryAfter: "2"]) : Response(status: .noContent)
             case "/redirect": return Response(status: .found, headers: [.location: "/ok"])
+            case "/hold":
+                await log.enter()
+                try? await Task.sleep(for: .milliseconds(150))
+                await log.leave()
+                return Response(status: .noContent)
             case "/slow":
                 if seen == 1 { try await Task.sleep(for: .seconds(3)) }
                 return Response(status: .noContent)

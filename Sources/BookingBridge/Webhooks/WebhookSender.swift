@@ -42,7 +42,9 @@ struct WebhookSender: Sendable {
         if let refusal = destinationGuard.refusal(for: addresses, scheme: url.scheme) {
             return Attempt(result: .refused, address: addresses.first?.description, error: refusal.description)
         }
-        let address = addresses[0]
+        // Plain http connects to one checked address: the first IPv4 one (a service bound to 127.0.0.1 is more
+        // common than one on ::1 when "localhost" answers both), else the first.
+        let address = addresses.first(where: \.isIPv4) ?? addresses[0]
         let secrets: [StandardWebhooks.Secret]
         do {
             secrets = try delivery.signingSecrets(now: Date())
