@@ -113,3 +113,6 @@ public struct HubSpotClient: Sendable {
         return try await perform(.listLinks, method: .GET, path: path, body: nil)
     }
 }
+
+/// The pipeline reaches HubSpot through `SchedulerAPI`; this client is its real implementation.
+extension HubSpotClient: SchedulerAPI {}
