@@ -59,6 +59,7 @@ public struct SandboxFaults: Codable, Sendable, Equatable {
         case latencyMs, failRate, failStatus, dropAfterBookRate
     }
 
+    /// Decodes faults from JSON in which every key is optional.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.latencyMs = try container.decodeIfPresent(Int.self, forKey: .latencyMs) ?? 0

@@ -64,6 +64,20 @@ struct SandboxOAuthTests {
         }
     }
 
+    @Test func startFailsWhenThePortIsTakenAndRestartsAfterStop() async throws {
+        try await SandboxHarness.with { harness in
+            var configuration = SandboxConfiguration()
+            configuration.port = await harness.sandbox.port
+            let second = HubSpotSandbox(configuration: configuration, logger: Logger(label: "sandbox-port-test"))
+            await #expect(throws: (any Error).self) { try await second.start() }
+
+            await harness.sandbox.stop()
+            try await harness.sandbox.start()
+            let again = SandboxHarness(sandbox: harness.sandbox, baseURL: await harness.sandbox.baseURL)
+            #expect(try await again.call(.GET, SandboxHarness.scheduler).status == 200)
+        }
+    }
+
     @Test func runsAsALifecycleServiceUntilGracefulShutdown() async throws {
         var configuration = SandboxConfiguration()
         configuration.port = 0
