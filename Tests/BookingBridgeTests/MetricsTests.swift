@@ -64,6 +64,32 @@ struct MetricsTests {
         }
     }
 
+    @Test("intake posts are counted by configured source and outcome; unknown names share one label")
+    func intakeOutcomes() async throws {
+        let registry = MetricsSetup.bootstrap()
+        let router = Router(context: BridgeRequestContext.self)
+        router.add(middleware: HTTPMetricsMiddleware(intakeSources: ["metrics-known"]))
+        router.add(middleware: ProblemMiddleware())
+        router.post("/v1/intake/{source}") { _, context in
+            switch context.parameters.get("source") {
+            case "metrics-known": return Response(status: .accepted)
+            default: throw Problem(.notFound, detail: "no intake source has that name")
+            }
+        }
+        let app = Application(router: router, logger: Logger(label: "metrics-test"))
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/v1/intake/metrics-known", method: .post) { _ in }
+            try await client.execute(uri: "/v1/intake/metrics-known", method: .post) { _ in }
+            try await client.execute(uri: "/v1/intake/\(UUID().uuidString)", method: .post) { _ in }
+        }
+        let text = registry.emitToString()
+        #expect(
+            text.contains(#"bookingbridge_intake_submissions_total{outcome="accepted",source="metrics-known"} 2"#))
+        #expect(text.contains(#"bookingbridge_intake_submissions_total{outcome="unknown_source",source="unknown"}"#))
+        #expect(HTTPMetricsMiddleware<BridgeRequestContext>.intakeOutcome(.unprocessableContent) == "invalid")
+        #expect(HTTPMetricsMiddleware<BridgeRequestContext>.intakeOutcome(.tooManyRequests) == "rate_limited")
+    }
+
     @Test("made-up HTTP methods share one label value")
     func methodLabel() {
         #expect(HTTPMetricsMiddleware<BridgeRequestContext>.method(.post) == "POST")

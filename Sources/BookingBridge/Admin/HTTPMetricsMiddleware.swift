@@ -3,13 +3,23 @@ import Hummingbird
 import Metrics
 
 /// Counts answers by route template, method and status (`bookingbridge_http_requests_total`) and times them
-/// (`bookingbridge_http_request_duration_seconds`, by route template and method).
+/// (`bookingbridge_http_request_duration_seconds`, by route template and method). Posts to intake are also counted
+/// by source and outcome (`bookingbridge_intake_submissions_total{source,outcome}`).
 ///
 /// Routes are labelled by their template (`/v1/intents/{id}`), never the concrete path, so an id or a scanner's
 /// random paths cannot grow the label set; a request no route matches is labelled `NotFound`. Add it first, before
 /// `ProblemMiddleware`, so it sees the status every answer really went out with.
 public struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
-    public init() {}
+    /// The intake route's template.
+    static var intakeRoute: String { "/v1/intake/{source}" }
+
+    /// Configured source names; a post to any other name is counted as source `unknown`.
+    let intakeSources: Set<String>
+
+    /// - Parameter intakeSources: the configured sources' names (`BridgeConfiguration.sources.keys`).
+    public init(intakeSources: some Sequence<String> = [String]()) {
+        self.intakeSources = Set(intakeSources)
+    }
 
     public func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -19,18 +29,16 @@ public struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         let started = ContinuousClock.now
         do {
             let response = try await next(request, context)
-            Self.record(request: request, context: context, status: response.status, started: started)
+            record(request: request, context: context, status: response.status, started: started)
             return response
         } catch {
             let status = (error as? any HTTPResponseError)?.status ?? .internalServerError
-            Self.record(request: request, context: context, status: status, started: started)
+            record(request: request, context: context, status: status, started: started)
             throw error
         }
     }
 
-    static func record(
-        request: Request, context: Context, status: HTTPResponse.Status, started: ContinuousClock.Instant
-    ) {
+    func record(request: Request, context: Context, status: HTTPResponse.Status, started: ContinuousClock.Instant) {
         let route = context.endpointPath ?? "NotFound"
         let method = Self.method(request.method)
         Counter(
@@ -41,6 +49,32 @@ public struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         Timer(label: "bookingbridge_http_request_duration_seconds", dimensions: [("method", method), ("route", route)])
             .recordNanoseconds(
                 elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        if route == Self.intakeRoute && request.method == .post {
+            let name = context.parameters.get("source").flatMap { intakeSources.contains($0) ? $0 : nil } ?? "unknown"
+            Counter(
+                label: "bookingbridge_intake_submissions_total",
+                dimensions: [("outcome", Self.intakeOutcome(status)), ("source", name)]
+            ).increment()
+        }
+    }
+
+    /// What an intake answer's status says happened to the submission.
+    static func intakeOutcome(_ status: HTTPResponse.Status) -> String {
+        switch status.code {
+        case 202: "accepted"
+        case 200: "repeat"
+        case 303: "redirected"
+        case 400: "malformed"
+        case 401: "unauthorized"
+        case 403: "forbidden"
+        case 404: "unknown_source"
+        case 413: "too_large"
+        case 415: "unsupported_media_type"
+        case 422: "invalid"
+        case 429: "rate_limited"
+        case 503: "unavailable"
+        default: "error"
+        }
     }
 
     /// Standard methods by name; anything else as `other`, so made-up methods cannot grow the label set.

@@ -85,6 +85,7 @@ extension OpenAPIDocument {
               description: |
                 Everything the process counts, in the Prometheus text exposition format 0.0.4: HTTP requests by route
                 template and status (`bookingbridge_http_requests_total`, `bookingbridge_http_request_duration_seconds`),
+                intake submissions by source and outcome (`bookingbridge_intake_submissions_total`),
                 the booking queue and its outcomes (`bookingbridge_intents_*`, `bookingbridge_stage_duration_seconds`),
                 HubSpot calls and the shared rate budget (`hubspot_*`), webhook deliveries (`webhook_*`) and the database
                 (`bookingbridge_db_*`). Not behind the admin token.
@@ -189,7 +190,7 @@ extension OpenAPIDocument {
                       email: ada@lovelace.dev
                       firstName: Ada
                       lastName: Lovelace
-                      startTime: "2030-01-07T10:00:00Z"
+                      startTime: "2027-06-07T10:00:00Z"
                       company: Analytical Engines
                   application/x-www-form-urlencoded:
                     schema:
@@ -1026,10 +1027,10 @@ extension OpenAPIDocument {
                   type: string
                 startTime:
                   type: string
-                  examples: ["2030-01-07T10:00:00Z"]
+                  examples: ["2027-06-07T10:00:00Z"]
                 date:
                   type: string
-                  examples: ["2030-01-07"]
+                  examples: ["2027-06-07"]
                 time:
                   type: string
                   examples: ["10:00"]
