@@ -1,0 +1,255 @@
+"""The five scenarios. Each gets its own database, a reset sandbox, fresh subscriber paths and fresh bridges, runs
+steady load while it does harm, waits for the queue to empty (with a deadline) and ends with the same audit."""
+
+import json
+import random
+import os
+import time
+import traceback
+
+from .audit import audit, wait_for_quiet
+from .load import SOURCES, Load, offered_slots
+from .procs import Bridge
+from .receiver import LatencyProxy
+from .util import log
+
+MODES = {
+    # Fits the whole suite in about 4 minutes on 2 shared cores.
+    "short": {"rate": 6, "seconds": 20, "kill_every": (1.5, 4.0), "outage": 10, "drain": 90,
+              "pg_restarts": [("fast", 0.0), ("immediate", 1.5), ("immediate", 4.0)]},
+    "long": {"rate": 6, "seconds": 75, "kill_every": (2.0, 8.0), "outage": 40, "drain": 300,
+             "pg_restarts": [("fast", 0.0), ("immediate", 1.0), ("fast", 3.0), ("immediate", 5.0), ("immediate", 0.0)]},
+}
+# Covers the longest subscriber outage (56 s in all), so a delivery outlives it.
+RETRY_SCHEDULE = ["0s", "1s", "2s", "3s", "5s", "5s", "5s", "5s", "5s", "5s", "5s", "5s", "5s", "5s"]
+
+
+class Context:
+    """What a scenario body works with."""
+
+    def __init__(self, suite, name, bridges, load, proxy):
+        self.suite = suite
+        self.name = name
+        self.bridges = bridges
+        self.load = load
+        self.proxy = proxy
+        self.p = suite.params
+        self.rng = suite.rng
+        self.sandbox = suite.sandbox
+        self.cluster = suite.cluster
+        self.receiver = suite.receiver
+
+    def check_crashes(self):
+        for b in self.bridges:
+            b.check_death()
+
+    def sleep(self, seconds):
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            self.check_crashes()
+            time.sleep(min(0.2, max(0.0, end - time.monotonic())))
+
+    def load_running(self):
+        return any(t.is_alive() for t in self.load.threads)
+
+
+class Suite:
+    def __init__(self, binary, workdir, mode, rng, cluster, sandbox, receiver):
+        self.binary = binary
+        self.workdir = workdir
+        self.mode = mode
+        self.params = MODES[mode]
+        self.rng = rng
+        self.cluster = cluster
+        self.sandbox = sandbox
+        self.receiver = receiver
+
+    def config(self, name, subscriptions, overrides=None):
+        path = os.path.join(self.workdir, f"{name}.json")
+        with open(path, "w") as f:
+            document = {
+                "sources": {name: {
+                    "auth": {"mode": "public", "allowedOrigins": [], "honeypotField": "website"},
+                    "slug": link["slug"], "durationMinutes": link["minutes"], "timezone": link["timezone"],
+                    "rateLimitPerMinute": 1000000} for name, link in SOURCES.items()},
+                "subscriptions": subscriptions,
+                "intake": {"rateLimitPerClientPerMinute": 1000000},
+                "webhooks": {"allowDestinations": ["127.0.0.0/8"], "timeoutSeconds": 3, "lease": "5s",
+                             "pollInterval": "500ms", "retrySchedule": RETRY_SCHEDULE},
+                "hubspot": {"rateLimitPer10s": 800, "requestTimeoutSeconds": 4},
+                "pipeline": {"workers": 4, "lease": "5s", "pollInterval": "500ms", "baseBackoff": "200ms",
+                             "maxBackoff": "2s", "maxAttempts": 10, "shutdownGrace": "3s"},
+            }
+            for section, values in (overrides or {}).items():
+                document[section].update(values)
+            json.dump(document, f, indent=2)
+        return path
+
+    def run(self, spec):
+        """Runs one scenario; returns (figures, problems, notes, extra)."""
+        name, body, bridges, proxy, source = spec.name, spec.body, spec.bridges, spec.proxy, spec.source
+        db = f"res_{name}"
+        self.cluster.create_database(db)
+        self.sandbox.reset()
+        self.receiver.reset()
+        subs = []
+        for suffix, types in (("all", ["booking.*"]), ("confirmed", ["booking.confirmed"])):
+            url, secret = self.receiver.subscribe(f"/{name}/{suffix}")
+            subs.append({"url": url, "eventTypes": types, "secret": secret, "description": f"resilience {suffix}"})
+        latency = LatencyProxy(self.sandbox.port, **proxy) if proxy is not None else None
+        hubspot_port = latency.port if latency else self.sandbox.port
+        env = {"DATABASE_URL": self.cluster.url(db), "HUBSPOT_BASE_URL": f"http://127.0.0.1:{hubspot_port}",
+               "HUBSPOT_ACCESS_TOKEN": "sandbox-token", "BRIDGE_CONFIG": self.config(name, subs, spec.overrides),
+               "BRIDGE_WEBHOOK_ALLOW": "127.0.0.0/8", "HUBSPOT_RATE_LIMIT_PER_10S": "800", "LOG_LEVEL": "info",
+               "DATABASE_POOL_SIZE": "10"}
+        procs = [Bridge(f"{name}-b{i}", self.binary, self.workdir, env) for i in range(bridges)]
+        ctx = None
+        try:
+            procs[0].start()  # applies the migrations
+            for b in procs[1:]:
+                b.start(wait=False)
+            for b in procs[1:]:
+                if not b.wait_ready(60):
+                    raise RuntimeError(f"{b.name} did not become ready (see {b.logfile})")
+            slots = offered_slots(self.sandbox.port, self.rng, source)
+            load = Load(name, lambda: [b.port for b in procs if b.alive()], self.params["rate"],
+                        self.params["seconds"], slots, random.Random(self.rng.random()), source=source)
+            ctx = Context(self, name, procs, load, latency)
+            log(f"  {len(procs)} bridges on ports {[b.port for b in procs]}, database {db}, "
+                f"{len(load.plan)} intents at {self.params['rate']}/s")
+            extra = body(ctx) or {}
+            if not load.wait(120):
+                raise RuntimeError("the load generator did not finish")
+            log(f"  load done: {len(load.accepted)} accepted; waiting for every intent and delivery to finish")
+            waited = wait_for_quiet(self.cluster, db, self.params["drain"], ctx.check_crashes)
+            extra["drain_s"] = round(waited, 1)
+            figures, problems, notes = audit(self.cluster, db, self.sandbox, self.receiver, load, procs)
+            stats = self.sandbox.stats()
+            extra.update({"hubspot_calls": stats.get("total"), "injected_5xx": stats.get("faulted"),
+                          "dropped_after_book": stats.get("dropped"), "hubspot_429": stats.get("rateLimited")})
+            if latency:
+                extra.update({f"proxy_{k}": v for k, v in latency.counts.items()})
+            return figures, problems, notes, extra
+        except Exception as e:
+            traceback.print_exc()
+            return {}, [f"the scenario broke: {e}"], [], {}
+        finally:
+            codes = []
+            for b in procs:
+                if b.alive():
+                    codes.append(b.stop(grace=15))
+            if any(c not in (0, None) for c in codes):
+                log(f"  note: exit codes after SIGTERM: {codes}")
+            if latency:
+                latency.close()
+
+
+# Sandbox latency in the crash scenarios, so that a crash often finds HubSpot calls in flight.
+CRASH_LATENCY_MS = 250
+
+
+def kill9(ctx):
+    """kill -9 of a random bridge at random moments under steady load, restarted at once each time. The sandbox
+    answers in 250 ms, so a kill often lands while a booking call is in flight."""
+    ctx.sandbox.faults(latencyMs=CRASH_LATENCY_MS)
+    ctx.load.start()
+    kills = 0
+    lo, hi = ctx.p["kill_every"]
+    while ctx.load_running():
+        ctx.sleep(ctx.rng.uniform(lo, hi))
+        if not ctx.load_running():
+            break
+        victim = ctx.rng.choice(ctx.bridges)
+        victim.kill9()
+        kills += 1
+        log(f"  kill -9 {victim.name} (kill {kills})")
+        ctx.sleep(ctx.rng.uniform(0.0, 0.5))
+        victim.start()
+    return {"kills": kills}
+
+
+def pg_restart(ctx):
+    """PostgreSQL restarted under load: fast and immediate shutdowns (the sandbox answers in 250 ms)."""
+    ctx.sandbox.faults(latencyMs=CRASH_LATENCY_MS)
+    ctx.load.start()
+    restarts = ctx.p["pg_restarts"]
+    gap = ctx.p["seconds"] / (len(restarts) + 1)
+    down = []
+    for mode, seconds in restarts:
+        ctx.sleep(gap * ctx.rng.uniform(0.6, 1.0))
+        log(f"  PostgreSQL: stop -m {mode}, down {seconds}s, start")
+        down.append(round(ctx.cluster.restart(mode, seconds), 1))
+    alive = sum(b.alive() for b in ctx.bridges)
+    return {"pg_restarts": len(down), "pg_down_s": down, "bridges_alive_after": alive}
+
+
+def hubspot_faults(ctx):
+    """The sandbox answers 30% of calls with a 5xx (the status changes every few seconds), 10% of answers come 2 s
+    late (the latency proxy), and 5% of successful bookings drop the connection instead of answering."""
+    statuses = [503, 500, 502, 504]
+    ctx.sandbox.faults(failRate=0.3, failStatus=statuses[0], dropAfterBookRate=0.05, latencyMs=0)
+    ctx.load.start()
+    i = 0
+    while ctx.load_running():
+        ctx.sleep(3)
+        i += 1
+        ctx.sandbox.faults(failRate=0.3, failStatus=statuses[i % len(statuses)], dropAfterBookRate=0.05, latencyMs=0)
+    return {"faults_kept_on_while_draining": True}
+
+
+def subscriber_down(ctx):
+    """The booking.* subscriber answers 503 for a while, then comes back; the other stays up."""
+    ctx.load.start()
+    ctx.sleep(2)
+    outage = ctx.p["outage"]
+    log(f"  subscriber /{ctx.name}/all answers 503 for {outage}s")
+    ctx.receiver.take_down(f"/{ctx.name}/all", outage)
+    ctx.sleep(outage)
+    log(f"  subscriber /{ctx.name}/all is back")
+    return {"outage_s": outage}
+
+
+def three_bridges(ctx):
+    """Three bridge processes on one database; one is killed (kill -9, not restarted) half-way (the sandbox answers
+    in 250 ms)."""
+    ctx.sandbox.faults(latencyMs=CRASH_LATENCY_MS)
+    ctx.load.start()
+    ctx.sleep(ctx.p["seconds"] / 2)
+    victim = ctx.bridges[1]
+    victim_pid = victim.pid
+    victim.kill9()
+    log(f"  kill -9 {victim.name} (pid {victim_pid}); not restarted")
+    return {"killed_pid": victim_pid, "pids": [b.pid for b in ctx.bridges]}
+
+
+def late_book(ctx):
+    """Round-robin link: the first /book call of a fifth of the intents reaches HubSpot 6 s late, after the bridge's
+    4 s request timeout (the call was sent, its answer never seen: uncertain). Principle 4: never book twice."""
+    ctx.load.start()
+    while ctx.load_running():
+        ctx.sleep(0.5)
+    return {}
+
+
+class Scenario:
+    def __init__(self, name, title, body, bridges=2, proxy=None, source="res", default=True, overrides=None):
+        self.name, self.title, self.body, self.bridges = name, title, body, bridges
+        self.proxy, self.source, self.default, self.overrides = proxy, source, default, overrides
+
+
+SCENARIOS = [
+    Scenario("kill9", "kill -9 of a bridge at random moments under load, restarted each time", kill9),
+    Scenario("pgrestart", "PostgreSQL restarted (fast and immediate shutdown) under load", pg_restart),
+    Scenario("hubfaults", "sandbox: 30% 5xx, 10% of answers 2 s late, 5% book-then-drop", hubspot_faults,
+             proxy={"slow_share": 0.1, "slow_seconds": 2.0}),
+    Scenario("subdown", "a subscriber answers 503 for a while, then comes back", subscriber_down),
+    Scenario("threebridges", "three bridges on one database, one killed", three_bridges, bridges=3),
+    # Probes, not in the default set while they fail: a /book call that HubSpot processes after the bridge
+    # reconciled is booked a second time on a round-robin link (see Tests/resilience/README.md).
+    Scenario("latebook", "round-robin link: a fifth of the first /book calls land 6 s late, after the 4 s timeout",
+             late_book, proxy={"slow_share": 0.0, "hold_share": 0.2, "hold_seconds": 6.0}, source="rr",
+             default=False),
+    Scenario("leaseexpiry", "round-robin link: a fifth of the first /book calls take 4 s, longer than a 3 s lease",
+             late_book, proxy={"slow_share": 0.0, "hold_share": 0.2, "hold_seconds": 4.0}, source="rr",
+             default=False, overrides={"pipeline": {"lease": "3s"}, "hubspot": {"requestTimeoutSeconds": 10}}),
+]
