@@ -107,6 +107,9 @@ struct MetricsTests {
             #expect(text.contains(#"bookingbridge_db_connections{state="active"}"#))
             #expect(text.contains("bookingbridge_db_probe_seconds_count"))
             #expect(text.contains("bookingbridge_db_server_max_connections"))
+            #expect(text.contains(#"bookingbridge_intents{status="needs_review"}"#))
+            #expect(text.contains("bookingbridge_deliveries_due"))
+            #expect(text.contains("bookingbridge_deliveries_oldest_due_seconds"))
         }
     }
 }

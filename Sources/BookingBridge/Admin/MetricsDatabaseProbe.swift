@@ -14,12 +14,22 @@ import ServiceLifecycle
 /// - `bookingbridge_db_connections{state}`: client connections to this database on the server (all processes),
 ///   by `pg_stat_activity.state`;
 /// - `bookingbridge_db_server_max_connections`: the server's `max_connections`.
+///
+/// And, from the queue tables (the same value in every replica: aggregate with `max`, not `sum`):
+/// - `bookingbridge_intents{status}`: intents now `received`, `retrying` or `needs_review` (the statuses that
+///   describe work still open; finished ones are counted by `bookingbridge_intents_finished_total`);
+/// - `bookingbridge_deliveries_due`, `bookingbridge_deliveries_oldest_due_seconds`: deliveries of enabled
+///   subscriptions whose attempt is due, and how long the oldest has waited (a disabled subscription's deliveries
+///   wait on purpose and are left out).
 public struct MetricsDatabaseProbe: Service {
     /// `pg_stat_activity` states, each always reported (0 when absent) so a state that ends does not linger.
     static let states = [
         "active", "idle", "idle in transaction", "idle in transaction (aborted)", "fastpath function call", "disabled",
         "unknown",
     ]
+
+    /// Intent statuses reported by `bookingbridge_intents`; all cheap to count through `intents_status_created`.
+    static let openStatuses = ["received", "retrying", "needs_review"]
 
     let database: Database
     let poolSize: Int
@@ -59,9 +69,37 @@ public struct MetricsDatabaseProbe: Service {
                 Gauge(label: "bookingbridge_db_connections", dimensions: [("state", state)]).record(byState[state] ?? 0)
             }
             Gauge(label: "bookingbridge_db_server_max_connections").record(serverMax)
+            try await withTimeout(.seconds(5)) { try await sampleQueues() }
         } catch {
             Gauge(label: "bookingbridge_db_up").record(0)
             database.logger.debug("database metrics probe failed", metadata: ["error": "\(String(reflecting: error))"])
+        }
+    }
+
+    private func sampleQueues() async throws {
+        let intents = try await database.client.query(
+            """
+            -- Open intents by status (index range scans of intents_status_created; these sets stay small).
+            SELECT status, count(*)::bigint FROM intents
+            WHERE status IN ('received', 'retrying', 'needs_review')
+            GROUP BY status
+            """, logger: database.logger)
+        var byStatus: [String: Int] = [:]
+        for try await (status, count) in intents.decode((String, Int64).self) { byStatus[status] = Int(count) }
+        for status in Self.openStatuses {
+            Gauge(label: "bookingbridge_intents", dimensions: [("status", status)]).record(byStatus[status] ?? 0)
+        }
+        let deliveries = try await database.client.query(
+            """
+            -- Due deliveries of enabled subscriptions (the partial index deliveries_due holds only undelivered rows).
+            SELECT count(*)::bigint, COALESCE(EXTRACT(EPOCH FROM now() - min(d.next_attempt_at)), 0)::float8
+            FROM deliveries AS d
+            JOIN subscriptions AS s ON s.id = d.subscription_id
+            WHERE d.status IN ('pending', 'retrying') AND d.next_attempt_at <= now() AND s.enabled
+            """, logger: database.logger)
+        for try await (count, age) in deliveries.decode((Int64, Double).self) {
+            Gauge(label: "bookingbridge_deliveries_due").record(count)
+            Gauge(label: "bookingbridge_deliveries_oldest_due_seconds").record(age)
         }
     }
 
