@@ -5,13 +5,16 @@
 -- DELAY_MS (optional) spaces each connection's requests, to offer a lower, steady rate.
 
 local counter = 0
-local thread_id = 0
+local next_thread_id = 0
 local threads = {}
 local delay_ms = tonumber(os.getenv("DELAY_MS") or "0")
+-- Keys and addresses must differ between wrk runs too (warm-up, full rate, half rate).
+local run_id = os.getenv("RUN_ID") or tostring(os.time())
 
+-- thread_id is a global of each thread's own Lua state, set here from the main state.
 function setup(thread)
-    thread:set("thread_id", thread_id)
-    thread_id = thread_id + 1
+    thread:set("thread_id", next_thread_id)
+    next_thread_id = next_thread_id + 1
     table.insert(threads, thread)
 end
 
@@ -29,11 +32,11 @@ local times = { "09:00", "09:30", "10:00", "10:30", "11:00", "14:00", "14:30", "
 
 function request()
     counter = counter + 1
-    local n = thread_id * 100000000 + counter
+    local n = run_id .. "-" .. thread_id .. "-" .. counter
     local body = "email=visitor" .. n .. "%40example.org"
         .. "&name=Ada+Lovelace+" .. n
-        .. "&date=" .. days[(n % #days) + 1]
-        .. "&time=" .. times[(n % #times) + 1]
+        .. "&date=" .. days[(counter % #days) + 1]
+        .. "&time=" .. times[(counter % #times) + 1]
         .. "&tz=Europe%2FBerlin"
         .. "&company=Analytical+Engines+Ltd"
         .. "&notes=Hello%2C+I+would+like+to+talk+about+the+difference+engine+and+a+possible+pilot."

@@ -7,7 +7,8 @@
 # connections and never answers (and one worker), so the figures are intake's own, not the pipeline's.
 #
 # Usage: bench/intake.sh [concurrency] [seconds per run]
-# Environment: BRIDGE_BIN (a built bookingbridge; default .build/release/bookingbridge, built if missing).
+# Environment: BRIDGE_BIN (a built bookingbridge; default .build/release/bookingbridge, built if missing);
+# PROFILE=1 records the bridge with `perf record -g` during the full-rate run (bench/out/perf.data).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 concurrency="${1:-${CONCURRENCY:-16}}"
@@ -74,7 +75,8 @@ DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/postgres?sslmode=disable" \
     BRIDGE_CONFIG="$work/bridge.json" BRIDGE_PORT="$bridge_port" LOG_LEVEL=warning \
     HUBSPOT_ACCESS_TOKEN=bench HUBSPOT_BASE_URL="http://127.0.0.1:$hub_port" \
     "$bin" serve >"$out/bridge.log" 2>&1 &
-pids+=($!)
+bridge_pid=$!
+pids+=($bridge_pid)
 for _ in $(seq 1 100); do
     curl -fsS "http://127.0.0.1:$bridge_port/healthz" >/dev/null 2>&1 && break
     sleep 0.2
@@ -84,23 +86,29 @@ curl -fsS "http://127.0.0.1:$bridge_port/healthz" >/dev/null || { echo "the brid
 url="http://127.0.0.1:$bridge_port/v1/intake/bench"
 threads=2
 echo "warm-up (3 s)"
-wrk -t"$threads" -c"$concurrency" -d3s -s bench/intake.lua "$url" >/dev/null
+RUN_ID=warmup wrk -t"$threads" -c"$concurrency" -d3s -s bench/intake.lua "$url" >/dev/null
 
 echo "intake: wrk -t$threads -c$concurrency -d${seconds}s"
-wrk -t"$threads" -c"$concurrency" -d"${seconds}s" --latency -s bench/intake.lua "$url" | tee "$out/intake.txt"
+if [ "${PROFILE:-0}" = 1 ]; then
+    perf record -g -F 499 -p "$bridge_pid" -o "$out/perf.data" -- sleep "$seconds" >/dev/null 2>&1 &
+fi
+commits_before="$(psql_ -At -c "SELECT xact_commit FROM pg_stat_database WHERE datname = 'postgres'")"
+RUN_ID=full wrk -t"$threads" -c"$concurrency" -d"${seconds}s" --latency -s bench/intake.lua "$url" | tee "$out/intake.txt"
+commits_after="$(psql_ -At -c "SELECT xact_commit FROM pg_stat_database WHERE datname = 'postgres'")"
 intake_rps="$(sed -n 's/^RESULT .*accepted_rps=\([0-9.]*\).*/\1/p' "$out/intake.txt")"
 intake_p50="$(sed -n 's/^RESULT .*p50_ms=\([0-9.]*\).*/\1/p' "$out/intake.txt")"
 intake_p99="$(sed -n 's/^RESULT .*p99_ms=\([0-9.]*\).*/\1/p' "$out/intake.txt")"
 
 # pgbench: one row per transaction into a table shaped like intents (same columns, constraints and indexes),
-# with values of the same size as the bridge stores.
+# with values of the same size as the bridge stores (JSON written with ": " because pgbench reads ":name" as a
+# variable).
 psql_ -c "DROP TABLE IF EXISTS bench_rows; CREATE TABLE bench_rows (LIKE intents INCLUDING ALL);"
 cat >"$work/insert.sql" <<'SQL'
 \set n random(1, 1000000000)
 INSERT INTO bench_rows (id, source, idempotency_key, status, raw, request, email, client_ip, user_agent)
-VALUES (gen_random_uuid(), 'bench', 'key:bench-' || :client_id || '-' || :n || '-' || clock_timestamp(), 'received',
-  '{"contentType":"application/x-www-form-urlencoded","fields":{"company":"Analytical Engines Ltd","company_website":"","date":"2027-01-12","email":"visitor12345@example.org","marketing_ok":"on","name":"Ada Lovelace 12345","notes":"Hello, I would like to talk about the difference engine and a possible pilot.","time":"09:30","tz":"Europe/Berlin"}}',
-  '{"consents":{"1234":true},"durationMinutes":30,"email":"visitor12345@example.org","firstName":"Ada","formFields":{"company":"Analytical Engines Ltd","message":"Hello, I would like to talk about the difference engine and a possible pilot."},"guestEmails":[],"lastName":"Lovelace 12345","locale":"en-us","slug":"jane-doe/intro-30","startTime":"2027-01-12T08:30:00.000Z","timezone":"Europe/Berlin"}',
+VALUES (gen_random_uuid(), 'bench', 'key-bench-' || :client_id || '-' || :n || '-' || clock_timestamp(), 'received',
+  '{"contentType": "application/x-www-form-urlencoded","fields": {"company": "Analytical Engines Ltd","company_website": "","date": "2027-01-12","email": "visitor12345@example.org","marketing_ok": "on","name": "Ada Lovelace 12345","notes": "Hello, I would like to talk about the difference engine and a possible pilot.","time": "09:30","tz": "Europe/Berlin"}}',
+  '{"consents": {"1234": true},"durationMinutes": 30,"email": "visitor12345@example.org","firstName": "Ada","formFields": {"company": "Analytical Engines Ltd","message": "Hello, I would like to talk about the difference engine and a possible pilot."},"guestEmails": [],"lastName": "Lovelace 12345","locale": "en-us","slug": "jane-doe/intro-30","startTime": "2027-01-12T08:30:00.000Z","timezone": "Europe/Berlin"}',
   'visitor12345@example.org', '127.0.0.1', 'Mozilla/5.0 (X11; Linux x86_64) bench');
 SQL
 chmod 644 "$work/insert.sql"
@@ -112,7 +120,7 @@ pg_tps="$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$out/pgbench.txt" | head -1)"
 # Half the measured intake rate, spread evenly over the connections.
 delay_ms="$(python3 -c "print(max(0, int(round($concurrency / ($intake_rps / 2) * 1000))))")"
 echo "intake at about half that rate: wrk -t$threads -c$concurrency -d${seconds}s, DELAY_MS=$delay_ms per connection"
-DELAY_MS="$delay_ms" wrk -t"$threads" -c"$concurrency" -d"${seconds}s" --latency -s bench/intake.lua "$url" | tee "$out/intake-half.txt"
+RUN_ID=half DELAY_MS="$delay_ms" wrk -t"$threads" -c"$concurrency" -d"${seconds}s" --latency -s bench/intake.lua "$url" | tee "$out/intake-half.txt"
 half_rps="$(sed -n 's/^RESULT .*accepted_rps=\([0-9.]*\).*/\1/p' "$out/intake-half.txt")"
 half_p50="$(sed -n 's/^RESULT .*p50_ms=\([0-9.]*\).*/\1/p' "$out/intake-half.txt")"
 half_p99="$(sed -n 's/^RESULT .*p99_ms=\([0-9.]*\).*/\1/p' "$out/intake-half.txt")"
@@ -121,7 +129,7 @@ rows="$(psql_ -At -c "SELECT count(*) FROM intents WHERE source = 'bench'")"
 ratio="$(python3 -c "print(f'{$intake_rps / $pg_tps:.2f}')")"
 echo
 echo "== intake benchmark (concurrency $concurrency, ${seconds}s runs, fsync on, synchronous_commit on) =="
-echo "intake:         $intake_rps accepted/s   p50 ${intake_p50} ms   p99 ${intake_p99} ms"
+echo "intake:         $intake_rps accepted/s   p50 ${intake_p50} ms   p99 ${intake_p99} ms   ($((commits_after - commits_before)) commits for $(sed -n 's/^RESULT accepted=\([0-9]*\).*/\1/p' "$out/intake.txt") intents: group commit)"
 echo "pgbench insert: $pg_tps tps"
 echo "ratio intake/pgbench: $ratio   (target >= 0.8)"
 echo "intake at half rate: $half_rps accepted/s   p50 ${half_p50} ms   p99 ${half_p99} ms   (target p99 < 25 ms)"

@@ -130,16 +130,16 @@ struct IntakeAuthTests {
         #expect(bucket.isFull(at: 90))
     }
 
-    @Test func limiterAppliesSourceAndClientLimits() async {
+    @Test func limiterAppliesSourceAndClientLimits() {
         let limiter = IntakeRateLimiter(clientPerMinute: 3)
-        for _ in 0..<3 { #expect(await limiter.admit(source: "a", sourcePerMinute: 100, client: "1.2.3.4", now: 0) == nil) }
-        #expect(await limiter.admit(source: "a", sourcePerMinute: 100, client: "1.2.3.4", now: 0) == 20)
-        #expect(await limiter.admit(source: "a", sourcePerMinute: 100, client: "5.6.7.8", now: 0) == nil)
-        #expect(await limiter.admit(source: "a", sourcePerMinute: 100, client: "1.2.3.4", now: 20) == nil)
-        #expect(await limiter.admit(source: "b", sourcePerMinute: 1, client: nil, now: 0) == nil)
-        #expect(await limiter.admit(source: "b", sourcePerMinute: 1, client: nil, now: 0) == 60)
+        for _ in 0..<3 { #expect(limiter.admit(source: "a", sourcePerMinute: 100, client: "1.2.3.4", now: 0) == nil) }
+        #expect(limiter.admit(source: "a", sourcePerMinute: 100, client: "1.2.3.4", now: 0) == 20)
+        #expect(limiter.admit(source: "a", sourcePerMinute: 100, client: "5.6.7.8", now: 0) == nil)
+        #expect(limiter.admit(source: "a", sourcePerMinute: 100, client: "1.2.3.4", now: 20) == nil)
+        #expect(limiter.admit(source: "b", sourcePerMinute: 1, client: nil, now: 0) == nil)
+        #expect(limiter.admit(source: "b", sourcePerMinute: 1, client: nil, now: 0) == 60)
         // A refused request takes nothing: the client's allowance is intact for another source.
-        #expect(await limiter.admit(source: "b", sourcePerMinute: 1, client: "9.9.9.9", now: 1) != nil)
-        for _ in 0..<3 { #expect(await limiter.admit(source: "a", sourcePerMinute: 100, client: "9.9.9.9", now: 1) == nil) }
+        #expect(limiter.admit(source: "b", sourcePerMinute: 1, client: "9.9.9.9", now: 1) != nil)
+        for _ in 0..<3 { #expect(limiter.admit(source: "a", sourcePerMinute: 100, client: "9.9.9.9", now: 1) == nil) }
     }
 }

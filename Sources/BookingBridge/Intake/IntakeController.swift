@@ -78,7 +78,7 @@ public struct IntakeController: Sendable {
 
     private func receive(_ request: Request, context: BridgeRequestContext) async throws -> Response {
         let source = try source(context)
-        let cors = Self.corsHeaders(source: source, origin: request.headers[.origin])
+        let cors = source.auth.isPublic ? Self.corsHeaders(source: source, origin: request.headers[.origin]) : [:]
         do {
             return try await receive(request, source: source, cors: cors, context: context)
         } catch let error as IntakeError {
@@ -89,7 +89,7 @@ public struct IntakeController: Sendable {
     private func receive(
         _ request: Request, source: PreparedSource, cors: HTTPFields, context: BridgeRequestContext
     ) async throws -> Response {
-        if let wait = await limiter.admit(source: source.name, sourcePerMinute: source.perMinute, client: context.clientIP) {
+        if let wait = limiter.admit(source: source.name, sourcePerMinute: source.perMinute, client: context.clientIP) {
             throw IntakeError(.rateLimited, "too many submissions; try again later", retryAfterSeconds: wait)
         }
         try source.auth.checkHeaders(request.headers)
@@ -141,6 +141,7 @@ public struct IntakeController: Sendable {
     /// A stored user agent: without NUL characters (PostgreSQL refuses them), at most 512 characters.
     static func userAgent(_ header: String?) -> String? {
         guard let header, !header.isEmpty else { return nil }
+        if header.utf8.count <= 512, !header.utf8.contains(0) { return header }
         var scalars = String.UnicodeScalarView()
         scalars.append(contentsOf: header.unicodeScalars.lazy.filter { $0 != "\u{0}" }.prefix(512))
         return String(scalars)

@@ -1,4 +1,5 @@
 import PostgresNIO
+import Synchronization
 
 /// Commits intake's intents with group commit: requests that arrive while earlier ones are being written are
 /// written together in one multi-row statement and one transaction.
@@ -6,7 +7,8 @@ import PostgresNIO
 /// No background task: the first request to find a free slot writes its own intent at once (so an idle bridge
 /// answers with one round trip), and whoever waits meanwhile is either written by the next batch or promoted to
 /// write it. Up to `maximumWriters` statements are in flight at a time, each with at most `maximumBatch` intents.
-actor IntentCommitter {
+/// A lock rather than an actor, because every accepted submission passes here.
+final class IntentCommitter: Sendable {
     let store: IntentStore
     let maximumWriters: Int
     let maximumBatch: Int
@@ -16,13 +18,17 @@ actor IntentCommitter {
         case write
     }
 
-    private struct Waiter {
+    private struct Waiter: Sendable {
         var intent: NewIntent
         var continuation: CheckedContinuation<Turn, Never>
     }
 
-    private var writers = 0
-    private var waiting: [Waiter] = []
+    private struct State: Sendable {
+        var writers = 0
+        var waiting: [Waiter] = []
+    }
+
+    private let state = Mutex(State())
 
     init(store: IntentStore, maximumWriters: Int = 2, maximumBatch: Int = 64) {
         self.store = store
@@ -32,30 +38,42 @@ actor IntentCommitter {
 
     /// Inserts `intent` (idempotently, see `IntentStore.insert`) and returns once it is committed.
     func insert(_ intent: NewIntent) async throws -> IntentStore.InsertOutcome {
-        if writers < maximumWriters {
-            writers += 1
-        } else {
-            let turn = await withCheckedContinuation { continuation in
-                waiting.append(Waiter(intent: intent, continuation: continuation))
+        let maximumWriters = maximumWriters
+        let turn = await withCheckedContinuation { (continuation: CheckedContinuation<Turn, Never>) in
+            let write = state.withLock { state in
+                if state.writers < maximumWriters {
+                    state.writers += 1
+                    return true
+                }
+                state.waiting.append(Waiter(intent: intent, continuation: continuation))
+                return false
             }
-            if case .done(let result) = turn { return try result.get() }
-            // Promoted: the writer slot of the one who promoted us is ours now.
+            if write { continuation.resume(returning: .write) }
         }
-        let others = Array(waiting.prefix(maximumBatch - 1))
-        waiting.removeFirst(others.count)
+        if case .done(let result) = turn { return try result.get() }
+        // This task holds a writer slot: its own, or the one of the writer that promoted it.
+        let maximumBatch = maximumBatch
+        let others = state.withLock { state in
+            let taken = Array(state.waiting.prefix(maximumBatch - 1))
+            state.waiting.removeFirst(taken.count)
+            return taken
+        }
         let results = await write([intent] + others.map(\.intent))
         for (waiter, result) in zip(others, results.dropFirst()) { waiter.continuation.resume(returning: .done(result)) }
-        if waiting.isEmpty {
-            writers -= 1
-        } else {
-            waiting.removeFirst().continuation.resume(returning: .write)
+        let next = state.withLock { state -> Waiter? in
+            if state.waiting.isEmpty {
+                state.writers -= 1
+                return nil
+            }
+            return state.waiting.removeFirst()
         }
+        next?.continuation.resume(returning: .write)
         return try results[0].get()
     }
 
     /// One statement for the batch; if the server refuses it (rather than the connection failing), each intent is
     /// tried on its own so that one bad row cannot fail the others.
-    private nonisolated func write(_ intents: [NewIntent]) async -> [Result<IntentStore.InsertOutcome, any Error>] {
+    private func write(_ intents: [NewIntent]) async -> [Result<IntentStore.InsertOutcome, any Error>] {
         do {
             return try await store.insertBatch(intents).map { .success($0) }
         } catch {

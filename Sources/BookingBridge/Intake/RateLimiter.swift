@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A token bucket that allows `perMinute` requests a minute, in bursts of up to `perMinute`.
 struct TokenBucket: Sendable, Equatable {
     let capacity: Double
@@ -33,49 +35,54 @@ struct TokenBucket: Sendable, Equatable {
 }
 
 /// Per-source and per-client-address request limits, kept in this process's memory (each bridge process limits on
-/// its own).
-actor IntakeRateLimiter {
+/// its own). A lock rather than an actor: every intake request passes here, and a hop would cost more than the work.
+final class IntakeRateLimiter: Sendable {
     /// Above this many tracked client addresses, idle ones are forgotten.
     static let pruneThreshold = 10_000
 
+    private struct State {
+        var sources: [String: TokenBucket] = [:]
+        var clients: [String: TokenBucket] = [:]
+        var lastPrune: Double = 0
+    }
+
     private let clientPerMinute: Int
-    private var sources: [String: TokenBucket] = [:]
-    private var clients: [String: TokenBucket] = [:]
-    private let clock = ContinuousClock()
-    private let start: ContinuousClock.Instant
-    private var lastPrune: Double = 0
+    private let state = Mutex(State())
+    private let start = ContinuousClock.now
 
     init(clientPerMinute: Int) {
         self.clientPerMinute = clientPerMinute
-        start = clock.now
     }
 
     /// Takes one request from both the source's and the client's allowance, or neither; returns the whole seconds
     /// to wait when either is exhausted. A client without an address (a Unix socket, tests) has no client limit.
     func admit(source: String, sourcePerMinute: Int, client: String?, now: Double? = nil) -> Int? {
-        let now = now ?? (clock.now - start).seconds
-        var sourceBucket = sources[source] ?? TokenBucket(perMinute: sourcePerMinute, now: now)
-        var wait = sourceBucket.wait(now: now)
-        var clientBucket = client.map { clients[$0] ?? TokenBucket(perMinute: clientPerMinute, now: now) }
-        if var bucket = clientBucket {
-            wait = max(wait, bucket.wait(now: now))
-            clientBucket = bucket
-        }
-        if wait > 0 {
-            sources[source] = sourceBucket
-            if let client, let clientBucket { clients[client] = clientBucket }
-            return max(1, Int(wait.rounded(.up)))
-        }
-        sourceBucket.take()
-        sources[source] = sourceBucket
-        if let client, var bucket = clientBucket {
-            bucket.take()
-            clients[client] = bucket
-            if clients.count > Self.pruneThreshold, now - lastPrune > 10 {
-                lastPrune = now
-                clients = clients.filter { !$0.value.isFull(at: now) }
+        let now = now ?? (ContinuousClock.now - start).seconds
+        let clientPerMinute = clientPerMinute
+        return state.withLock { state in
+            var sourceBucket = state.sources[source] ?? TokenBucket(perMinute: sourcePerMinute, now: now)
+            var wait = sourceBucket.wait(now: now)
+            var clientBucket = client.map { state.clients[$0] ?? TokenBucket(perMinute: clientPerMinute, now: now) }
+            if var bucket = clientBucket {
+                wait = max(wait, bucket.wait(now: now))
+                clientBucket = bucket
             }
+            if wait > 0 {
+                state.sources[source] = sourceBucket
+                if let client, let clientBucket { state.clients[client] = clientBucket }
+                return max(1, Int(wait.rounded(.up)))
+            }
+            sourceBucket.take()
+            state.sources[source] = sourceBucket
+            if let client, var bucket = clientBucket {
+                bucket.take()
+                state.clients[client] = bucket
+                if state.clients.count > Self.pruneThreshold, now - state.lastPrune > 10 {
+                    state.lastPrune = now
+                    state.clients = state.clients.filter { !$0.value.isFull(at: now) }
+                }
+            }
+            return nil
         }
-        return nil
     }
 }

@@ -90,15 +90,19 @@ struct SourceAuth: Sendable {
 struct OriginPolicy: Sendable, Equatable {
     var allowsAny: Bool
     var origins: Set<String>
+    /// The list as configured, for the common case of a browser sending exactly that.
+    var verbatim: Set<String>
 
     init(_ allowed: [String]) {
         allowsAny = allowed.isEmpty || allowed.contains("*")
         origins = Set(allowed.compactMap(Self.normalize))
+        verbatim = Set(allowed)
     }
 
     func allows(origin: String?, referer: String?) -> Bool {
         if allowsAny { return true }
         if let origin {
+            if verbatim.contains(origin) { return true }
             return Self.normalize(origin).map(origins.contains) ?? false
         }
         guard let referer, let url = URLComponents(string: referer), let scheme = url.scheme, let host = url.host

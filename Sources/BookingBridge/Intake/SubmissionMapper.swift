@@ -28,8 +28,12 @@ struct SubmissionMapper: Sendable {
     /// Checks every field for what PostgreSQL and HubSpot cannot take: NUL characters and oversized names or values.
     static func checkRawFields(_ fields: [String: String]) throws(IntakeError) {
         var errors: [Problem.FieldError] = []
-        for name in fields.keys.sorted() {
-            let value = fields[name] ?? ""
+        for (name, value) in fields {
+            if name.utf8.count <= maximumNameBytes, value.utf8.count <= maximumValueBytes, !name.utf8.contains(0),
+                !value.utf8.contains(0)
+            {
+                continue
+            }
             let shown = name.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")
             if name.utf8.contains(0) || value.utf8.contains(0) {
                 errors.append(.init(field: shown, message: "must not contain NUL characters"))
@@ -39,7 +43,10 @@ struct SubmissionMapper: Sendable {
                 errors.append(.init(field: shown, message: "must be at most \(maximumValueBytes) bytes long"))
             }
         }
-        guard errors.isEmpty else { throw IntakeError(.invalid, "the submission has invalid fields", fieldErrors: errors) }
+        guard errors.isEmpty else {
+            throw IntakeError(
+                .invalid, "the submission has invalid fields", fieldErrors: errors.sorted { $0.field < $1.field })
+        }
     }
 
     /// The booking request, or `.invalid` listing every failing field by the form's name.

@@ -20,8 +20,8 @@ extension IntentStore {
         let sources = unique.map(\.source)
         let keys = unique.map(\.idempotencyKey)
         let statuses = unique.map(\.status.rawValue)
-        let raws = try unique.map { try Self.json($0.raw) }
-        let requests = try unique.map { try Self.json($0.request) }
+        let raws = unique.map { IntentJSON.raw($0.raw) }
+        let requests = unique.map { IntentJSON.request($0.request) }
         let emails = unique.map { $0.request.email.lowercased() }
         // Arrays cannot hold NULL here: '' stands for "unknown" and is stored as NULL.
         let clientIPs = unique.map { $0.clientIP ?? "" }
@@ -40,15 +40,21 @@ extension IntentStore {
                        NULLIF(user_agent, ''), CASE WHEN status = 'spam' THEN now() END
                 FROM input
                 ON CONFLICT (source, idempotency_key) DO NOTHING
-                RETURNING \(unescaped: Self.columns)
+                -- Only what the database decided: the rest of a new row is what was sent.
+                RETURNING id, next_attempt_at, created_at, finished_at
             )
             -- PostgreSQL folds the identical notifications of one transaction into one.
             SELECT inserted.*, pg_notify(\(Self.notifyChannel), '') FROM inserted
             """, logger: database.logger)
         var created: [UUID: IntentRecord] = [:]
-        for try await row in rows {
-            let record = try Self.decodeRecord(row)
-            created[record.id] = record
+        let byID = Dictionary(unique.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for try await (id, nextAttemptAt, createdAt, finishedAt) in rows.decode((UUID, Date, Date, Date?).self) {
+            guard let intent = byID[id] else { continue }
+            created[id] = IntentRecord(
+                id: id, source: intent.source, idempotencyKey: intent.idempotencyKey, status: intent.status,
+                request: intent.request, attempts: 0, uncertain: false, lockedBy: nil, lockedUntil: nil,
+                nextAttemptAt: nextAttemptAt, lastError: nil, createdAt: createdAt, updatedAt: createdAt,
+                finishedAt: finishedAt)
         }
         var existing: [KeyPair: IntentRecord] = [:]
         let missing = unique.filter { created[$0.id] == nil }
