@@ -78,8 +78,11 @@ struct PipelineEndToEndTests {
         try await TestBridge.run { bridge in
             let slots = try await bridge.freeSlots(slug: SandboxSeeds.personalLinkSlug, timezone: "Europe/London", minutes: 30)
             let offered = Set(slots)
-            // 03:00 London time on an offered day is outside working hours.
-            let night = try #require(slots.dropFirst(2).first).addingTimeInterval(-7 * 3600)
+            // 03:00 London time, a few days ahead, is outside working hours.
+            var london = Calendar(identifier: .gregorian)
+            london.timeZone = TimeZone(identifier: "Europe/London")!
+            let day = try #require(slots.dropFirst(slots.count / 2).first)
+            let night = try #require(london.date(bySettingHour: 3, minute: 0, second: 0, of: day))
             #expect(!offered.contains(night))
             let answer = try await bridge.submit("web", Self.person(4, start: night))
             let intent = try await bridge.waitForFinal(try Self.id(answer))
@@ -107,8 +110,12 @@ struct PipelineEndToEndTests {
 
     @Test("retryable errors and rate limits are retried until booked; exhausted retries fail with the last reason")
     func retriesThenFails() async throws {
-        try await TestBridge.run(sandbox: { $0.faults.failRate = 1; $0.faults.failStatus = 521 }, configure: { $0.pipeline.maxAttempts = 3 }) { bridge in
+        try await TestBridge.run(configure: { $0.pipeline.maxAttempts = 3 }) { bridge in
             let slots = try await bridge.freeSlots(slug: SandboxSeeds.personalLinkSlug, timezone: "Europe/London", minutes: 30)
+            var failing = SandboxFaults()
+            failing.failRate = 1
+            failing.failStatus = 521
+            await bridge.sandbox.setFaults(failing)
             // 521 never reached HubSpot: retryable; with every call failing, the intent gives up after 3 attempts.
             let doomed = try await bridge.submit("web", Self.person(6, start: slots[7]))
             let failed = try await bridge.waitForFinal(try Self.id(doomed), timeout: .seconds(60))
@@ -130,8 +137,11 @@ struct PipelineEndToEndTests {
 
     @Test("book, then drop the answer: reconciled to needs_review (never booked twice), and an operator resolves it")
     func uncertainNeedsReview() async throws {
-        try await TestBridge.run(sandbox: { $0.faults.dropAfterBookRate = 1 }) { bridge in
+        try await TestBridge.run { bridge in
             let slot = try #require(try await bridge.freeSlots(slug: SandboxSeeds.personalLinkSlug, timezone: "Europe/London", minutes: 30).dropFirst(11).first)
+            var faults = SandboxFaults()
+            faults.dropAfterBookRate = 1
+            await bridge.sandbox.setFaults(faults)
             let answer = try await bridge.submit("web", Self.person(8, start: slot))
             let intent = try await bridge.waitForFinal(try Self.id(answer), timeout: .seconds(60))
             #expect(intent.status == .needsReview)
@@ -156,12 +166,7 @@ struct PipelineEndToEndTests {
     @Test("500 intents with 30% of HubSpot calls failing with 5xx and added latency: all booked, each exactly once")
     func faultyHubSpotAllBooked() async throws {
         try await TestBridge.run(
-            sandbox: {
-                $0.rateLimit = 100_000
-                $0.faults.failRate = 0.3
-                $0.faults.failStatus = 503
-                $0.faults.latencyMs = 20
-            },
+            sandbox: { $0.rateLimit = 100_000 },
             configure: {
                 $0.hubspot.rateLimitPer10s = 100_000
                 $0.pipeline.maxAttempts = 50
@@ -170,6 +175,11 @@ struct PipelineEndToEndTests {
         ) { bridge in
             let slots = try await bridge.freeSlots(slug: SandboxSeeds.personalLinkSlug, timezone: "Europe/London", minutes: 15)
             try #require(slots.count >= 500, "the sandbox offers \(slots.count) 15-minute slots")
+            var faults = SandboxFaults()
+            faults.failRate = 0.3
+            faults.failStatus = 503
+            faults.latencyMs = 20
+            await bridge.sandbox.setFaults(faults)
             let ids = try await withThrowingTaskGroup(of: UUID.self) { group in
                 for n in 0..<500 {
                     let slot = slots[n]
@@ -199,13 +209,13 @@ struct PipelineEndToEndTests {
     @Test("with answers dropped after booking on some calls: no slot booked twice; none failed by mistake")
     func droppedAnswers() async throws {
         try await TestBridge.run(
-            sandbox: {
-                $0.rateLimit = 100_000
-                $0.faults.dropAfterBookRate = 0.3
-            },
+            sandbox: { $0.rateLimit = 100_000 },
             configure: { $0.hubspot.rateLimitPer10s = 100_000 }
         ) { bridge in
             let slots = try await bridge.freeSlots(slug: SandboxSeeds.personalLinkSlug, timezone: "Europe/London", minutes: 15)
+            var faults = SandboxFaults()
+            faults.dropAfterBookRate = 0.3
+            await bridge.sandbox.setFaults(faults)
             var ids: [UUID] = []
             for n in 0..<60 {
                 let answer = try await bridge.submit("web", Self.person(3000 + n, start: slots[n * 2], extra: ["durationMinutes": 15]))

@@ -119,11 +119,24 @@ struct BookingWorker: Sendable {
         } catch {
             let reason = Self.reason(error)
             PipelineMetrics.stage(.enrich, since: enrichStarted)
-            if case .permanent = (error as? HubSpotError)?.classification {
+            switch (error as? HubSpotError)?.classification {
+            case .permanent, .unauthorized:
                 try await finish(intent, status: .failed, reason: reason, attempts: intent.attempts, logger: logger)
-            } else {
+            case .rateLimited:
                 try await retryLater(intent, after: Self.delay(for: error, policy: policy, attempts: intent.attempts),
                                      reason: reason, uncertain: everUncertain, logger: logger)
+            default:
+                // A failed read counts as an attempt, so that a link HubSpot keeps failing on gives up in time.
+                let attempts = intent.attempts + 1
+                if policy.isExhausted(attempts: attempts, createdAt: intent.createdAt, now: Date()) {
+                    var final = reason
+                    final.message = "gave up after \(attempts) attempts: " + reason.message
+                    try await finish(intent, status: .failed, reason: final, attempts: attempts, logger: logger)
+                } else {
+                    try await retryLater(
+                        intent, after: Self.delay(for: error, policy: policy, attempts: attempts), reason: reason,
+                        uncertain: everUncertain, attemptDelta: 1, logger: logger)
+                }
             }
             return
         }
@@ -180,7 +193,7 @@ struct BookingWorker: Sendable {
                 // HubSpot did not process the call: it is not a failed attempt.
                 try await BookingStore.record(attempt, intentID: intent.id, database: database)
                 try await retryLater(
-                    intent, after: retryAfter ?? .seconds(10), reason: reason, uncertain: false, refundAttempt: true,
+                    intent, after: retryAfter ?? .seconds(10), reason: reason, uncertain: false, attemptDelta: -1,
                     logger: logger)
             case .permanent, .unauthorized:
                 if hubSpotError?.bookingRejection == .timeNotAvailable {
@@ -212,7 +225,7 @@ struct BookingWorker: Sendable {
     }
 
     private func retryLater(
-        _ intent: IntentRecord, after delay: Duration, reason: FailureReason, uncertain: Bool, refundAttempt: Bool = false,
+        _ intent: IntentRecord, after delay: Duration, reason: FailureReason, uncertain: Bool, attemptDelta: Int = 0,
         logger: Logger
     ) async throws {
         let at = Date().addingTimeInterval(delay.seconds)
@@ -221,7 +234,7 @@ struct BookingWorker: Sendable {
             metadata: ["in_ms": "\(delay.milliseconds)", "reason": "\(reason.message)", "uncertain": "\(uncertain)"])
         guard
             try await store.reschedule(
-                id: intent.id, owner: owner, at: at, reason: reason, uncertain: uncertain, refundAttempt: refundAttempt)
+                id: intent.id, owner: owner, at: at, reason: reason, uncertain: uncertain, attemptDelta: attemptDelta)
         else { throw LeaseLost() }
         PipelineMetrics.count("bookingbridge_intent_retries_total", ["uncertain": "\(uncertain)"])
     }

@@ -125,11 +125,12 @@ public struct IntentStore: Sendable {
         try await updateHeld(id: id, owner: owner, set: "uncertain = false")
     }
 
-    /// Puts a held intent back in the queue for `at`, keeping `reason` as its last error. `refundAttempt` takes back
-    /// the attempt counted by `markBookingInFlight` when HubSpot did not process the call (rate limited).
+    /// Puts a held intent back in the queue for `at`, keeping `reason` as its last error. `attemptDelta` adjusts the
+    /// attempt count: +1 for a failed call that `markBookingInFlight` did not count (enrichment), -1 to take back
+    /// the attempt it counted when HubSpot did not process the call (rate limited).
     @discardableResult
     public func reschedule(
-        id: UUID, owner: String, at: Date, reason: FailureReason?, uncertain: Bool? = nil, refundAttempt: Bool = false
+        id: UUID, owner: String, at: Date, reason: FailureReason?, uncertain: Bool? = nil, attemptDelta: Int = 0
     ) async throws -> Bool {
         let error = try reason.map(Self.json)
         let rows = try await database.client.query(
@@ -137,7 +138,7 @@ public struct IntentStore: Sendable {
             UPDATE intents
             SET status = 'retrying', next_attempt_at = \(at), last_error = \(error)::jsonb,
                 uncertain = COALESCE(\(uncertain), uncertain),
-                attempts = CASE WHEN \(refundAttempt) THEN greatest(attempts - 1, 0) ELSE attempts END,
+                attempts = greatest(attempts + \(attemptDelta), 0),
                 locked_by = NULL, locked_until = NULL, updated_at = now()
             WHERE id = \(id) AND locked_by = \(owner) AND status IN ('received', 'retrying')
             RETURNING id
