@@ -56,6 +56,22 @@ struct HubSpotOAuthTests {
         }
     }
 
+    @Test("a 401 that survives one refresh is permanent (refreshed once, retried once)")
+    func unauthorizedAfterRefresh() async throws {
+        // Tokens that the sandbox considers expired the moment they are issued.
+        try await Kit.withSandbox({ $0.oauthAccessTokenLifetimeSeconds = 0 }) { sandbox, baseURL in
+            try await Kit.withHTTPClient { http in
+                let provider = HubSpotTokenProvider(oauth: Self.credentials, baseURL: baseURL, httpClient: http, logger: Kit.logger)
+                let client = Self.client(provider, baseURL: baseURL, http: http)
+                let error = try #require(await Kit.hubSpotError { try await client.listMeetingLinks() })
+                #expect(error.status == 401)
+                #expect(error.classification == .permanent)
+                #expect(await provider.refreshCount == 2)
+                #expect(await sandbox.requestStats().total == 2)
+            }
+        }
+    }
+
     @Test("a rotated refresh token replaces the old one")
     func rotation() async throws {
         try await Kit.withSandbox { _, baseURL in

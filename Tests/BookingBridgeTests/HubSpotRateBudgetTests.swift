@@ -44,16 +44,16 @@ struct HubSpotRateBudgetTests {
 
     @Test("a finished call counts a window after its answer")
     func finishedCallCounts() async throws {
-        let limits = HubSpotRateLimits(perWindow: 1, windowMillis: 500, daily: 1_000, maxCallMillis: 20_000, safetyMarginMillis: 0)
+        let limits = HubSpotRateLimits(perWindow: 1, windowMillis: 1_500, daily: 1_000, maxCallMillis: 20_000, safetyMarginMillis: 0)
         try await TestDatabase.withFreshDatabase { db in
             let budget = PostgresHubSpotRateBudget(database: db)
             let permit = try #require(Self.permit(try await budget.take(account: "a", limits: limits)))
-            try await Task.sleep(for: .milliseconds(600))
+            try await Task.sleep(for: .milliseconds(1_600))
             // Still in flight: it counts however long ago it was taken.
             #expect(Self.permit(try await budget.take(account: "a", limits: limits)) == nil)
             try await budget.finish(permit, observation: .init(), limits: limits)
             #expect(Self.permit(try await budget.take(account: "a", limits: limits)) == nil)
-            try await Task.sleep(for: .milliseconds(550))
+            try await Task.sleep(for: .milliseconds(1_600))
             #expect(Self.permit(try await budget.take(account: "a", limits: limits)) != nil)
         }
     }
