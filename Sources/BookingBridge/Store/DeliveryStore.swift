@@ -76,57 +76,105 @@ public struct DeliveryStore: Sendable {
         return claimed
     }
 
-    /// Writes an attempt and its consequence in one statement: the attempt row, the delivery's new state (only while
-    /// `owner` still holds it; returns false otherwise), and the subscription's failure streak (touched only when it
-    /// changes, so successes to a healthy subscription never contend on its row).
+    /// Writes an attempt and its consequence (see `record(_:owner:)` for several).
     @discardableResult
     public func record(_ outcome: DeliveryAttemptOutcome, owner: String) async throws -> Bool {
-        let status: DeliveryStatus
-        var delayMs: Int64?
-        switch outcome.decision {
-        case .delivered: status = .delivered
-        case .failed: status = .failed
-        case .retry(let after):
-            status = .retrying
-            delayMs = after.milliseconds
-        case .gone:
-            // Waits for the subscription to be enabled again, which makes it due at once.
-            status = .retrying
-            delayMs = 0
-        }
-        let ok = status == .delivered
-        let durationMs = Int(min(outcome.duration.milliseconds, Int64(Int32.max)))
-        let rows = try await database.client.query(
+        try await record([outcome], owner: owner).contains(outcome.deliveryID)
+    }
+
+    /// Writes attempts and their consequences in one statement: the attempt rows, each delivery's new state (only
+    /// where `owner` still holds it; the ids of those are returned), and each subscription's failure streak, set or
+    /// cleared by its latest outcome and touched only when it changes, so successes to a healthy subscription never
+    /// contend on its row.
+    public func record(_ outcomes: [DeliveryAttemptOutcome], owner: String) async throws -> Set<Int64> {
+        guard !outcomes.isEmpty else { return [] }
+        let rows = String(decoding: try JSONCoding.encoder.encode(outcomes.map(RecordRow.init)), as: UTF8.self)
+        let result = try await database.client.query(
             """
-            WITH attempt AS (
+            WITH input AS (
+                SELECT * FROM jsonb_to_recordset(\(rows)::jsonb) AS i (
+                    delivery_id bigint, subscription_id uuid, attempt integer, started_at timestamptz,
+                    duration_ms integer, outcome text, status_code integer, address text, response_body text,
+                    error text, status text, delay_ms bigint)
+            ), attempt AS (
                 INSERT INTO delivery_attempts (delivery_id, attempt, started_at, duration_ms, outcome, status_code,
                                                address, response_body, error)
-                VALUES (\(outcome.deliveryID), \(outcome.attempt), \(outcome.startedAt), \(durationMs),
-                        \(outcome.result.outcome), \(outcome.statusCode), \(outcome.address), \(outcome.responseBody),
-                        \(outcome.error))
+                SELECT delivery_id, attempt, started_at, duration_ms, outcome, status_code, address, response_body, error
+                FROM input
             ), delivery AS (
-                UPDATE deliveries
-                SET status = \(status.rawValue),
-                    next_attempt_at = CASE WHEN \(delayMs)::int8 IS NULL THEN next_attempt_at
-                                           ELSE now() + \(delayMs) * interval '1 millisecond' END,
-                    delivered_at = CASE WHEN \(ok) THEN now() ELSE delivered_at END,
+                UPDATE deliveries AS d
+                SET status = i.status,
+                    next_attempt_at = CASE WHEN i.delay_ms IS NULL THEN d.next_attempt_at
+                                           ELSE now() + i.delay_ms * interval '1 millisecond' END,
+                    delivered_at = CASE WHEN i.status = 'delivered' THEN now() ELSE d.delivered_at END,
                     locked_by = NULL, locked_until = NULL,
-                    last_attempt_at = \(outcome.startedAt), last_status_code = \(outcome.statusCode),
-                    last_response_body = \(outcome.responseBody), last_error = \(outcome.error), updated_at = now()
-                WHERE id = \(outcome.deliveryID) AND locked_by = \(owner)
-                RETURNING id
-            ), health AS (
-                UPDATE subscriptions
-                SET failing_since = CASE WHEN \(ok) THEN NULL ELSE \(outcome.startedAt) END
-                WHERE id = \(outcome.subscriptionID)
-                  AND CASE WHEN \(ok) THEN failing_since IS NOT NULL ELSE failing_since IS NULL END
-                RETURNING id
+                    last_attempt_at = i.started_at, last_status_code = i.status_code,
+                    last_response_body = i.response_body, last_error = i.error, updated_at = now()
+                FROM input AS i
+                WHERE d.id = i.delivery_id AND d.locked_by = \(owner)
+                RETURNING d.id
+            ), latest AS (
+                -- The newest outcome per subscription decides its streak.
+                SELECT DISTINCT ON (subscription_id) subscription_id, status = 'delivered' AS ok
+                FROM input ORDER BY subscription_id, started_at DESC
+            ), first_failure AS (
+                SELECT subscription_id, min(started_at) AS at FROM input
+                WHERE status <> 'delivered' GROUP BY subscription_id
+            ), healed AS (
+                UPDATE subscriptions AS s SET failing_since = NULL
+                FROM latest
+                WHERE s.id = latest.subscription_id AND latest.ok AND s.failing_since IS NOT NULL
+            ), hurt AS (
+                UPDATE subscriptions AS s SET failing_since = f.at
+                FROM latest JOIN first_failure AS f USING (subscription_id)
+                WHERE s.id = latest.subscription_id AND NOT latest.ok AND s.failing_since IS NULL
             )
-            SELECT count(*) FROM delivery
+            SELECT id FROM delivery
             """, logger: database.logger)
-        var updated = 0
-        for try await value in rows.decode(Int.self) { updated = value }
-        return updated > 0
+        var updated = Set<Int64>()
+        for try await id in result.decode(Int64.self) { updated.insert(id) }
+        return updated
+    }
+
+    /// One outcome as a row of `jsonb_to_recordset` (NUL removed: jsonb refuses it).
+    struct RecordRow: Encodable {
+        var delivery_id: Int64
+        var subscription_id: String
+        var attempt: Int
+        var started_at: Date
+        var duration_ms: Int
+        var outcome: String
+        var status_code: Int?
+        var address: String?
+        var response_body: String?
+        var error: String?
+        var status: String
+        var delay_ms: Int64?
+
+        init(_ o: DeliveryAttemptOutcome) {
+            func clean(_ text: String?) -> String? { text?.replacingOccurrences(of: "\u{0}", with: "") }
+            delivery_id = o.deliveryID
+            subscription_id = o.subscriptionID.uuidString
+            attempt = o.attempt
+            started_at = o.startedAt
+            duration_ms = Int(min(o.duration.milliseconds, Int64(Int32.max)))
+            outcome = o.result.outcome
+            status_code = o.statusCode
+            address = clean(o.address)
+            response_body = clean(o.responseBody)
+            error = clean(o.error)
+            switch o.decision {
+            case .delivered: status = DeliveryStatus.delivered.rawValue
+            case .failed: status = DeliveryStatus.failed.rawValue
+            case .retry(let after):
+                status = DeliveryStatus.retrying.rawValue
+                delay_ms = after.milliseconds
+            case .gone:
+                // Waits for the subscription to be enabled again, which makes it due at once.
+                status = DeliveryStatus.retrying.rawValue
+                delay_ms = 0
+            }
+        }
     }
 
     /// Gives a claimed delivery back, due at once, without counting the attempt (used when a send never started).

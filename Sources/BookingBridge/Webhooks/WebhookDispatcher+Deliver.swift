@@ -24,23 +24,28 @@ extension WebhookDispatcher {
             deliveryID: delivery.id, subscriptionID: delivery.subscriptionID, attempt: delivery.attempt,
             startedAt: startedAt, duration: duration, result: attempt.result, decision: decision,
             address: attempt.address, responseBody: attempt.responseBody, error: attempt.error)
+        if case .gone = decision {
+            // Disabled before the delivery is released, so it cannot be claimed again in between.
+            await disableSubscription(delivery, reason: .gone, attempt: attempt, logger: logger)
+        }
         do {
-            if try await !store.record(outcome, owner: owner) {
+            if try await !recorder.record(outcome) {
                 logger.notice("the delivery's lease ran out before its attempt was recorded; another dispatcher has it")
             }
         } catch {
-            logger.error("could not record a delivery attempt", metadata: ["error": "\(String(reflecting: error))"])
+            // Unrecorded, the lease brings the delivery back: at least once, never lost.
+            if !Task.isCancelled {
+                logger.error("could not record a delivery attempt", metadata: ["error": "\(String(reflecting: error))"])
+            }
             return
         }
         log(delivery, attempt: attempt, decision: decision, logger: logger)
         switch decision {
-        case .gone:
-            await disableSubscription(delivery, reason: .gone, attempt: attempt, logger: logger)
         case .retry, .failed:
             if let since = delivery.failingSince, Date().timeIntervalSince(since) >= settings.disableAfter.seconds {
                 await disableSubscription(delivery, reason: .failing, attempt: attempt, logger: logger)
             }
-        case .delivered:
+        case .gone, .delivered:
             break
         }
     }

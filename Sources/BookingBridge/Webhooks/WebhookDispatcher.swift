@@ -19,6 +19,7 @@ public struct WebhookDispatcher: Service {
     let sender: WebhookSender
     let policy: WebhookRetryPolicy
     let capacity: DispatchCapacity
+    let recorder: DeliveryRecorder
     let metrics = WebhookMetrics()
     let logger: Logger
     /// Identifies this dispatcher's leases.
@@ -54,8 +55,10 @@ public struct WebhookDispatcher: Service {
         self.policy = settings.retryPolicy
         self.capacity = DispatchCapacity(workers: settings.workers, perSubscriptionCap: settings.maxConcurrentPerSubscription)
         self.logger = logger
-        self.owner = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):"
+        let owner = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):"
             + UUID().uuidString.prefix(8).lowercased()
+        self.owner = owner
+        self.recorder = DeliveryRecorder(store: store, owner: owner)
         (wakeups, wakeContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -77,6 +80,7 @@ public struct WebhookDispatcher: Service {
                     }
                 }
                 group.addTask { await self.reportPending() }
+                group.addTask { await self.recorder.run(logger: self.logger) }
                 await dispatchLoop()
                 group.cancelAll()
             }
