@@ -66,7 +66,9 @@ struct MigrationTests {
             try await db.client.query(
                 "INSERT INTO schema_migrations (version, name, checksum) VALUES (999, '999_future', 'x')")
             await #expect(throws: Migrations.Error.self) { try await Migrations().apply(on: db) }
-            #expect(try await Migrations().isCurrent(on: db) == false)
+            #expect(try await Migrations().isCurrent(on: db), "ahead still serves: readiness stays green during a rollout")
+            let partial = Migrations(Array(Migrations.embedded) + [Migration(version: 1000, name: "1000_next", sql: "SELECT 1")])
+            #expect(try await partial.isCurrent(on: db) == false, "a build with a migration not yet applied is not ready")
         }
     }
 

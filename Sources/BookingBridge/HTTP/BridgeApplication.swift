@@ -29,13 +29,14 @@ public struct BridgeApplication: Sendable {
     /// stops taking requests first, the pipeline drains next, and the dispatcher last (it sends what the pipeline
     /// committed while draining).
     public func services() -> [any Service] {
+        // Metrics first: components create their metric handles when they are built.
+        let registry = MetricsSetup.bootstrap()
         let readiness = Readiness()
         let dispatcher = WebhookDispatcher(
             database: database, settings: configuration.webhooks, httpClient: httpClient, logger: logger)
         let pipeline = BookingPipeline(
             database: database, api: makeHubSpotClient(), settings: configuration.pipeline, logger: logger,
             onEventsCommitted: { dispatcher.wake() })
-        let registry = MetricsSetup.bootstrap()
         let router = buildRouter(readiness: readiness, registry: registry, wake: { pipeline.wake() })
         let boundPort = self.boundPort
         let app = Application(
@@ -66,11 +67,12 @@ public struct BridgeApplication: Sendable {
         readiness: Readiness, registry: PrometheusCollectorRegistry, wake: @escaping @Sendable () -> Void
     ) -> Router<BridgeRequestContext> {
         let router = Router(context: BridgeRequestContext.self)
-        router.add(middleware: HTTPMetricsMiddleware())
+        router.add(middleware: HTTPMetricsMiddleware(intakeSources: configuration.sources.keys))
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: RequestIDMiddleware())
         HealthController(database: database, readiness: readiness).addRoutes(to: router)
         MetricsController(registry: registry).addRoutes(to: router)
+        OpenAPIDocument().addRoutes(to: router)
         IntakeController(
             store: IntentStore(database: database), sources: configuration.sources, settings: configuration.intake,
             publicURL: configuration.publicURL, wake: wake, logger: logger

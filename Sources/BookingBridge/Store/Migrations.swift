@@ -79,9 +79,10 @@ public struct Migrations: Sendable {
         return versions
     }
 
-    /// True when every known migration is applied and none is unknown (used by readiness).
+    /// True when every migration this build knows is applied. A database that is ahead (a newer build migrated it
+    /// during a rolling update) still counts: migrations only add, so this build keeps working on it.
     public func isCurrent(on database: Database) async throws -> Bool {
-        try await appliedVersions(on: database) == migrations.map(\.version)
+        Set(try await appliedVersions(on: database)).isSuperset(of: migrations.map(\.version))
     }
 
     private func applyLocked(connection: PostgresConnection, logger: Logger) async throws -> Report {
