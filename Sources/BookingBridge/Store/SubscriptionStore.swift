@@ -77,16 +77,16 @@ public struct SubscriptionStore: Sendable {
                     max_per_second = CASE WHEN \(setRate) THEN \(rate) ELSE s.max_per_second END,
                     enabled = COALESCE(\(changes.enabled), s.enabled),
                     disabled_reason = CASE
-                        WHEN \(changes.enabled) IS NULL THEN s.disabled_reason
-                        WHEN \(changes.enabled) THEN NULL
+                        WHEN \(changes.enabled)::boolean IS NULL THEN s.disabled_reason
+                        WHEN \(changes.enabled)::boolean THEN NULL
                         WHEN s.enabled THEN 'manual'
                         ELSE s.disabled_reason END,
                     disabled_at = CASE
-                        WHEN \(changes.enabled) IS NULL THEN s.disabled_at
-                        WHEN \(changes.enabled) THEN NULL
+                        WHEN \(changes.enabled)::boolean IS NULL THEN s.disabled_at
+                        WHEN \(changes.enabled)::boolean THEN NULL
                         WHEN s.enabled THEN now()
                         ELSE s.disabled_at END,
-                    failing_since = CASE WHEN \(changes.enabled) AND NOT s.enabled THEN NULL ELSE s.failing_since END,
+                    failing_since = CASE WHEN \(changes.enabled)::boolean AND NOT s.enabled THEN NULL ELSE s.failing_since END,
                     updated_at = now()
                 FROM before
                 WHERE s.id = before.id
