@@ -117,21 +117,40 @@ class Bridge:
         self.proc.wait(10)
         self.kills += 1
 
-    def stop(self, grace=10):
-        """SIGTERM, then SIGKILL after `grace` seconds. Returns the exit code."""
-        if self.proc is None:
-            return None
+    def terminate(self):
+        """Sends SIGTERM (graceful shutdown); `wait_stopped` collects the result."""
         self.check_death()
-        if self.proc.poll() is None:
+        if self.alive():
             self.proc.expected_exit = True
             self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(grace)
-            except subprocess.TimeoutExpired:
-                log(f"{self.name} did not stop within {grace}s of SIGTERM; killing it")
-                self.proc.kill()
-                self.proc.wait(10)
-        return self.proc.returncode
+
+    def wait_stopped(self, deadline):
+        """Waits until `deadline` (monotonic) for the exit after `terminate`, then kills. Returns (exit code, None)
+        or (-9, what had not stopped according to the log)."""
+        if self.proc is None:
+            return None, None
+        try:
+            self.proc.wait(max(0.1, deadline - time.monotonic()))
+            return self.proc.returncode, None
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(10)
+            return -9, self._not_stopped()
+
+    def stop(self, grace=10):
+        """SIGTERM, then SIGKILL after `grace` seconds. Returns the exit code."""
+        self.terminate()
+        code, _ = self.wait_stopped(time.monotonic() + grace)
+        return code
+
+    def _not_stopped(self):
+        with open(self.logfile, errors="replace") as f:
+            text = f.read().rsplit("===== start #", 1)[-1]
+        parts = [name for name, line in (("booking pipeline", "booking pipeline stopped"),
+                                         ("webhook dispatcher", "webhook dispatcher stopped")) if line not in text]
+        if "grace period over" in text:
+            parts.append("(pipeline grace period had ended)")
+        return ", ".join(parts) or "?"
 
     def admin(self, path):
         return get_json(self.port, path, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})

@@ -20,6 +20,8 @@ MODES = {
     "long": {"rate": 6, "seconds": 75, "kill_every": (2.0, 8.0), "outage": 40, "drain": 300,
              "pg_restarts": [("fast", 0.0), ("immediate", 1.0), ("fast", 3.0), ("immediate", 5.0), ("immediate", 0.0)]},
 }
+# How long a bridge may take to exit after SIGTERM (its shutdownGrace is 3 s) before it is killed.
+SIGTERM_WAIT_S = 15
 # Covers the longest subscriber outage (56 s in all), so a delivery outlives it.
 RETRY_SCHEDULE = ["0s", "1s", "2s", "3s", "5s", "5s", "5s", "5s", "5s", "5s", "5s", "5s", "5s", "5s"]
 
@@ -100,7 +102,7 @@ class Suite:
         hubspot_port = latency.port if latency else self.sandbox.port
         env = {"DATABASE_URL": self.cluster.url(db), "HUBSPOT_BASE_URL": f"http://127.0.0.1:{hubspot_port}",
                "HUBSPOT_ACCESS_TOKEN": "sandbox-token", "BRIDGE_CONFIG": self.config(name, subs, spec.overrides),
-               "BRIDGE_WEBHOOK_ALLOW": "127.0.0.0/8", "HUBSPOT_RATE_LIMIT_PER_10S": "800", "LOG_LEVEL": "info",
+               "BRIDGE_WEBHOOK_ALLOW": "127.0.0.0/8", "HUBSPOT_RATE_LIMIT_PER_10S": "800", "LOG_LEVEL": os.environ.get("RES_LOG_LEVEL", "info"),
                "DATABASE_POOL_SIZE": "10"}
         procs = [Bridge(f"{name}-b{i}", self.binary, self.workdir, env) for i in range(bridges)]
         ctx = None
@@ -124,6 +126,19 @@ class Suite:
             waited = wait_for_quiet(self.cluster, db, self.params["drain"], ctx.check_crashes)
             extra["drain_s"] = round(waited, 1)
             figures, problems, notes = audit(self.cluster, db, self.sandbox, self.receiver, load, procs)
+            # Graceful shutdown: every bridge should exit 0 soon after SIGTERM (pipeline.shutdownGrace is 3 s).
+            running = [b for b in procs if b.alive()]
+            for b in running:
+                b.terminate()
+            deadline = time.monotonic() + SIGTERM_WAIT_S
+            stopped = [(b.name,) + b.wait_stopped(deadline) for b in running]
+            extra["sigterm_exit"] = [code for _, code, _ in stopped]
+            for name, code, hung in stopped:
+                if hung:
+                    notes.append(f"SHUTDOWN HANG: {name} did not exit within {SIGTERM_WAIT_S}s of SIGTERM "
+                                 f"(not stopped: {hung}); killed")
+                elif code not in (0, None):
+                    notes.append(f"{name} exited {code} after SIGTERM")
             stats = self.sandbox.stats()
             extra.update({"hubspot_calls": stats.get("total"), "injected_5xx": stats.get("faulted"),
                           "dropped_after_book": stats.get("dropped"), "hubspot_429": stats.get("rateLimited")})
@@ -134,12 +149,9 @@ class Suite:
             traceback.print_exc()
             return {}, [f"the scenario broke: {e}"], [], {}
         finally:
-            codes = []
             for b in procs:
                 if b.alive():
-                    codes.append(b.stop(grace=15))
-            if any(c not in (0, None) for c in codes):
-                log(f"  note: exit codes after SIGTERM: {codes}")
+                    b.stop(grace=SIGTERM_WAIT_S)
             if latency:
                 latency.close()
 
