@@ -92,8 +92,11 @@ echo "intake: wrk -t$threads -c$concurrency -d${seconds}s"
 if [ "${PROFILE:-0}" = 1 ]; then
     perf record -g -F 499 -p "$bridge_pid" -o "$out/perf.data" -- sleep "$seconds" >/dev/null 2>&1 &
 fi
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+bridge_ticks_before="$(cpu_ticks "$bridge_pid")"
 commits_before="$(psql_ -At -c "SELECT xact_commit FROM pg_stat_database WHERE datname = 'postgres'")"
 RUN_ID=full wrk -t"$threads" -c"$concurrency" -d"${seconds}s" --latency -s bench/intake.lua "$url" | tee "$out/intake.txt"
+bridge_ticks_after="$(cpu_ticks "$bridge_pid")"
 commits_after="$(psql_ -At -c "SELECT xact_commit FROM pg_stat_database WHERE datname = 'postgres'")"
 intake_rps="$(sed -n 's/^RESULT .*accepted_rps=\([0-9.]*\).*/\1/p' "$out/intake.txt")"
 intake_p50="$(sed -n 's/^RESULT .*p50_ms=\([0-9.]*\).*/\1/p' "$out/intake.txt")"
@@ -130,6 +133,7 @@ ratio="$(python3 -c "print(f'{$intake_rps / $pg_tps:.2f}')")"
 echo
 echo "== intake benchmark (concurrency $concurrency, ${seconds}s runs, fsync on, synchronous_commit on) =="
 echo "intake:         $intake_rps accepted/s   p50 ${intake_p50} ms   p99 ${intake_p99} ms   ($((commits_after - commits_before)) commits for $(sed -n 's/^RESULT accepted=\([0-9]*\).*/\1/p' "$out/intake.txt") intents: group commit)"
+echo "  bridge CPU during that run: $(python3 -c "print(round(($bridge_ticks_after - $bridge_ticks_before) / $(getconf CLK_TCK) / $seconds * 100))")% of one core (of $(nproc))"
 echo "pgbench insert: $pg_tps tps"
 echo "ratio intake/pgbench: $ratio   (target >= 0.8)"
 echo "intake at half rate: $half_rps accepted/s   p50 ${half_p50} ms   p99 ${half_p99} ms   (target p99 < 25 ms)"

@@ -26,11 +26,14 @@ final class IntentCommitter: Sendable {
     private struct State: Sendable {
         var writers = 0
         var waiting: [Waiter] = []
+        /// A NOTIFY is being sent; `notifyAgain` asks its sender for one more.
+        var notifying = false
+        var notifyAgain = false
     }
 
     private let state = Mutex(State())
 
-    init(store: IntentStore, maximumWriters: Int = 2, maximumBatch: Int = 64) {
+    init(store: IntentStore, maximumWriters: Int = 8, maximumBatch: Int = 64) {
         self.store = store
         self.maximumWriters = max(1, maximumWriters)
         self.maximumBatch = max(1, maximumBatch)
@@ -68,14 +71,43 @@ final class IntentCommitter: Sendable {
             return state.waiting.removeFirst()
         }
         next?.continuation.resume(returning: .write)
+        if results.contains(where: { (try? $0.get())?.wasCreated == true && (try? $0.get())?.record.status != .spam }) {
+            await notifyWorkers()
+        }
         return try results[0].get()
+    }
+
+    /// Sends NOTIFY after commits (see `IntentStore.notifyWorkers`), at most one at a time: commits that happen
+    /// while one is on its way get one more after it. Only wakes early, so a failure is not the submitter's.
+    private func notifyWorkers() async {
+        let send = state.withLock { state in
+            if state.notifying {
+                state.notifyAgain = true
+                return false
+            }
+            state.notifying = true
+            return true
+        }
+        guard send else { return }
+        while true {
+            try? await store.notifyWorkers()
+            let again = state.withLock { state in
+                if state.notifyAgain {
+                    state.notifyAgain = false
+                    return true
+                }
+                state.notifying = false
+                return false
+            }
+            if !again { return }
+        }
     }
 
     /// One statement for the batch; if the server refuses it (rather than the connection failing), each intent is
     /// tried on its own so that one bad row cannot fail the others.
     private func write(_ intents: [NewIntent]) async -> [Result<IntentStore.InsertOutcome, any Error>] {
         do {
-            return try await store.insertBatch(intents).map { .success($0) }
+            return try await store.insertBatch(intents, notify: false).map { .success($0) }
         } catch {
             guard intents.count > 1, (error as? PSQLError)?.serverInfo != nil else {
                 return intents.map { _ in .failure(error) }
@@ -83,7 +115,7 @@ final class IntentCommitter: Sendable {
             var results: [Result<IntentStore.InsertOutcome, any Error>] = []
             for intent in intents {
                 do {
-                    results.append(.success(try await store.insertBatch([intent])[0]))
+                    results.append(.success(try await store.insertBatch([intent], notify: false)[0]))
                 } catch {
                     results.append(.failure(error))
                 }

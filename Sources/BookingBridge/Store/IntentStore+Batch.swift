@@ -5,10 +5,11 @@ import PostgresNIO
 extension IntentStore {
     /// Inserts several intents in one statement (one transaction, one commit), each idempotent on
     /// `(source, idempotencyKey)` like `insert(_:)`, and returns their outcomes in order. Returns only after the rows
-    /// are committed; wakes the workers of every bridge process through NOTIFY.
+    /// are committed. With `notify`, the transaction also wakes the workers of every bridge process through NOTIFY;
+    /// without it, call `notifyWorkers()` afterwards (see there why).
     ///
     /// Intents in one batch that share a key get one row: the first is inserted, the others see it as existing.
-    public func insertBatch(_ intents: [NewIntent]) async throws -> [InsertOutcome] {
+    public func insertBatch(_ intents: [NewIntent], notify: Bool = true) async throws -> [InsertOutcome] {
         guard !intents.isEmpty else { return [] }
         var firstIndexOfKey: [KeyPair: Int] = [:]
         var unique: [NewIntent] = []
@@ -44,7 +45,7 @@ extension IntentStore {
                 RETURNING id, next_attempt_at, created_at, finished_at
             )
             -- PostgreSQL folds the identical notifications of one transaction into one.
-            SELECT inserted.*, pg_notify(\(Self.notifyChannel), '') FROM inserted
+            SELECT inserted.*, CASE WHEN \(notify) THEN pg_notify(\(Self.notifyChannel), '') END FROM inserted
             """, logger: database.logger)
         var created: [UUID: IntentRecord] = [:]
         let byID = Dictionary(unique.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
@@ -81,6 +82,15 @@ extension IntentStore {
             }
             return .existing(record)
         }
+    }
+
+    /// Wakes the workers of every bridge process, in a transaction of its own.
+    ///
+    /// PostgreSQL serializes the commits of all transactions that NOTIFY (a database-wide lock held until the commit
+    /// is flushed), so inserts that notify cannot share WAL flushes. A separate NOTIFY writes no WAL and commits
+    /// without waiting for the disk.
+    public func notifyWorkers() async throws {
+        try await database.client.query("SELECT pg_notify(\(Self.notifyChannel), '')", logger: database.logger)
     }
 
     private struct KeyPair: Hashable {
