@@ -69,6 +69,9 @@ extension IntentStore {
         }
     }
 
+    /// How many columns `columns` selects: extra columns follow at this index.
+    static var columnCount: Int { columns.split(separator: ",").count }
+
     /// The intent with `id` and its attempts, booking and deliveries; `nil` when there is none.
     public func detail(id: UUID) async throws -> Detail? {
         let rows = try await database.client.query(
@@ -77,11 +80,12 @@ extension IntentStore {
             FROM intents WHERE id = \(id)
             """, logger: database.logger)
         var found: (IntentRecord, String, String?, String?)?
+        let extra = Self.columnCount
         for try await row in rows {
             let columns = row.makeRandomAccess()
             found = (
-                try Self.decodeRecord(row), try columns[14].decode(String.self), try columns[15].decode(String?.self),
-                try columns[16].decode(String?.self)
+                try Self.decodeRecord(row), try columns[extra].decode(String.self),
+                try columns[extra + 1].decode(String?.self), try columns[extra + 2].decode(String?.self)
             )
         }
         guard let (record, raw, clientIP, userAgent) = found else { return nil }
@@ -174,7 +178,7 @@ extension IntentStore {
             """, logger: database.logger)
         var records: [(IntentRecord, Int64)] = []
         for try await row in rows {
-            records.append((try Self.decodeRecord(row), try row.makeRandomAccess()[14].decode(Int64.self)))
+            records.append((try Self.decodeRecord(row), try row.makeRandomAccess()[Self.columnCount].decode(Int64.self)))
         }
         guard records.count > limit else { return (records.map(\.0), nil) }
         let last = records[limit - 1]
