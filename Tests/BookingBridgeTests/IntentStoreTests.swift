@@ -90,7 +90,7 @@ struct IntentStoreTests {
             let first = try await store.claimDue(owner: "a", limit: 10, lease: .milliseconds(200))
             #expect(first.map(\.id) == [id])
             #expect(try await store.claimDue(owner: "b", limit: 10, lease: .seconds(60)).isEmpty, "leased: not due")
-            #expect(try await store.markBookingInFlight(id: id, owner: "a"))
+            #expect(try await store.markBookingInFlight(id: id, owner: "a", lease: .milliseconds(200)))
             try await Task.sleep(for: .milliseconds(400))
             let second = try await store.claimDue(owner: "b", limit: 10, lease: .seconds(60))
             #expect(second.map(\.id) == [id])

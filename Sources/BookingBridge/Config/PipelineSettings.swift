@@ -15,6 +15,9 @@ public struct PipelineSettings: Sendable, Equatable {
     public var maxBackoff: Duration = .seconds(600)
     /// How long booking info for a link is cached.
     public var linkCacheTTL: Duration = .seconds(60)
+    /// After a booking call whose answer was not seen, how long to wait before reconciling: a late call must not
+    /// land after reconciliation found the slot free (that would book twice on a round-robin link).
+    public var reconcileDelay: Duration = .seconds(60)
     /// How long a draining process lets in-flight calls finish after SIGTERM.
     public var shutdownGrace: Duration = .seconds(25)
     /// Do not use LISTEN/NOTIFY (for transaction-mode connection poolers): poll only.
@@ -26,6 +29,7 @@ public struct PipelineSettings: Sendable, Equatable {
 extension PipelineSettings: Decodable {
     enum CodingKeys: String, CodingKey {
         case workers, maxAttempts, maxAge, lease, pollInterval, baseBackoff, maxBackoff, linkCacheTTL, shutdownGrace
+        case reconcileDelay
         case pollOnly
     }
 
@@ -41,6 +45,7 @@ extension PipelineSettings: Decodable {
         s.maxBackoff = try c.decodeDurationIfPresent(forKey: .maxBackoff) ?? s.maxBackoff
         s.linkCacheTTL = try c.decodeDurationIfPresent(forKey: .linkCacheTTL) ?? s.linkCacheTTL
         s.shutdownGrace = try c.decodeDurationIfPresent(forKey: .shutdownGrace) ?? s.shutdownGrace
+        s.reconcileDelay = try c.decodeDurationIfPresent(forKey: .reconcileDelay) ?? s.reconcileDelay
         s.pollOnly = try c.decodeIfPresent(Bool.self, forKey: .pollOnly) ?? s.pollOnly
         guard s.workers >= 1 else { throw ConfigurationError(key: "pipeline.workers", expected: "at least 1", found: "\(s.workers)") }
         guard s.maxAttempts >= 1 else {

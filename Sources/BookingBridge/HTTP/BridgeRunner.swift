@@ -35,12 +35,16 @@ public enum BridgeRunner {
                 let bridge = BridgeApplication(
                     configuration: configuration, database: database, httpClient: httpClient, logger: logger)
                 let services = bridge.services()
-                let serviceGroup = ServiceGroup(
-                    configuration: .init(
-                        services: services.map { .init(service: $0) } + extraServices.map { .init(service: $0) },
-                        gracefulShutdownSignals: [.sigterm, .sigint],
-                        cancellationSignals: [],
-                        logger: logger))
+                var groupConfiguration = ServiceGroupConfiguration(
+                    services: services.map { .init(service: $0) } + extraServices.map { .init(service: $0) },
+                    gracefulShutdownSignals: [.sigterm, .sigint],
+                    cancellationSignals: [],
+                    logger: logger)
+                // Never hang on the way down: after the drain's grace, cancel; a call that ignores cancellation
+                // ends the process (leases hand its work to another process).
+                groupConfiguration.maximumGracefulShutdownDuration = configuration.pipeline.shutdownGrace + .seconds(10)
+                groupConfiguration.maximumCancellationDuration = .seconds(10)
+                let serviceGroup = ServiceGroup(configuration: groupConfiguration)
                 group.addTask {
                     let port = try await bridge.boundPort.wait()
                     logger.info("bridge listening", metadata: ["address": "http://\(configuration.host):\(port)"])

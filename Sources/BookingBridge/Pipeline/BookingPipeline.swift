@@ -33,7 +33,7 @@ public final class BookingPipeline: Service, Sendable {
         self.worker = BookingWorker(
             database: database, store: store, api: api,
             catalog: LinkCatalog(api: api, infoTTL: settings.linkCacheTTL), policy: RetryPolicy(settings),
-            owner: owner, logger: logger, onEventsCommitted: onEventsCommitted)
+            lease: settings.lease, reconcileDelay: settings.reconcileDelay, owner: owner, logger: logger, onEventsCommitted: onEventsCommitted)
     }
 
     /// Look for work now (a new intent was committed).

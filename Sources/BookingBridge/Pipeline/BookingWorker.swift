@@ -11,6 +11,10 @@ struct BookingWorker: Sendable {
     let api: any SchedulerAPI
     let catalog: LinkCatalog
     let policy: RetryPolicy
+    /// How long a claim lasts; renewed when the booking call leaves.
+    let lease: Duration
+    /// How long after an unanswered booking call to wait before reconciling.
+    let reconcileDelay: Duration
     let owner: String
     let logger: Logger
     let onEventsCommitted: @Sendable () -> Void
@@ -40,6 +44,15 @@ struct BookingWorker: Sendable {
         var everUncertain = intent.uncertain
 
         if intent.uncertain {
+            // An unanswered call may still land: reconcile only once it no longer can.
+            if let sent = intent.bookStartedAt, Date() < sent.addingTimeInterval(reconcileDelay.seconds) {
+                let wait = sent.addingTimeInterval(reconcileDelay.seconds).timeIntervalSinceNow
+                try await retryLater(
+                    intent, after: .milliseconds(Int64(max(wait, 0) * 1000)),
+                    reason: intent.lastError ?? FailureReason(origin: "network", message: "booking call unanswered"),
+                    uncertain: true, callSettled: false, logger: logger)
+                return
+            }
             let started = Date()
             let clock = ContinuousClock.now
             let decision: Reconciliation
@@ -143,29 +156,13 @@ struct BookingWorker: Sendable {
         PipelineMetrics.stage(.enrich, since: enrichStarted)
 
         // Book: leave evidence first, so a crash mid-call is reconciled, never blindly retried.
-        guard try await store.markBookingInFlight(id: intent.id, owner: owner) else { throw LeaseLost() }
+        guard try await store.markBookingInFlight(id: intent.id, owner: owner, lease: lease) else { throw LeaseLost() }
         let attempts = intent.attempts + 1
         let started = Date()
         let clock = ContinuousClock.now
+        let response: HubSpotBookingResponse
         do {
-            let response = try await api.book(bookingCall)
-            let elapsed = ContinuousClock.now - clock
-            PipelineMetrics.stage(.book, since: clock)
-            let status: IntentStatus = response.isConfirmedMeeting ? .booked : .offline
-            let attempt = BookingStore.Attempt(
-                stage: "book", outcome: status == .booked ? "ok" : "offline", startedAt: started, duration: elapsed,
-                httpStatus: 200)
-            let reason: FailureReason? =
-                status == .offline
-                ? FailureReason(
-                    origin: "hubspot",
-                    message: "HubSpot created the contact but no meeting: the assigned rep has no connected calendar (isOffline)",
-                    httpStatus: 200, subCategory: "OFFLINE")
-                : nil
-            try await finish(
-                intent, status: status, reason: reason, attempts: attempts, booking: response, attempt: attempt,
-                logger: logger)
-        } catch {
+            response = try await api.book(bookingCall)        } catch {
             let elapsed = ContinuousClock.now - clock
             PipelineMetrics.stage(.book, since: clock)
             let hubSpotError = error as? HubSpotError
@@ -179,7 +176,11 @@ struct BookingWorker: Sendable {
                 everUncertain = true
                 logger.warning("booking call outcome unknown; will reconcile", metadata: ["error": "\(reason.message)"])
                 try await BookingStore.record(attempt, intentID: intent.id, database: database)
-                try await retryLater(intent, after: .milliseconds(500), reason: reason, uncertain: true, logger: logger)
+                // An answer (a 5xx) ends the call; without one it may still land, and reconciliation waits.
+                let answered = hubSpotError?.status != nil
+                try await retryLater(
+                    intent, after: answered ? .milliseconds(500) : reconcileDelay, reason: reason, uncertain: true,
+                    callSettled: answered, logger: logger)
             case .retryable(let after):
                 try await BookingStore.record(attempt, intentID: intent.id, database: database)
                 if policy.isExhausted(attempts: attempts, createdAt: intent.createdAt, now: Date()) {
@@ -212,6 +213,37 @@ struct BookingWorker: Sendable {
                 }
                 try await finish(intent, status: .failed, reason: reason, attempts: attempts, attempt: attempt, logger: logger)
             }
+            return
+        }
+
+        // HubSpot answered 200. From here on the answer must not be lost: if it cannot be recorded, say so loudly
+        // with the meeting's ids (the intent's uncertain flag sends it to reconciliation, then to review).
+        let elapsed = ContinuousClock.now - clock
+        PipelineMetrics.stage(.book, since: clock)
+        let status: IntentStatus = response.isConfirmedMeeting ? .booked : .offline
+        let attempt = BookingStore.Attempt(
+            stage: "book", outcome: status == .booked ? "ok" : "offline", startedAt: started, duration: elapsed,
+            httpStatus: 200)
+        let reason: FailureReason? =
+            status == .offline
+            ? FailureReason(
+                origin: "hubspot",
+                message: "HubSpot created the contact but no meeting: the assigned rep has no connected calendar (isOffline)",
+                httpStatus: 200, subCategory: "OFFLINE")
+            : nil
+        do {
+            try await finish(
+                intent, status: status, reason: reason, attempts: attempts, booking: response, attempt: attempt,
+                logger: logger)
+        } catch {
+            logger.error(
+                "HubSpot booked the meeting but the outcome could not be recorded; the intent will be reconciled and reviewed",
+                metadata: [
+                    "calendar_event_id": "\(response.calendarEventId)", "contact_id": "\(response.contactId)",
+                    "start": "\(HubSpotTimestamp.iso8601(millis: response.startMillis))",
+                    "error": "\(String(reflecting: error))",
+                ])
+            throw error
         }
     }
 
@@ -226,7 +258,7 @@ struct BookingWorker: Sendable {
 
     private func retryLater(
         _ intent: IntentRecord, after delay: Duration, reason: FailureReason, uncertain: Bool, attemptDelta: Int = 0,
-        logger: Logger
+        callSettled: Bool = true, logger: Logger
     ) async throws {
         let at = Date().addingTimeInterval(delay.seconds)
         logger.info(
@@ -234,7 +266,8 @@ struct BookingWorker: Sendable {
             metadata: ["in_ms": "\(delay.milliseconds)", "reason": "\(reason.message)", "uncertain": "\(uncertain)"])
         guard
             try await store.reschedule(
-                id: intent.id, owner: owner, at: at, reason: reason, uncertain: uncertain, attemptDelta: attemptDelta)
+                id: intent.id, owner: owner, at: at, reason: reason, uncertain: uncertain, attemptDelta: attemptDelta,
+                callSettled: callSettled)
         else { throw LeaseLost() }
         PipelineMetrics.count("bookingbridge_intent_retries_total", ["uncertain": "\(uncertain)"])
     }

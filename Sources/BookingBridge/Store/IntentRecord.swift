@@ -76,4 +76,6 @@ public struct IntentRecord: Sendable, Equatable {
     public var createdAt: Date
     public var updatedAt: Date
     public var finishedAt: Date?
+    /// When the latest booking call left, while its answer is unknown (it may still reach HubSpot).
+    public var bookStartedAt: Date?
 }

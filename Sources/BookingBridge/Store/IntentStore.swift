@@ -32,7 +32,7 @@ public struct IntentStore: Sendable {
     /// Columns read into an `IntentRecord`, in `decodeRecord`'s order.
     static let columns = """
         id, source, idempotency_key, status, request::text, attempts, uncertain, locked_by, locked_until,
-        next_attempt_at, last_error::text, created_at, updated_at, finished_at
+        next_attempt_at, last_error::text, created_at, updated_at, finished_at, book_started_at
         """
 
     /// Inserts an intent, or returns the existing one with the same `(source, idempotencyKey)`. Returns only after
@@ -113,24 +113,33 @@ public struct IntentStore: Sendable {
     }
 
     /// Sets the `uncertain` flag (and counts the attempt) before a booking call leaves, so that a worker that dies
-    /// mid-call leaves evidence for the next one. Fails when the lease was lost.
+    /// mid-call leaves evidence for the next one, and renews the lease for the call. Fails when the lease was lost.
     @discardableResult
-    public func markBookingInFlight(id: UUID, owner: String) async throws -> Bool {
-        try await updateHeld(id: id, owner: owner, set: "uncertain = true, attempts = attempts + 1")
+    public func markBookingInFlight(id: UUID, owner: String, lease: Duration) async throws -> Bool {
+        let ms = lease.milliseconds
+        return try await updateHeld(
+            id: id, owner: owner,
+            set: """
+                uncertain = true, attempts = attempts + 1, book_started_at = now(),
+                locked_until = now() + \(ms) * interval '1 millisecond',
+                next_attempt_at = now() + \(ms) * interval '1 millisecond'
+                """)
     }
 
     /// Clears the `uncertain` flag once it is known that no booking exists for the intent.
     @discardableResult
     public func clearUncertain(id: UUID, owner: String) async throws -> Bool {
-        try await updateHeld(id: id, owner: owner, set: "uncertain = false")
+        try await updateHeld(id: id, owner: owner, set: "uncertain = false, book_started_at = NULL")
     }
 
-    /// Puts a held intent back in the queue for `at`, keeping `reason` as its last error. `attemptDelta` adjusts the
+    /// Puts a held intent back in the queue for `at`, keeping `reason` as its last error. `callSettled` is false when
+    /// the last booking call's answer was not seen (it may still land), which keeps `book_started_at`. `attemptDelta` adjusts the
     /// attempt count: +1 for a failed call that `markBookingInFlight` did not count (enrichment), -1 to take back
     /// the attempt it counted when HubSpot did not process the call (rate limited).
     @discardableResult
     public func reschedule(
-        id: UUID, owner: String, at: Date, reason: FailureReason?, uncertain: Bool? = nil, attemptDelta: Int = 0
+        id: UUID, owner: String, at: Date, reason: FailureReason?, uncertain: Bool? = nil, attemptDelta: Int = 0,
+        callSettled: Bool = true
     ) async throws -> Bool {
         let error = try reason.map(Self.json)
         let rows = try await database.client.query(
@@ -139,6 +148,7 @@ public struct IntentStore: Sendable {
             SET status = 'retrying', next_attempt_at = \(at), last_error = \(error)::jsonb,
                 uncertain = COALESCE(\(uncertain), uncertain),
                 attempts = greatest(attempts + \(attemptDelta), 0),
+                book_started_at = CASE WHEN \(callSettled) THEN NULL ELSE book_started_at END,
                 locked_by = NULL, locked_until = NULL, updated_at = now()
             WHERE id = \(id) AND locked_by = \(owner) AND status IN ('received', 'retrying')
             RETURNING id
@@ -188,6 +198,7 @@ public struct IntentStore: Sendable {
         let createdAt = try columns[11].decode(Date.self, context: .default)
         let updatedAt = try columns[12].decode(Date.self, context: .default)
         let finishedAt = try columns[13].decode(Date?.self, context: .default)
+        let bookStartedAt = try columns[14].decode(Date?.self, context: .default)
         guard let status = IntentStatus(rawValue: status) else {
             throw StoreError(description: "unknown intent status \(status)")
         }
@@ -197,7 +208,7 @@ public struct IntentStore: Sendable {
             attempts: attempts, uncertain: uncertain, lockedBy: lockedBy, lockedUntil: lockedUntil,
             nextAttemptAt: nextAttemptAt,
             lastError: try lastError.map { try JSONCoding.decoder.decode(FailureReason.self, from: Data($0.utf8)) },
-            createdAt: createdAt, updatedAt: updatedAt, finishedAt: finishedAt)
+            createdAt: createdAt, updatedAt: updatedAt, finishedAt: finishedAt, bookStartedAt: bookStartedAt)
     }
 
     /// Encodes a value as JSON text for a `jsonb` parameter (stable key order).

@@ -34,6 +34,7 @@ struct TestBridge: Sendable {
         c.pipeline.baseBackoff = .milliseconds(50)
         c.pipeline.maxBackoff = .milliseconds(500)
         c.pipeline.lease = .seconds(15)
+        c.pipeline.reconcileDelay = .milliseconds(300)
         c.intake.rateLimitPerClientPerMinute = 100_000
         c.webhooks.allowDestinations = ["127.0.0.0/8", "::1/128"]
         c.sources["web"] = SourceConfiguration(
