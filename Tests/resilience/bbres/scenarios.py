@@ -256,12 +256,12 @@ SCENARIOS = [
              proxy={"slow_share": 0.1, "slow_seconds": 2.0}),
     Scenario("subdown", "a subscriber answers 503 for a while, then comes back", subscriber_down),
     Scenario("threebridges", "three bridges on one database, one killed", three_bridges, bridges=3),
-    # Probes, not in the default set while they fail: a /book call that HubSpot processes after the bridge
-    # reconciled is booked a second time on a round-robin link (see Tests/resilience/README.md).
+    # Late calls on a round-robin link: a /book call that reaches HubSpot after the bridge gave up waiting must not
+    # lead to a second booking (the pipeline reconciles only after pipeline.reconcileDelay).
     Scenario("latebook", "round-robin link: a fifth of the first /book calls land 6 s late, after the 4 s timeout",
              late_book, proxy={"slow_share": 0.0, "hold_share": 0.2, "hold_seconds": 6.0}, source="rr",
-             default=False),
+             ),
     Scenario("leaseexpiry", "round-robin link: a fifth of the first /book calls take 4 s, longer than a 3 s lease",
              late_book, proxy={"slow_share": 0.0, "hold_share": 0.2, "hold_seconds": 4.0}, source="rr",
-             default=False, overrides={"pipeline": {"lease": "3s"}, "hubspot": {"requestTimeoutSeconds": 10}}),
+             overrides={"pipeline": {"lease": "3s"}, "hubspot": {"requestTimeoutSeconds": 10}}),
 ]
