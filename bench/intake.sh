@@ -132,7 +132,7 @@ rows="$(psql_ -At -c "SELECT count(*) FROM intents WHERE source = 'bench'")"
 ratio="$(python3 -c "print(f'{$intake_rps / $pg_tps:.2f}')")"
 echo
 echo "== intake benchmark (concurrency $concurrency, ${seconds}s runs, fsync on, synchronous_commit on) =="
-echo "intake:         $intake_rps accepted/s   p50 ${intake_p50} ms   p99 ${intake_p99} ms   ($((commits_after - commits_before)) commits for $(sed -n 's/^RESULT accepted=\([0-9]*\).*/\1/p' "$out/intake.txt") intents: group commit)"
+echo "intake:         $intake_rps accepted/s   p50 ${intake_p50} ms   p99 ${intake_p99} ms   ($((commits_after - commits_before)) commits, NOTIFYs included, for $(sed -n 's/^RESULT accepted=\([0-9]*\).*/\1/p' "$out/intake.txt") intents)"
 echo "  bridge CPU during that run: $(python3 -c "print(round(($bridge_ticks_after - $bridge_ticks_before) / $(getconf CLK_TCK) / $seconds * 100))")% of one core (of $(nproc))"
 echo "pgbench insert: $pg_tps tps"
 echo "ratio intake/pgbench: $ratio   (target >= 0.8)"

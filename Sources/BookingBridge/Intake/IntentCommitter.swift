@@ -33,7 +33,7 @@ final class IntentCommitter: Sendable {
 
     private let state = Mutex(State())
 
-    init(store: IntentStore, maximumWriters: Int = 8, maximumBatch: Int = 64) {
+    init(store: IntentStore, maximumWriters: Int = 2, maximumBatch: Int = 64) {
         self.store = store
         self.maximumWriters = max(1, maximumWriters)
         self.maximumBatch = max(1, maximumBatch)
