@@ -1,0 +1,196 @@
+import AsyncHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import NIOHTTP1
+import PostgresNIO
+
+/// The webhook benchmark of issue 6, callable from a test or a command: against one fast receiver on loopback
+/// (answers 204, in this process), a plain loop of signed POSTs with the dispatcher's HTTP client and concurrency and
+/// no database, then the dispatcher sending `count` deliveries that are all pending at the start, while this
+/// process's resident memory is sampled. Needs an empty, migrated database.
+public enum WebhookBenchmark {
+    public struct Report: Sendable, CustomStringConvertible {
+        public var count: Int
+        public var concurrency: Int
+        public var plainCount: Int
+        public var plainSeconds: Double
+        public var dispatcherSeconds: Double
+        /// (delivered so far, resident KiB) every half second.
+        public var memory: [(delivered: Int, residentKiB: Int)]
+        public var residentBeforeKiB: Int
+
+        public var plainRate: Double { Double(plainCount) / plainSeconds }
+        public var dispatcherRate: Double { Double(count) / dispatcherSeconds }
+
+        public var description: String {
+            let rss = memory.map(\.residentKiB)
+            let progress = stride(from: 0, to: memory.count, by: max(1, memory.count / 10))
+                .map { "\(memory[$0].delivered):\(memory[$0].residentKiB / 1024)MiB" }.joined(separator: " ")
+            return """
+                webhook benchmark: \(count) deliveries, concurrency \(concurrency), receiver answers 204 on loopback
+                plain signed-POST loop (no database): \(plainCount) in \(String(format: "%.2f", plainSeconds)) s = \(Int(plainRate)) req/s
+                dispatcher (claim, sign, send, record): \(count) in \(String(format: "%.2f", dispatcherSeconds)) s = \(Int(dispatcherRate)) deliveries/s
+                ratio dispatcher/plain: \(String(format: "%.2f", dispatcherRate / plainRate))
+                resident memory by progress: \(progress)
+                resident memory: before \(residentBeforeKiB / 1024) MiB, while sending min \((rss.min() ?? 0) / 1024) MiB, max \((rss.max() ?? 0) / 1024) MiB (\(memory.count) samples)
+                """
+        }
+    }
+
+    public static func run(database: Database, count: Int, concurrency: Int, logger: Logger) async throws -> Report {
+        var settings = WebhookSettings()
+        settings.allowDestinations = ["127.0.0.0/8"]
+        settings.workers = concurrency
+        settings.maxConcurrentPerSubscription = concurrency
+        settings.pollInterval = .milliseconds(200)
+        let fixed = settings
+        let http = WebhookHTTPClient.make(settings: settings)
+        do {
+            let report = try await withFastReceiver(logger: logger) { port in
+                try await measure(
+                    database: database, url: "http://127.0.0.1:\(port)/hook", settings: fixed, http: http, count: count,
+                    logger: logger)
+            }
+            try await http.shutdown()
+            return report
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+    }
+
+    private static func measure(
+        database: Database, url: String, settings: WebhookSettings, http: HTTPClient, count: Int, logger: Logger
+    ) async throws -> Report {
+        let concurrency = settings.workers
+        let secret = StandardWebhooks.Secret.generate()
+        let body = try WebhookEventBody.make(
+            type: "booking.confirmed", timestamp: Date(),
+            data: ["intentId": UUID().uuidString, "email": "bench@example.com", "status": "booked"])
+        _ = try await plainLoop(http: http, url: url, body: body, secret: secret, count: 500, concurrency: concurrency)
+        let plainCount = min(count, 50_000)
+        let plainSeconds = try await plainLoop(
+            http: http, url: url, body: body, secret: secret, count: plainCount, concurrency: concurrency)
+
+        let subscription = try await SubscriptionStore(database: database).create(
+            NewSubscription(url: url, eventTypes: ["*"], secret: secret.text))
+        try await database.client.query(
+            """
+            INSERT INTO events (id, type, body)
+            SELECT 'evt_bench_' || g, 'booking.confirmed', \(body) FROM generate_series(1, \(count)) AS g
+            """, logger: database.logger)
+        try await database.client.query(
+            """
+            INSERT INTO deliveries (event_id, subscription_id)
+            SELECT 'evt_bench_' || g, \(subscription.id) FROM generate_series(1, \(count)) AS g
+            """, logger: database.logger)
+        try await database.client.query("ANALYZE deliveries", logger: database.logger)
+        let before = residentKiB()
+        let dispatcher = WebhookDispatcher(database: database, settings: settings, httpClient: http, logger: logger)
+        let started = ContinuousClock.now
+        let (elapsed, memory) = try await withThrowingTaskGroup(of: Void.self) {
+            group -> (Duration, [(delivered: Int, residentKiB: Int)]) in
+            group.addTask { try await dispatcher.run() }
+            defer { group.cancelAll() }
+            var memory: [(delivered: Int, residentKiB: Int)] = []
+            while true {
+                try await Task.sleep(for: .milliseconds(500))
+                let done = try await delivered(database)
+                memory.append((done, residentKiB()))
+                if done >= count { return (ContinuousClock.now - started, memory) }
+            }
+        }
+        return Report(
+            count: count, concurrency: concurrency, plainCount: plainCount, plainSeconds: plainSeconds,
+            dispatcherSeconds: elapsed.seconds, memory: memory, residentBeforeKiB: before)
+    }
+
+    /// `count` signed POSTs with `concurrency` in flight; returns the seconds taken.
+    static func plainLoop(
+        http: HTTPClient, url: String, body: String, secret: StandardWebhooks.Secret, count: Int, concurrency: Int
+    ) async throws -> Double {
+        let next = LockedValue(0)
+        let started = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<concurrency {
+                group.addTask {
+                    while true {
+                        let n = next.withLock { value -> Int in
+                            value += 1
+                            return value
+                        }
+                        guard n <= count else { return }
+                        let bytes = ByteBuffer(string: body)
+                        let timestamp = Int64(Date().timeIntervalSince1970)
+                        var request = HTTPClientRequest(url: url)
+                        request.method = .POST
+                        request.headers.add(name: "Content-Type", value: "application/json")
+                        request.headers.add(name: "webhook-id", value: "evt_plain_\(n)")
+                        request.headers.add(name: "webhook-timestamp", value: String(timestamp))
+                        request.headers.add(
+                            name: "webhook-signature",
+                            value: StandardWebhooks.signatureHeader(
+                                id: "evt_plain_\(n)", timestamp: timestamp, body: bytes.readableBytesView, secrets: [secret]))
+                        request.body = .bytes(bytes)
+                        let response = try await http.execute(request, timeout: .seconds(15))
+                        for try await _ in response.body {}
+                        guard response.status.code == 204 else {
+                            throw StoreError(description: "the benchmark receiver answered \(response.status.code)")
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        return (ContinuousClock.now - started).seconds
+    }
+
+    /// Deliveries with status delivered.
+    public static func delivered(_ database: Database) async throws -> Int {
+        for try await n in try await database.client.query(
+            "SELECT count(*) FROM deliveries WHERE status = 'delivered'", logger: database.logger
+        ).decode(Int.self) {
+            return n
+        }
+        return 0
+    }
+
+    /// VmRSS of this process in KiB (Linux), 0 elsewhere.
+    public static func residentKiB() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0
+        }
+        return 0
+    }
+
+    /// A receiver that reads the body and answers 204, on a free loopback port, while `body` runs.
+    static func withFastReceiver<T: Sendable>(logger: Logger, _ body: @Sendable (Int) async throws -> T) async throws -> T {
+        let router = Router()
+        router.post("hook") { request, _ -> Response in
+            _ = try await request.body.collect(upTo: 1 << 20)
+            return Response(status: .noContent)
+        }
+        let port = LockedValue<Int?>(nil)
+        var quiet = logger
+        quiet.logLevel = .critical
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } }, logger: quiet)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await app.runService(gracefulShutdownSignals: [])
+                return nil
+            }
+            defer { group.cancelAll() }
+            let deadline = ContinuousClock.now + .seconds(30)
+            while port.withLock({ $0 }) == nil {
+                guard ContinuousClock.now < deadline else { throw StoreError(description: "the benchmark receiver did not start") }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            return try await body(port.withLock { $0 }!)
+        }
+    }
+}
