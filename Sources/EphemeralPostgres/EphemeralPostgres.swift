@@ -37,6 +37,8 @@ public final class EphemeralPostgres: Sendable {
     private let binDirectory: String
     private let runAsPostgresUser: Bool
     private let logger: Logger
+    /// The `pg_ctl -o` options the server was started with, to start it again after `stopServer()`.
+    private let serverOptions: String
 
     /// A libpq-style URL for the cluster's `postgres` database.
     public var url: String { url(database: "postgres") }
@@ -45,7 +47,10 @@ public final class EphemeralPostgres: Sendable {
         "postgres://postgres@127.0.0.1:\(port)/\(database)?sslmode=disable"
     }
 
-    private init(port: Int, directory: String, binDirectory: String, runAsPostgresUser: Bool, logger: Logger) {
+    private init(
+        port: Int, directory: String, binDirectory: String, runAsPostgresUser: Bool, serverOptions: String, logger: Logger
+    ) {
+        self.serverOptions = serverOptions
         self.port = port
         self.directory = directory
         self.binDirectory = binDirectory
@@ -104,7 +109,7 @@ public final class EphemeralPostgres: Sendable {
                 if started.status == 0 {
                     let cluster = EphemeralPostgres(
                         port: port, directory: directory, binDirectory: binDirectory, runAsPostgresUser: asRoot,
-                        logger: logger)
+                        serverOptions: serverOptions, logger: logger)
                     try cluster.startWatchdog()
                     logger.debug("started throwaway PostgreSQL", metadata: ["port": "\(port)", "dir": "\(directory)"])
                     return cluster
@@ -118,6 +123,22 @@ public final class EphemeralPostgres: Sendable {
             try? FileManager.default.removeItem(atPath: directory)
             throw error
         }
+    }
+
+    /// Stops the server (`mode`: fast or immediate) but keeps its data, for tests of a database outage.
+    public func stopServer(mode: String = "fast") throws {
+        let outcome = try Self.run(
+            binDirectory + "/pg_ctl", ["-D", directory + "/data", "-m", mode, "-w", "stop"], asPostgres: runAsPostgresUser)
+        guard outcome.status == 0 else { throw StartError(description: "pg_ctl stop failed: \(outcome.output)") }
+    }
+
+    /// Starts the server again after `stopServer()`, on the same port.
+    public func startServer() throws {
+        let outcome = try Self.run(
+            binDirectory + "/pg_ctl",
+            ["-D", directory + "/data", "-l", directory + "/postgres.log", "-w", "-t", "60", "-o", serverOptions, "start"],
+            asPostgres: runAsPostgresUser, newSession: true)
+        guard outcome.status == 0 else { throw StartError(description: "pg_ctl start failed: \(outcome.output)") }
     }
 
     /// Stops the server at once and removes its folder. Safe to call more than once.
