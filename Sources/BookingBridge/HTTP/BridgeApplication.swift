@@ -13,14 +13,23 @@ public struct BridgeApplication: Sendable {
     public let configuration: BridgeConfiguration
     public let database: Database
     public let httpClient: HTTPClient
+    /// The client webhook deliveries go out on: its connections are checked against the destination guard.
+    public let webhookHTTPClient: HTTPClient
     public let logger: Logger
     /// Bound port, once the HTTP server runs (useful with port 0).
     public let boundPort: BoundPort
 
-    public init(configuration: BridgeConfiguration, database: Database, httpClient: HTTPClient, logger: Logger) {
+    /// - Parameters:
+    ///   - httpClient: for HubSpot (`HubSpotClient.httpClientConfiguration`).
+    ///   - webhookHTTPClient: for deliveries (`WebhookHTTPClient.make`); `httpClient` when nil (tests).
+    public init(
+        configuration: BridgeConfiguration, database: Database, httpClient: HTTPClient, webhookHTTPClient: HTTPClient? = nil,
+        logger: Logger
+    ) {
         self.configuration = configuration
         self.database = database
         self.httpClient = httpClient
+        self.webhookHTTPClient = webhookHTTPClient ?? httpClient
         self.logger = logger
         self.boundPort = BoundPort()
     }
@@ -33,7 +42,7 @@ public struct BridgeApplication: Sendable {
         let registry = MetricsSetup.bootstrap()
         let readiness = Readiness()
         let dispatcher = WebhookDispatcher(
-            database: database, settings: configuration.webhooks, httpClient: httpClient, logger: logger)
+            database: database, settings: configuration.webhooks, httpClient: webhookHTTPClient, logger: logger)
         let pipeline = BookingPipeline(
             database: database, api: makeHubSpotClient(), settings: configuration.pipeline, logger: logger,
             onEventsCommitted: { dispatcher.wake() })

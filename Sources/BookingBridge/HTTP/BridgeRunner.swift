@@ -21,6 +21,7 @@ public enum BridgeRunner {
         let httpClient = HTTPClient(
             eventLoopGroupProvider: .singleton,
             configuration: HubSpotClient.httpClientConfiguration(settings: configuration.hubspot))
+        let webhookClient = WebhookHTTPClient.make(settings: configuration.webhooks)
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await database.client.run() }
@@ -33,7 +34,8 @@ public enum BridgeRunner {
                     logger.warning("database migrations are not current; run `bookingbridge migrate`")
                 }
                 let bridge = BridgeApplication(
-                    configuration: configuration, database: database, httpClient: httpClient, logger: logger)
+                    configuration: configuration, database: database, httpClient: httpClient,
+                    webhookHTTPClient: webhookClient, logger: logger)
                 let services = bridge.services()
                 var groupConfiguration = ServiceGroupConfiguration(
                     services: services.map { .init(service: $0) } + extraServices.map { .init(service: $0) },
@@ -45,6 +47,17 @@ public enum BridgeRunner {
                 groupConfiguration.maximumGracefulShutdownDuration = configuration.pipeline.shutdownGrace + .seconds(10)
                 groupConfiguration.maximumCancellationDuration = .seconds(10)
                 let serviceGroup = ServiceGroup(configuration: groupConfiguration)
+                // The first SIGTERM/SIGINT drains gracefully; a second one exits at once (leases hand the work on).
+                group.addTask {
+                    var seen = 0
+                    for await signal in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
+                        seen += 1
+                        if seen >= 2 {
+                            logger.warning("second \(signal) during shutdown: exiting now")
+                            exit(130)
+                        }
+                    }
+                }
                 group.addTask {
                     let port = try await bridge.boundPort.wait()
                     logger.info("bridge listening", metadata: ["address": "http://\(configuration.host):\(port)"])
@@ -55,8 +68,10 @@ public enum BridgeRunner {
             }
         } catch {
             try? await httpClient.shutdown()
+            try? await webhookClient.shutdown()
             throw error
         }
         try await httpClient.shutdown()
+        try await webhookClient.shutdown()
     }
 }
