@@ -48,7 +48,8 @@ public final class EphemeralPostgres: Sendable {
     }
 
     private init(
-        port: Int, directory: String, binDirectory: String, runAsPostgresUser: Bool, serverOptions: String, logger: Logger
+        port: Int, directory: String, binDirectory: String, runAsPostgresUser: Bool, serverOptions: String,
+        logger: Logger
     ) {
         self.serverOptions = serverOptions
         self.port = port
@@ -59,7 +60,9 @@ public final class EphemeralPostgres: Sendable {
     }
 
     /// Creates and starts a cluster; throws a `StartError` with a clear reason when PostgreSQL is missing or fails.
-    public static func start(options: Options = .init(), logger: Logger = Logger(label: "ephemeral-postgres"))
+    public static func start(
+        options: Options = .init(), logger: Logger = Logger(label: "ephemeral-postgres")
+    )
         throws -> EphemeralPostgres
     {
         let binDirectory = try findBinDirectory()
@@ -100,11 +103,16 @@ public final class EphemeralPostgres: Sendable {
                     settings["synchronous_commit"] = "off"
                 }
                 settings.merge(options.settings) { _, new in new }
-                let serverOptions = (["-p", "\(port)"] + settings.sorted { $0.key < $1.key }.flatMap { ["-c", "\($0.key)=\($0.value)"] })
+                let serverOptions =
+                    (["-p", "\(port)"]
+                    + settings.sorted { $0.key < $1.key }.flatMap { ["-c", "\($0.key)=\($0.value)"] })
                     .joined(separator: " ")
                 let started = try run(
                     binDirectory + "/pg_ctl",
-                    ["-D", directory + "/data", "-l", directory + "/postgres.log", "-w", "-t", "60", "-o", serverOptions, "start"],
+                    [
+                        "-D", directory + "/data", "-l", directory + "/postgres.log", "-w", "-t", "60", "-o",
+                        serverOptions, "start",
+                    ],
                     asPostgres: asRoot, newSession: true)
                 if started.status == 0 {
                     let cluster = EphemeralPostgres(
@@ -114,12 +122,14 @@ public final class EphemeralPostgres: Sendable {
                     logger.debug("started throwaway PostgreSQL", metadata: ["port": "\(port)", "dir": "\(directory)"])
                     return cluster
                 }
-                lastError = (try? String(contentsOfFile: directory + "/postgres.log", encoding: .utf8))?.lastLines(3)
+                lastError =
+                    (try? String(contentsOfFile: directory + "/postgres.log", encoding: .utf8))?.lastLines(3)
                     ?? started.output.lastLines(3)
             }
             throw StartError(description: "PostgreSQL did not start: \(lastError)")
         } catch {
-            _ = try? run(binDirectory + "/pg_ctl", ["-D", directory + "/data", "-m", "immediate", "stop"], asPostgres: asRoot)
+            _ = try? run(
+                binDirectory + "/pg_ctl", ["-D", directory + "/data", "-m", "immediate", "stop"], asPostgres: asRoot)
             try? FileManager.default.removeItem(atPath: directory)
             throw error
         }
@@ -128,7 +138,8 @@ public final class EphemeralPostgres: Sendable {
     /// Stops the server (`mode`: fast or immediate) but keeps its data, for tests of a database outage.
     public func stopServer(mode: String = "fast") throws {
         let outcome = try Self.run(
-            binDirectory + "/pg_ctl", ["-D", directory + "/data", "-m", mode, "-w", "stop"], asPostgres: runAsPostgresUser)
+            binDirectory + "/pg_ctl", ["-D", directory + "/data", "-m", mode, "-w", "stop"],
+            asPostgres: runAsPostgresUser)
         guard outcome.status == 0 else { throw StartError(description: "pg_ctl stop failed: \(outcome.output)") }
     }
 
@@ -136,7 +147,10 @@ public final class EphemeralPostgres: Sendable {
     public func startServer() throws {
         let outcome = try Self.run(
             binDirectory + "/pg_ctl",
-            ["-D", directory + "/data", "-l", directory + "/postgres.log", "-w", "-t", "60", "-o", serverOptions, "start"],
+            [
+                "-D", directory + "/data", "-l", directory + "/postgres.log", "-w", "-t", "60", "-o", serverOptions,
+                "start",
+            ],
             asPostgres: runAsPostgresUser, newSession: true)
         guard outcome.status == 0 else { throw StartError(description: "pg_ctl start failed: \(outcome.output)") }
     }
@@ -153,7 +167,8 @@ public final class EphemeralPostgres: Sendable {
     private func startWatchdog() throws {
         let pgCtl = shellQuote(binDirectory + "/pg_ctl")
         let data = shellQuote(directory + "/data")
-        let stop = runAsPostgresUser
+        let stop =
+            runAsPostgresUser
             ? "runuser -u postgres -- \(pgCtl) -D \(data) -m immediate stop"
             : "\(pgCtl) -D \(data) -m immediate stop"
         let script = """
@@ -162,7 +177,8 @@ public final class EphemeralPostgres: Sendable {
             """
         let setsid = "/usr/bin/setsid"
         let command =
-            FileManager.default.isExecutableFile(atPath: setsid) ? [setsid, "/bin/sh", "-c", script] : ["/bin/sh", "-c", script]
+            FileManager.default.isExecutableFile(atPath: setsid)
+            ? [setsid, "/bin/sh", "-c", script] : ["/bin/sh", "-c", script]
         try Self.spawn(command, outputPath: nil)
     }
 
@@ -182,12 +198,14 @@ public final class EphemeralPostgres: Sendable {
         for path in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") {
             candidates.append(String(path))
         }
-        for dir in candidates where fm.isExecutableFile(atPath: dir + "/initdb") && fm.isExecutableFile(atPath: dir + "/pg_ctl") {
+        for dir in candidates
+        where fm.isExecutableFile(atPath: dir + "/initdb") && fm.isExecutableFile(atPath: dir + "/pg_ctl") {
             return dir
         }
         throw StartError(
             description:
-                "PostgreSQL is not installed (no initdb/pg_ctl found): install it with 'apt-get install -y postgresql', or set DATABASE_URL")
+                "PostgreSQL is not installed (no initdb/pg_ctl found): install it with 'apt-get install -y postgresql', or set DATABASE_URL"
+        )
     }
 
     private static func freePort() throws -> Int {
@@ -199,7 +217,9 @@ public final class EphemeralPostgres: Sendable {
         address.sin_port = 0
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0 else { throw StartError(description: "bind(): \(errnoText())") }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
@@ -216,7 +236,9 @@ public final class EphemeralPostgres: Sendable {
 
     /// Runs a command to its end and collects its output (through a file: a server that a command leaves behind
     /// inherits its output, so a pipe would never reach its end). Uses posix_spawn and waitpid directly.
-    private static func run(_ executable: String, _ arguments: [String], asPostgres: Bool, newSession: Bool = false)
+    private static func run(
+        _ executable: String, _ arguments: [String], asPostgres: Bool, newSession: Bool = false
+    )
         throws -> Outcome
     {
         var command = [executable] + arguments

@@ -66,7 +66,11 @@ public final class HubSpotSandbox: Sendable {
 
     /// Stops listening (graceful, at most 5 s) and waits until the server is gone. State is kept.
     public func stop() async {
-        guard let running = self.running.withLock({ running in defer { running = nil }; return running }) else { return }
+        guard
+            let running = self.running.withLock({ running in
+                defer { running = nil }; return running
+            })
+        else { return }
         await running.group.triggerGracefulShutdown()
         _ = try? await running.task.value
         self.clearBoundPort()

@@ -67,7 +67,8 @@ struct SandboxAPIError: Error, Sendable {
         category: String,
         subCategory: String? = nil
     ) -> SandboxAPIError {
-        SandboxAPIError(status: status, body: .standard(.init(message: message, category: category, subCategory: subCategory)))
+        SandboxAPIError(
+            status: status, body: .standard(.init(message: message, category: category, subCategory: subCategory)))
     }
 
     static func validation(_ message: String, subCategory: String? = nil) -> SandboxAPIError {

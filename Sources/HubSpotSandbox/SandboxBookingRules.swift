@@ -27,7 +27,9 @@ struct SandboxBookingRules: Sendable {
         let margin = self.link.bufferMillis + 86_400_000
         let busy = schedule.busyTimes(bookings: bookings, in: .init(start: slot.start - margin, end: slot.end + margin))
         let free = schedule.freeMembers(for: slot, busy: busy)
-        guard let assignee = self.assign(from: free, likely: request.likelyAvailableUserIds.map(\.value), bookings: bookings)
+        guard
+            let assignee = self.assign(
+                from: free, likely: request.likelyAvailableUserIds.map(\.value), bookings: bookings)
         else { return .failure(.timeNotAvailable) }
         return .success(Decision(startMillis: start, assignee: assignee))
     }
@@ -67,7 +69,9 @@ struct SandboxBookingRules: Sendable {
         }
         let standard = Set(SandboxFormField.standard.map(\.name))
         for field in self.link.formFields where field.isRequired && !standard.contains(field.name) {
-            let answered = request.formFields.contains { $0.name == field.name && !$0.value.trimmingWhitespace().isEmpty }
+            let answered = request.formFields.contains {
+                $0.name == field.name && !$0.value.trimmingWhitespace().isEmpty
+            }
             if !answered { return .requiredFormField(field.name) }
         }
         return nil

@@ -51,7 +51,9 @@ public struct SandboxFaults: Codable, Sendable, Equatable {
         if self.latencyMs < 0 || self.latencyMs > 600_000 { return "latencyMs must be between 0 and 600000" }
         if !(0...1).contains(self.failRate) { return "failRate must be between 0 and 1" }
         if !(0...1).contains(self.dropAfterBookRate) { return "dropAfterBookRate must be between 0 and 1" }
-        if !Self.allowedFailStatuses.contains(self.failStatus) { return "failStatus must be one of 500, 502, 503, 504, 521, 523, 524, 429" }
+        if !Self.allowedFailStatuses.contains(self.failStatus) {
+            return "failStatus must be one of 500, 502, 503, 504, 521, 523, 524, 429"
+        }
         return nil
     }
 

@@ -80,18 +80,26 @@ extension SandboxLink {
         SandboxLink(
             id: "48213", slug: SandboxSeeds.personalLinkSlug, name: "Intro call", type: .personal,
             organizerUserId: jane.userId, members: [jane], timeZone: "Europe/London",
-            durationsMillis: [900_000, 1_800_000, 3_600_000], workingHours: SandboxWeeklyHours.workweek(from: 9 * 60, to: 17 * 60),
+            durationsMillis: [900_000, 1_800_000, 3_600_000],
+            workingHours: SandboxWeeklyHours.workweek(from: 9 * 60, to: 17 * 60),
             incrementMinutes: 15,
-            formFields: SandboxFormField.standard + [.init(name: "company", label: "Company", isRequired: false, isCustom: true)],
+            formFields: SandboxFormField.standard + [
+                .init(name: "company", label: "Company", isRequired: false, isCustom: true)
+            ],
             legalConsentEnabled: true,
-            consentCheckboxes: [.init(communicationTypeId: SandboxSeeds.optionalConsentTypeId, label: "Send me product news", required: false)],
+            consentCheckboxes: [
+                .init(
+                    communicationTypeId: SandboxSeeds.optionalConsentTypeId, label: "Send me product news",
+                    required: false)
+            ],
             canAddGuests: false, maxGuestCount: 0, locale: "en-gb",
             createdAt: "2026-01-12T09:00:00Z", updatedAt: "2026-10-02T11:20:00Z"
         ),
         SandboxLink(
             id: "48214", slug: SandboxSeeds.roundRobinLinkSlug, name: "Discovery call", type: .roundRobin,
             organizerUserId: jane.userId, members: [jane, sam, alex], timeZone: "America/New_York",
-            durationsMillis: [1_800_000, 3_600_000], workingHours: SandboxWeeklyHours.workweek(from: 9 * 60, to: 17 * 60),
+            durationsMillis: [1_800_000, 3_600_000],
+            workingHours: SandboxWeeklyHours.workweek(from: 9 * 60, to: 17 * 60),
             incrementMinutes: 30, formFields: SandboxFormField.standard, legalConsentEnabled: false,
             consentCheckboxes: [], canAddGuests: false, maxGuestCount: 0, locale: "en-us",
             createdAt: "2026-02-01T09:00:00Z"
@@ -106,7 +114,9 @@ extension SandboxLink {
             ],
             legalConsentEnabled: true, processingConsentType: "REQUIRED_CHECKBOX",
             consentCheckboxes: [
-                .init(communicationTypeId: SandboxSeeds.requiredConsentTypeId, label: "I agree to receive onboarding e-mails", required: true)
+                .init(
+                    communicationTypeId: SandboxSeeds.requiredConsentTypeId,
+                    label: "I agree to receive onboarding e-mails", required: true)
             ],
             canAddGuests: true, maxGuestCount: 2, locale: "en-gb",
             createdAt: "2026-03-02T08:30:00Z", updatedAt: "2026-09-14T16:05:00Z"

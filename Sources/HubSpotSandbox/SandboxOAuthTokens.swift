@@ -48,11 +48,16 @@ struct SandboxOAuthTokens: Sendable {
         }
         guard grantType == "refresh_token" else {
             return .failure(
-                .oauth("unsupported_grant_type", status: "BAD_GRANT_TYPE", description: "unsupported grant_type \(grantType)")
+                .oauth(
+                    "unsupported_grant_type", status: "BAD_GRANT_TYPE",
+                    description: "unsupported grant_type \(grantType)")
             )
         }
         guard form["client_id"] == self.clientID, form["client_secret"] == self.clientSecret else {
-            return .failure(.oauth("invalid_client", status: "BAD_CLIENT_ID", description: "missing or unknown client_id or client_secret"))
+            return .failure(
+                .oauth(
+                    "invalid_client", status: "BAD_CLIENT_ID",
+                    description: "missing or unknown client_id or client_secret"))
         }
         guard form["refresh_token"] == self.refreshToken else { return .failure(.badRefreshToken) }
         self.expiries = self.expiries.filter { $0.value > now - 86_400_000 }

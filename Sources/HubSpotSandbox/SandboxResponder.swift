@@ -48,7 +48,9 @@ struct SandboxResponder: HTTPResponder {
 
     /// `/__sandbox/...`: no token, no faults, no counting.
     private func control(_ control: SandboxRoute.Control, request: Request) async throws -> Response {
-        guard SandboxRoute.control(control).methods.contains(request.method.rawValue) else { throw SandboxAPIError.methodNotAllowed }
+        guard SandboxRoute.control(control).methods.contains(request.method.rawValue) else {
+            throw SandboxAPIError.methodNotAllowed
+        }
         switch control {
         case .faults:
             if request.method == .post {

@@ -99,7 +99,8 @@ struct SandboxSchedule: Sendable {
             end: min(Self.millis(pageEnd), window.end)
         )
         let hasMore = window.end > Self.millis(pageEnd)
-        let busy = self.busyTimes(bookings: bookings, in: .init(start: range.start - 86_400_000, end: range.end + 86_400_000))
+        let busy = self.busyTimes(
+            bookings: bookings, in: .init(start: range.start - 86_400_000, end: range.end + 86_400_000))
         var slots: [Int64: [SandboxInterval]] = [:]
         for duration in self.link.durationsMillis {
             slots[duration] = self.gridStarts(durationMillis: duration, in: range)

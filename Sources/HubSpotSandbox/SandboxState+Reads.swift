@@ -51,7 +51,8 @@ enum SandboxLinkListing {
     static let defaultLimit = 10
     static let maximumLimit = 100
 
-    static func page(of links: [SandboxLink], query: [String: String]) -> Result<SandboxWire.LinkList, SandboxAPIError> {
+    static func page(of links: [SandboxLink], query: [String: String]) -> Result<SandboxWire.LinkList, SandboxAPIError>
+    {
         var limit = Self.defaultLimit
         if let text = query["limit"] {
             guard let value = Int(text), (1...Self.maximumLimit).contains(value) else {
@@ -61,19 +62,27 @@ enum SandboxLinkListing {
         }
         var after: Int?
         if let text = query["after"], !text.isEmpty {
-            guard let value = Int(text) else { return .failure(.validation("after must be a cursor from paging.next.after")) }
+            guard let value = Int(text) else {
+                return .failure(.validation("after must be a cursor from paging.next.after"))
+            }
             after = value
         }
         let matching = links.filter { link in
-            if let name = query["name"], !name.isEmpty, !link.name.lowercased().contains(name.lowercased()) { return false }
-            if let organizer = query["organizerUserId"], !organizer.isEmpty, link.organizerUserId != organizer { return false }
+            if let name = query["name"], !name.isEmpty, !link.name.lowercased().contains(name.lowercased()) {
+                return false
+            }
+            if let organizer = query["organizerUserId"], !organizer.isEmpty, link.organizerUserId != organizer {
+                return false
+            }
             if let type = query["type"], !type.isEmpty, link.type.rawValue != type { return false }
             return true
         }
         .sorted { (Int($0.id) ?? 0) < (Int($1.id) ?? 0) }
         let remaining = matching.filter { after == nil || (Int($0.id) ?? 0) > after! }
         let page = Array(remaining.prefix(limit))
-        let paging = remaining.count > page.count ? page.last.map { SandboxWire.Paging(next: .init(after: $0.id)) } : nil
-        return .success(SandboxWire.LinkList(total: matching.count, results: page.map(SandboxWire.summary), paging: paging))
+        let paging =
+            remaining.count > page.count ? page.last.map { SandboxWire.Paging(next: .init(after: $0.id)) } : nil
+        return .success(
+            SandboxWire.LinkList(total: matching.count, results: page.map(SandboxWire.summary), paging: paging))
     }
 }

@@ -85,7 +85,8 @@ actor SandboxState {
         case .valid:
             return .success(.oauth)
         case .expired(let secondsAgo):
-            return .failure(.unauthorized("The OAuth token used to make this call expired \(secondsAgo) second(s) ago."))
+            return .failure(
+                .unauthorized("The OAuth token used to make this call expired \(secondsAgo) second(s) ago."))
         case .unknown:
             return .failure(
                 .unauthorized("Authentication credentials not found. The access token or private app token is invalid.")
@@ -172,7 +173,8 @@ actor SandboxState {
         self.bookings = []
         self.contacts = [:]
         self.nextContactId = 90210
-        self.limiter = SandboxRateLimiter(limit: self.configuration.rateLimit, dailyLimit: self.configuration.dailyLimit)
+        self.limiter = SandboxRateLimiter(
+            limit: self.configuration.rateLimit, dailyLimit: self.configuration.dailyLimit)
         self.traffic = SandboxTraffic()
         self.faults = SandboxFaults()
     }

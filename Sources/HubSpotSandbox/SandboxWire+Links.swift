@@ -152,7 +152,8 @@ extension SandboxWire {
     static func customParams(link: SandboxLink) -> CustomParams {
         var availability: [String: [MinuteSpan]] = [:]
         for span in link.workingHours {
-            availability[span.weekday.hubSpotName, default: []].append(MinuteSpan(start: span.startMinute, end: span.endMinute))
+            availability[span.weekday.hubSpotName, default: []].append(
+                MinuteSpan(start: span.startMinute, end: span.endMinute))
         }
         return CustomParams(
             durations: link.durationsMillis,

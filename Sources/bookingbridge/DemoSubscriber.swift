@@ -55,7 +55,8 @@ final class DemoSubscriber: Sendable {
     private static func print(body: [UInt8], id: String, verdict: String) {
         var line = "\n📬 demo subscriber received webhook \(id) (\(verdict))"
         if let object = try? JSONSerialization.jsonObject(with: Data(body)),
-            let pretty = try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+            let pretty = try? JSONSerialization.data(
+                withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
         {
             line += "\n" + String(decoding: pretty, as: UTF8.self)
         }

@@ -53,8 +53,9 @@ struct Dev: AsyncParsableCommand {
         let subscriber = DemoSubscriber(secret: .generate())
         try await subscriber.start(logger: logger)
         configuration.subscriptions.append(
-            SubscriptionSeed(url: subscriber.url, eventTypes: ["*"], description: "bookingbridge dev demo subscriber",
-                             secret: subscriber.secret.text))
+            SubscriptionSeed(
+                url: subscriber.url, eventTypes: ["*"], description: "bookingbridge dev demo subscriber",
+                secret: subscriber.secret.text))
         configuration.webhooks.allowDestinations += ["127.0.0.0/8", "::1/128"]
         if configuration.sources.isEmpty {
             configuration.sources["demo"] = SourceConfiguration(
@@ -64,8 +65,9 @@ struct Dev: AsyncParsableCommand {
         }
         if configuration.adminToken == nil { configuration.adminToken = "dev-admin-token" }
 
-        let banner = Banner(configuration: configuration, sandboxURL: await sandbox?.baseURL, subscriberURL: subscriber.url,
-                            database: cluster == nil ? "DATABASE_URL" : "throwaway PostgreSQL on 127.0.0.1:\(cluster!.port)")
+        let banner = Banner(
+            configuration: configuration, sandboxURL: await sandbox?.baseURL, subscriberURL: subscriber.url,
+            database: cluster == nil ? "DATABASE_URL" : "throwaway PostgreSQL on 127.0.0.1:\(cluster!.port)")
         let final = configuration
         do {
             try await BridgeRunner.run(configuration: final, migrate: true, logger: logger) { bridge in
@@ -104,7 +106,9 @@ struct Banner: Sendable {
         var starts: [Date] = []
         for offset in 0..<2 where starts.count < count {
             var request = HTTPClientRequest(
-                url: "\(sandboxURL)/scheduler/2026-03/meetings/meeting-links/book/availability-page/\(slug)?timezone=Europe%2FLondon&monthOffset=\(offset)")
+                url:
+                    "\(sandboxURL)/scheduler/2026-03/meetings/meeting-links/book/availability-page/\(slug)?timezone=Europe%2FLondon&monthOffset=\(offset)"
+            )
             request.headers.add(name: "Authorization", value: "Bearer \(configuration.hubspot.accessToken ?? "")")
             guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(5)),
                 let body = try? await response.body.collect(upTo: 4 << 20),

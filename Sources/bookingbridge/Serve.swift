@@ -36,7 +36,9 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("check-config"), help: "Validate the configuration, print a summary (no secrets) and exit.")
     var checkConfig = false
 
-    @Flag(name: .customLong("poll-only"), help: "Poll for work instead of using LISTEN/NOTIFY (for transaction-mode poolers).")
+    @Flag(
+        name: .customLong("poll-only"),
+        help: "Poll for work instead of using LISTEN/NOTIFY (for transaction-mode poolers).")
     var pollOnly = false
 
     func run() async throws {
@@ -47,11 +49,13 @@ struct Serve: AsyncParsableCommand {
             return
         }
         guard configuration.databaseURL != nil else {
-            throw ValidationError("DATABASE_URL is not set (for a first try without a database, run `bookingbridge dev`)")
+            throw ValidationError(
+                "DATABASE_URL is not set (for a first try without a database, run `bookingbridge dev`)")
         }
         guard configuration.hubspot.hasCredentials else {
             throw ValidationError(
-                "no HubSpot credentials: set HUBSPOT_ACCESS_TOKEN, or HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET and HUBSPOT_REFRESH_TOKEN")
+                "no HubSpot credentials: set HUBSPOT_ACCESS_TOKEN, or HUBSPOT_CLIENT_ID, HUBSPOT_CLIENT_SECRET and HUBSPOT_REFRESH_TOKEN"
+            )
         }
         let logger = bootstrapLogging(configuration)
         try await BridgeRunner.run(configuration: configuration, migrate: !noMigrate, logger: logger)
@@ -78,7 +82,9 @@ struct Migrate: AsyncParsableCommand {
             if report.applied.isEmpty {
                 print("schema is current (version \(report.currentVersion)); nothing to apply")
             } else {
-                print("applied \(report.applied.map(\.name).joined(separator: ", ")); schema is at version \(report.currentVersion)")
+                print(
+                    "applied \(report.applied.map(\.name).joined(separator: ", ")); schema is at version \(report.currentVersion)"
+                )
             }
         }
     }

@@ -56,7 +56,8 @@ struct HubSpotClassificationTests {
 
     @Test("400 INVALID_EMAIL is permanent")
     func invalidEmail() {
-        let body = HubSpotErrorBody(message: "Email is invalid", category: "VALIDATION_ERROR", subCategory: "INVALID_EMAIL")
+        let body = HubSpotErrorBody(
+            message: "Email is invalid", category: "VALIDATION_ERROR", subCategory: "INVALID_EMAIL")
         #expect(Self.classify(400, body: body) == .permanent)
         #expect(Self.bookError(400, body).bookingRejection == .invalidEmail)
     }
@@ -119,8 +120,9 @@ struct HubSpotClassificationTests {
         #expect(Self.classify(status, .bookingInfo, retryAfter: .seconds(4)) == .retryable(after: .seconds(4)))
     }
 
-    @Test("5xx on /book is uncertain (may have booked), except 521/523 (HubSpot never reached)",
-          arguments: [500, 502, 503, 504, 521, 523, 524])
+    @Test(
+        "5xx on /book is uncertain (may have booked), except 521/523 (HubSpot never reached)",
+        arguments: [500, 502, 503, 504, 521, 523, 524])
     func serverErrorOnBook(status: Int) {
         let error = HubSpotError(facts: HubSpotFailureFacts(endpoint: .book, status: status))
         if status == 521 || status == 523 {

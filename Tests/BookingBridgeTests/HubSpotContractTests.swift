@@ -16,9 +16,10 @@ struct HubSpotContractTests {
             try await Kit.withHTTPClient { http in
                 let client = Kit.client(baseURL: baseURL, httpClient: http)
                 let page = try await client.listMeetingLinks()
-                #expect(Set(page.results.map(\.slug)).isSuperset(of: [
-                    SandboxSeeds.personalLinkSlug, SandboxSeeds.roundRobinLinkSlug, SandboxSeeds.formLinkSlug,
-                ]))
+                #expect(
+                    Set(page.results.map(\.slug)).isSuperset(of: [
+                        SandboxSeeds.personalLinkSlug, SandboxSeeds.roundRobinLinkSlug, SandboxSeeds.formLinkSlug,
+                    ]))
                 let first = try await client.listMeetingLinks(limit: 1)
                 #expect(first.results.count == 1)
                 if let after = first.nextAfter {
@@ -34,11 +35,13 @@ struct HubSpotContractTests {
         try await Kit.withSandbox { _, baseURL in
             try await Kit.withHTTPClient { http in
                 let client = Kit.client(baseURL: baseURL, httpClient: http)
-                let info = try await client.bookingInfo(slug: SandboxSeeds.roundRobinLinkSlug, timezone: "America/New_York")
+                let info = try await client.bookingInfo(
+                    slug: SandboxSeeds.roundRobinLinkSlug, timezone: "America/New_York")
                 #expect(info.linkType == "ROUND_ROBIN_CALENDAR")
                 #expect(info.customParams.durations == [1_800_000, 3_600_000])
                 #expect(info.allUsersBusyTimes.count == 3)
-                let page = try await client.availabilityPage(slug: SandboxSeeds.roundRobinLinkSlug, timezone: "America/New_York")
+                let page = try await client.availabilityPage(
+                    slug: SandboxSeeds.roundRobinLinkSlug, timezone: "America/New_York")
                 let slots = page.linkAvailability.slots(durationMillis: 1_800_000)
                 #expect(!slots.isEmpty)
                 #expect(slots.allSatisfy { $0.endMillisUtc - $0.startMillisUtc == 1_800_000 })
@@ -51,14 +54,17 @@ struct HubSpotContractTests {
         try await Kit.withSandbox { sandbox, baseURL in
             try await Kit.withHTTPClient { http in
                 let client = Kit.client(baseURL: baseURL, httpClient: http)
-                let slot = try #require(try await Kit.slots(client, slug: SandboxSeeds.personalLinkSlug, durationMillis: 1_800_000).first)
+                let slot = try #require(
+                    try await Kit.slots(client, slug: SandboxSeeds.personalLinkSlug, durationMillis: 1_800_000).first)
                 let booked = try await client.book(Kit.bookingRequest(startMillis: slot.startMillisUtc))
                 #expect(booked.isConfirmedMeeting)
                 #expect(booked.startMillis == slot.startMillisUtc)
                 #expect(booked.durationMillis == 1_800_000)
-                let error = try #require(await Kit.hubSpotError {
-                    try await client.book(Kit.bookingRequest(startMillis: slot.startMillisUtc, email: "grace@hopper.dev"))
-                })
+                let error = try #require(
+                    await Kit.hubSpotError {
+                        try await client.book(
+                            Kit.bookingRequest(startMillis: slot.startMillisUtc, email: "grace@hopper.dev"))
+                    })
                 #expect(error.status == 400)
                 #expect(error.classification == .permanent)
                 #expect(error.bookingRejection == .timeNotAvailable)
@@ -91,7 +97,8 @@ struct HubSpotContractTests {
         try await Kit.withSandbox { _, baseURL in
             try await Kit.withHTTPClient { http in
                 let client = Kit.client(baseURL: baseURL, httpClient: http)
-                let slot = try #require(try await Kit.slots(client, slug: SandboxSeeds.personalLinkSlug, durationMillis: 1_800_000).first)
+                let slot = try #require(
+                    try await Kit.slots(client, slug: SandboxSeeds.personalLinkSlug, durationMillis: 1_800_000).first)
                 var minutes = Kit.bookingRequest(startMillis: slot.startMillisUtc)
                 minutes.durationMillis = 30
                 var past = Kit.bookingRequest(startMillis: slot.startMillisUtc)
@@ -110,9 +117,13 @@ struct HubSpotContractTests {
                     #expect(error.bookingRejection == rejection, "\(error)")
                 }
 
-                let formSlot = try #require(try await Kit.slots(client, slug: SandboxSeeds.formLinkSlug, durationMillis: 2_700_000).first)
-                var form = Kit.bookingRequest(slug: SandboxSeeds.formLinkSlug, startMillis: formSlot.startMillisUtc, durationMillis: 2_700_000)
-                form.legalConsentResponses = [HubSpotConsentResponse(communicationTypeId: SandboxSeeds.requiredConsentTypeId, consented: true)]
+                let formSlot = try #require(
+                    try await Kit.slots(client, slug: SandboxSeeds.formLinkSlug, durationMillis: 2_700_000).first)
+                var form = Kit.bookingRequest(
+                    slug: SandboxSeeds.formLinkSlug, startMillis: formSlot.startMillisUtc, durationMillis: 2_700_000)
+                form.legalConsentResponses = [
+                    HubSpotConsentResponse(communicationTypeId: SandboxSeeds.requiredConsentTypeId, consented: true)
+                ]
                 let error = try #require(await Kit.hubSpotError { try await client.book(form) })
                 #expect(error.classification == .permanent)
                 #expect(error.bookingRejection == .missingRequiredFormField, "\(error)")
@@ -141,8 +152,12 @@ struct HubSpotContractTests {
         try await Kit.withSandbox { sandbox, baseURL in
             try await Kit.withHTTPClient { http in
                 let client = Kit.client(baseURL: baseURL, httpClient: http, token: "sandbox-read-only")
-                let slot = try #require(try await Kit.slots(client, slug: SandboxSeeds.personalLinkSlug, durationMillis: 1_800_000).first)
-                let error = try #require(await Kit.hubSpotError { try await client.book(Kit.bookingRequest(startMillis: slot.startMillisUtc)) })
+                let slot = try #require(
+                    try await Kit.slots(client, slug: SandboxSeeds.personalLinkSlug, durationMillis: 1_800_000).first)
+                let error = try #require(
+                    await Kit.hubSpotError {
+                        try await client.book(Kit.bookingRequest(startMillis: slot.startMillisUtc))
+                    })
                 #expect(error.status == 403)
                 #expect(error.category == "MISSING_SCOPES")
                 #expect(error.context["requiredGranularScopes"] == ["crm.objects.contacts.write"])
@@ -157,12 +172,16 @@ struct HubSpotContractTests {
         try await Kit.withSandbox { _, baseURL in
             try await Kit.withHTTPClient { http in
                 let client = Kit.client(baseURL: baseURL, httpClient: http)
-                let read = try #require(await Kit.hubSpotError { try await client.bookingInfo(slug: "nobody/nothing", timezone: "UTC") })
+                let read = try #require(
+                    await Kit.hubSpotError { try await client.bookingInfo(slug: "nobody/nothing", timezone: "UTC") })
                 #expect(read.status == 404)
                 #expect(read.classification == .permanent)
-                let book = try #require(await Kit.hubSpotError {
-                    try await client.book(Kit.bookingRequest(slug: "nobody/nothing", startMillis: HubSpotTimestamp.millis(Date()) + 86_400_000))
-                })
+                let book = try #require(
+                    await Kit.hubSpotError {
+                        try await client.book(
+                            Kit.bookingRequest(
+                                slug: "nobody/nothing", startMillis: HubSpotTimestamp.millis(Date()) + 86_400_000))
+                    })
                 #expect(book.status == 404)
                 #expect(book.classification == .permanent)
             }
@@ -174,15 +193,22 @@ struct HubSpotContractTests {
         try await Kit.withSandbox { sandbox, baseURL in
             try await Kit.withHTTPClient { http in
                 let client = Kit.client(baseURL: baseURL, httpClient: http)
-                let slot = try #require(try await Kit.slots(client, slug: SandboxSeeds.personalLinkSlug, durationMillis: 1_800_000).first)
+                let slot = try #require(
+                    try await Kit.slots(client, slug: SandboxSeeds.personalLinkSlug, durationMillis: 1_800_000).first)
                 var faults = SandboxFaults()
                 faults.failRate = 1
                 faults.failStatus = status
                 await sandbox.setFaults(faults)
-                let read = try #require(await Kit.hubSpotError { try await client.bookingInfo(slug: SandboxSeeds.personalLinkSlug, timezone: "UTC") })
+                let read = try #require(
+                    await Kit.hubSpotError {
+                        try await client.bookingInfo(slug: SandboxSeeds.personalLinkSlug, timezone: "UTC")
+                    })
                 #expect(read.status == status)
                 #expect(read.classification == .retryable(after: nil))
-                let book = try #require(await Kit.hubSpotError { try await client.book(Kit.bookingRequest(startMillis: slot.startMillisUtc)) })
+                let book = try #require(
+                    await Kit.hubSpotError {
+                        try await client.book(Kit.bookingRequest(startMillis: slot.startMillisUtc))
+                    })
                 #expect(book.status == status)
                 #expect(book.classification == .uncertain)
                 #expect(book.mayHaveBooked)
@@ -196,9 +222,10 @@ struct HubSpotContractTests {
         let baseURL = try await Kit.withSandbox { _, baseURL in baseURL }
         try await Kit.withHTTPClient(connectTimeoutSeconds: 1) { http in
             let client = Kit.client(baseURL: baseURL, httpClient: http, requestTimeoutSeconds: 2)
-            let error = try #require(await Kit.hubSpotError {
-                try await client.book(Kit.bookingRequest(startMillis: HubSpotTimestamp.millis(Date()) + 86_400_000))
-            })
+            let error = try #require(
+                await Kit.hubSpotError {
+                    try await client.book(Kit.bookingRequest(startMillis: HubSpotTimestamp.millis(Date()) + 86_400_000))
+                })
             #expect(error.transport == .notConnected, "\(error)")
             #expect(error.classification == .retryable(after: nil))
             #expect(!error.mayHaveBooked)
@@ -210,12 +237,16 @@ struct HubSpotContractTests {
         try await Kit.withSandbox { sandbox, baseURL in
             try await Kit.withHTTPClient { http in
                 let fast = Kit.client(baseURL: baseURL, httpClient: http)
-                let slot = try #require(try await Kit.slots(fast, slug: SandboxSeeds.personalLinkSlug, durationMillis: 1_800_000).first)
+                let slot = try #require(
+                    try await Kit.slots(fast, slug: SandboxSeeds.personalLinkSlug, durationMillis: 1_800_000).first)
                 var faults = SandboxFaults()
                 faults.latencyMs = 3_000
                 await sandbox.setFaults(faults)
                 let client = Kit.client(baseURL: baseURL, httpClient: http, requestTimeoutSeconds: 1)
-                let book = try #require(await Kit.hubSpotError { try await client.book(Kit.bookingRequest(startMillis: slot.startMillisUtc)) })
+                let book = try #require(
+                    await Kit.hubSpotError {
+                        try await client.book(Kit.bookingRequest(startMillis: slot.startMillisUtc))
+                    })
                 #expect(book.transport == .timedOut)
                 #expect(book.classification == .uncertain)
                 #expect(book.mayHaveBooked)
@@ -231,8 +262,12 @@ struct HubSpotContractTests {
         try await Kit.withSandbox({ $0.faults.dropAfterBookRate = 1 }) { sandbox, baseURL in
             try await Kit.withHTTPClient { http in
                 let client = Kit.client(baseURL: baseURL, httpClient: http)
-                let slot = try #require(try await Kit.slots(client, slug: SandboxSeeds.personalLinkSlug, durationMillis: 1_800_000).first)
-                let error = try #require(await Kit.hubSpotError { try await client.book(Kit.bookingRequest(startMillis: slot.startMillisUtc)) })
+                let slot = try #require(
+                    try await Kit.slots(client, slug: SandboxSeeds.personalLinkSlug, durationMillis: 1_800_000).first)
+                let error = try #require(
+                    await Kit.hubSpotError {
+                        try await client.book(Kit.bookingRequest(startMillis: slot.startMillisUtc))
+                    })
                 #expect(error.status == nil)
                 #expect(error.transport == .connectionClosed, "\(error)")
                 #expect(error.classification == .uncertain)

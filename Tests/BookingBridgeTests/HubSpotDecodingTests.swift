@@ -24,7 +24,8 @@ struct HubSpotDecodingTests {
         #expect(request.startMillis == 1_796_308_200_000)
         #expect(request.durationMillis == 1_800_000)
         #expect(request.formFields == [HubSpotFormFieldValue(name: "company", value: "Analytical Engines Ltd")])
-        #expect(request.legalConsentResponses == [HubSpotConsentResponse(communicationTypeId: "1234567", consented: true)])
+        #expect(
+            request.legalConsentResponses == [HubSpotConsentResponse(communicationTypeId: "1234567", consented: true)])
         #expect(request.likelyAvailableUserIds.isEmpty)
         #expect(request.timezone == "Europe/London")
         let reencoded = try JSONSerialization.jsonObject(with: JSONEncoder().encode(request)) as? NSDictionary
@@ -37,7 +38,8 @@ struct HubSpotDecodingTests {
         let request = HubSpotBookingRequest(
             slug: "sales/discovery", startMillis: 1_796_308_200_250, durationMillis: 1_800_000,
             email: "ada@lovelace.dev", firstName: "Ada", lastName: "-")
-        let object = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(request)) as? [String: Any])
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: JSONEncoder().encode(request)) as? [String: Any])
         #expect(object["slug"] as? String == "sales/discovery")
         #expect(object["startTime"] as? String == "2026-12-03T14:30:00.250Z")
         #expect((object["duration"] as? NSNumber)?.int64Value == 1_800_000)
@@ -75,13 +77,18 @@ struct HubSpotDecodingTests {
         let info = try Self.decode(HubSpotBookingInfo.self, "booking-info.json")
         #expect(info.linkId == "48213")
         #expect(info.linkType == "PERSONAL_LINK")
-        #expect(info.allUsersBusyTimes.first?.busyTimes == [HubSpotBusyTime(start: 1_796_308_200_000, end: 1_796_310_000_000)])
+        #expect(
+            info.allUsersBusyTimes.first?.busyTimes == [
+                HubSpotBusyTime(start: 1_796_308_200_000, end: 1_796_310_000_000)
+            ])
         #expect(info.allUsersBusyTimes.first?.meetingsUser?.userId == "5521")
         #expect(info.customParams.durations == [900_000, 1_800_000, 3_600_000])
         #expect(info.customParams.formFields.map(\.name) == ["firstname", "lastname", "email", "company"])
         #expect(info.customParams.formFields.last?.isRequired == false)
         #expect(info.customParams.legalConsentEnabled)
-        #expect(info.customParams.legalConsentOptions?.communicationConsentCheckboxes.first?.communicationTypeId == "1234567")
+        #expect(
+            info.customParams.legalConsentOptions?.communicationConsentCheckboxes.first?.communicationTypeId
+                == "1234567")
         #expect(info.customParams.startTimeIncrementMinutes == "FIFTEEN")
         #expect(info.customParams.guestSettings?.canAddGuests == false)
         #expect(info.linkAvailability == nil)

@@ -44,7 +44,8 @@ struct HubSpotOAuthTests {
             try await Kit.withHTTPClient { http in
                 // The provider believes its token is good for an hour; the sandbox has never seen it.
                 let provider = HubSpotTokenProvider(
-                    oauth: Self.credentials, baseURL: baseURL, httpClient: http, initialAccessToken: "sandbox-at-revoked",
+                    oauth: Self.credentials, baseURL: baseURL, httpClient: http,
+                    initialAccessToken: "sandbox-at-revoked",
                     initialLifetime: .seconds(3600), logger: Kit.logger)
                 let client = Self.client(provider, baseURL: baseURL, http: http)
                 try await withThrowingTaskGroup(of: Int.self) { group in
@@ -61,7 +62,8 @@ struct HubSpotOAuthTests {
         // Tokens that the sandbox considers expired the moment they are issued.
         try await Kit.withSandbox({ $0.oauthAccessTokenLifetimeSeconds = 0 }) { sandbox, baseURL in
             try await Kit.withHTTPClient { http in
-                let provider = HubSpotTokenProvider(oauth: Self.credentials, baseURL: baseURL, httpClient: http, logger: Kit.logger)
+                let provider = HubSpotTokenProvider(
+                    oauth: Self.credentials, baseURL: baseURL, httpClient: http, logger: Kit.logger)
                 let client = Self.client(provider, baseURL: baseURL, http: http)
                 let error = try #require(await Kit.hubSpotError { try await client.listMeetingLinks() })
                 #expect(error.status == 401)
@@ -76,7 +78,8 @@ struct HubSpotOAuthTests {
     func rotation() async throws {
         try await Kit.withSandbox { _, baseURL in
             try await Kit.withHTTPClient { http in
-                let provider = HubSpotTokenProvider(oauth: Self.credentials, baseURL: baseURL, httpClient: http, logger: Kit.logger)
+                let provider = HubSpotTokenProvider(
+                    oauth: Self.credentials, baseURL: baseURL, httpClient: http, logger: Kit.logger)
                 let first = try await provider.token()
                 let rotated = try #require(await provider.currentRefreshToken)
                 #expect(rotated != "sandbox-refresh-token")
@@ -111,7 +114,8 @@ struct HubSpotOAuthTests {
     func refreshAhead() async throws {
         try await Kit.withSandbox({ $0.oauthAccessTokenLifetimeSeconds = 2 }) { sandbox, baseURL in
             try await Kit.withHTTPClient { http in
-                let provider = HubSpotTokenProvider(oauth: Self.credentials, baseURL: baseURL, httpClient: http, logger: Kit.logger)
+                let provider = HubSpotTokenProvider(
+                    oauth: Self.credentials, baseURL: baseURL, httpClient: http, logger: Kit.logger)
                 let client = Self.client(provider, baseURL: baseURL, http: http)
                 _ = try await client.listMeetingLinks()
                 #expect(await provider.refreshCount == 1)

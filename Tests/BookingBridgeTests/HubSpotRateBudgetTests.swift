@@ -44,7 +44,8 @@ struct HubSpotRateBudgetTests {
 
     @Test("a finished call counts a window after its answer")
     func finishedCallCounts() async throws {
-        let limits = HubSpotRateLimits(perWindow: 1, windowMillis: 1_500, daily: 1_000, maxCallMillis: 20_000, safetyMarginMillis: 0)
+        let limits = HubSpotRateLimits(
+            perWindow: 1, windowMillis: 1_500, daily: 1_000, maxCallMillis: 20_000, safetyMarginMillis: 0)
         try await TestDatabase.withFreshDatabase { db in
             let budget = PostgresHubSpotRateBudget(database: db)
             let permit = try #require(Self.permit(try await budget.take(account: "a", limits: limits)))
@@ -76,7 +77,8 @@ struct HubSpotRateBudgetTests {
             let other = try #require(Self.permit(try await budget.take(account: "d", limits: Self.limits)))
             let now = HubSpotTimestamp.millis(Date())
             let daily = HubSpotRateObservation(
-                status: 429, headers: [:], policyName: "DAILY", retryAfterMillis: nil, limits: Self.limits, nowMillis: now)
+                status: 429, headers: [:], policyName: "DAILY", retryAfterMillis: nil, limits: Self.limits,
+                nowMillis: now)
             try await budget.finish(other, observation: daily, limits: Self.limits)
             let untilMidnight = try await budget.take(account: "d", limits: Self.limits)
             guard case .wait(let wait, .daily) = untilMidnight else {
@@ -110,7 +112,8 @@ struct HubSpotRateBudgetTests {
         try await TestDatabase.withFreshDatabase { db in
             let budget = PostgresHubSpotRateBudget(database: db)
             let permit = try #require(Self.permit(try await budget.take(account: "a", limits: limits)))
-            try await budget.finish(permit, observation: HubSpotRateObservation(remaining: 4, intervalMillis: 10_000), limits: limits)
+            try await budget.finish(
+                permit, observation: HubSpotRateObservation(remaining: 4, intervalMillis: 10_000), limits: limits)
             var granted = 0
             while Self.permit(try await budget.take(account: "a", limits: limits)) != nil { granted += 1 }
             #expect(granted == 4)
@@ -169,7 +172,9 @@ struct HubSpotRateBudgetTests {
     }
 
     /// `calls` booking attempts of one slot, spread over one client per database, 40 concurrent per client.
-    static func fire(calls: Int, databases: [Database], sandbox: HubSpotSandbox, baseURL: String) async throws -> FireReport {
+    static func fire(
+        calls: Int, databases: [Database], sandbox: HubSpotSandbox, baseURL: String
+    ) async throws -> FireReport {
         let started = ContinuousClock.now
         let reports = try await withThrowingTaskGroup(of: FireReport.self) { group in
             for (index, database) in databases.enumerated() {
@@ -193,7 +198,9 @@ struct HubSpotRateBudgetTests {
                                         return "ok"
                                     } catch let error as HubSpotError {
                                         if error.status == 429 { return "429" }
-                                        if error.status == nil, case .rateLimited = error.classification { return "budget_exhausted" }
+                                        if error.status == nil, case .rateLimited = error.classification {
+                                            return "budget_exhausted"
+                                        }
                                         return error.status.map(String.init) ?? error.classification.name
                                     }
                                 }

@@ -72,12 +72,16 @@ struct HubSpotRateLimitContractTests {
         try await Kit.withSandbox { sandbox, baseURL in
             try await Kit.withHTTPClient { http in
                 let client = Kit.client(baseURL: baseURL, httpClient: http)
-                let slot = try #require(try await Kit.slots(client, slug: SandboxSeeds.personalLinkSlug, durationMillis: 1_800_000).first)
+                let slot = try #require(
+                    try await Kit.slots(client, slug: SandboxSeeds.personalLinkSlug, durationMillis: 1_800_000).first)
                 var faults = SandboxFaults()
                 faults.failRate = 1
                 faults.failStatus = 429
                 await sandbox.setFaults(faults)
-                let error = try #require(await Kit.hubSpotError { try await client.book(Kit.bookingRequest(startMillis: slot.startMillisUtc)) })
+                let error = try #require(
+                    await Kit.hubSpotError {
+                        try await client.book(Kit.bookingRequest(startMillis: slot.startMillisUtc))
+                    })
                 #expect(error.status == 429)
                 #expect(error.classification == .rateLimited(policy: .tenSecondlyRolling, retryAfter: nil))
                 #expect(!error.mayHaveBooked)

@@ -26,7 +26,9 @@ struct HubSpotRateWindowTests {
         for permit in permits {
             window.finish(id: permit.id, now: Self.t0 + 200, observation: .init(), limits: Self.limits)
         }
-        #expect(window.take(now: Self.t0 + 300, limits: Self.limits) == .wait(milliseconds: 10_000, policy: .tenSecondlyRolling))
+        #expect(
+            window.take(now: Self.t0 + 300, limits: Self.limits)
+                == .wait(milliseconds: 10_000, policy: .tenSecondlyRolling))
         // A window (plus margin) after the answers, a call is free again.
         #expect(Self.permit(window.take(now: Self.t0 + 200 + 10_100, limits: Self.limits)) != nil)
     }
@@ -52,7 +54,8 @@ struct HubSpotRateWindowTests {
         var window = HubSpotRateWindow()
         var last: HubSpotRatePermit?
         for i in 0..<3 { last = Self.permit(window.take(now: Self.t0 + Int64(i), limits: Self.limits)) }
-        window.finish(id: try #require(last).id, now: Self.t0 + 5, observation: .noAnswer(sent: false), limits: Self.limits)
+        window.finish(
+            id: try #require(last).id, now: Self.t0 + 5, observation: .noAnswer(sent: false), limits: Self.limits)
         #expect(Self.permit(window.take(now: Self.t0 + 6, limits: Self.limits)) != nil)
     }
 
@@ -65,7 +68,9 @@ struct HubSpotRateWindowTests {
             policyName: "TEN_SECONDLY_ROLLING", retryAfterMillis: nil, limits: Self.limits, nowMillis: Self.t0 + 50)
         #expect(observation.pauseMillis == 10_000)
         window.finish(id: permit.id, now: Self.t0 + 50, observation: observation, limits: Self.limits)
-        #expect(window.take(now: Self.t0 + 60, limits: Self.limits) == .wait(milliseconds: 9_990, policy: .tenSecondlyRolling))
+        #expect(
+            window.take(now: Self.t0 + 60, limits: Self.limits)
+                == .wait(milliseconds: 9_990, policy: .tenSecondlyRolling))
         #expect(Self.permit(window.take(now: Self.t0 + 10_050, limits: Self.limits)) != nil)
     }
 
@@ -94,7 +99,9 @@ struct HubSpotRateWindowTests {
         var window = HubSpotRateWindow()
         let permit = try #require(Self.permit(window.take(now: Self.t0, limits: Self.limits)))
         window.finish(id: permit.id, now: Self.t0, observation: observation, limits: Self.limits)
-        #expect(window.take(now: Self.t0 + 1, limits: Self.limits) == .wait(milliseconds: midnight - Self.t0 - 1, policy: .daily))
+        #expect(
+            window.take(now: Self.t0 + 1, limits: Self.limits)
+                == .wait(milliseconds: midnight - Self.t0 - 1, policy: .daily))
     }
 
     @Test("Daily-Remaining 0 pauses until midnight before HubSpot has to say 429")
@@ -113,7 +120,9 @@ struct HubSpotRateWindowTests {
         let midnight: Int64 = (Self.t0 / 86_400_000 + 1) * 86_400_000
         #expect(Self.permit(window.take(now: Self.t0, limits: limits)) != nil)
         #expect(Self.permit(window.take(now: Self.t0 + 1, limits: limits)) != nil)
-        #expect(window.take(now: Self.t0 + 2, limits: limits) == .wait(milliseconds: midnight - Self.t0 - 2, policy: .daily))
+        #expect(
+            window.take(now: Self.t0 + 2, limits: limits) == .wait(milliseconds: midnight - Self.t0 - 2, policy: .daily)
+        )
         #expect(Self.permit(window.take(now: midnight, limits: limits)) != nil)
     }
 
@@ -132,7 +141,8 @@ struct HubSpotRateWindowTests {
         while Self.permit(window.take(now: Self.t0 + 20, limits: limits)) != nil { granted += 1 }
         #expect(granted == 4)
         // The lowered limit ends with the reported interval.
-        #expect(window.take(now: Self.t0 + 20, limits: limits) == .wait(milliseconds: 9_990, policy: .tenSecondlyRolling))
+        #expect(
+            window.take(now: Self.t0 + 20, limits: limits) == .wait(milliseconds: 9_990, policy: .tenSecondlyRolling))
     }
 
     @Test("Remaining as expected does not tighten")

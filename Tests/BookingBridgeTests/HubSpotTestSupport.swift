@@ -41,7 +41,8 @@ enum HubSpotTestKit {
         var settings = HubSpotSettings()
         settings.connectTimeoutSeconds = connectTimeoutSeconds
         let client = HTTPClient(
-            eventLoopGroupProvider: .singleton, configuration: HubSpotClient.httpClientConfiguration(settings: settings))
+            eventLoopGroupProvider: .singleton, configuration: HubSpotClient.httpClientConfiguration(settings: settings)
+        )
         do {
             let result = try await body(client)
             try await client.shutdown()

@@ -12,7 +12,8 @@ import Testing
 struct IntakeAPITests {
     static let origin: HTTPFields = [.origin: "https://www.example.org"]
     static let partner: HTTPFields = [.authorization: "Bearer partner-token"]
-    static let websiteJSON = #"{"email":"ada@example.org","name":"Ada Lovelace","slot":"2026-12-01T10:00:00+01:00","company":"AE","marketing_ok":true}"#
+    static let websiteJSON =
+        #"{"email":"ada@example.org","name":"Ada Lovelace","slot":"2026-12-01T10:00:00+01:00","company":"AE","marketing_ok":true}"#
 
     @Test func jsonIsAcceptedAndCommitted() async throws {
         try await IntakeTestApp.run { app in
@@ -44,7 +45,8 @@ struct IntakeAPITests {
     @Test func urlEncodedFromAnAllowedOrigin() async throws {
         try await IntakeTestApp.run { app in
             let response = try await app.client.post(
-                "website", "email=ada%40example.org&first_name=Ada&last_name=Lovelace&date=2026-12-01&time=10%3A00&notes=Hi+there",
+                "website",
+                "email=ada%40example.org&first_name=Ada&last_name=Lovelace&date=2026-12-01&time=10%3A00&notes=Hi+there",
                 contentType: "application/x-www-form-urlencoded", headers: Self.origin)
             #expect(response.status == .accepted)
             #expect(response.headers[.accessControlAllowOrigin] == "https://www.example.org")
@@ -84,7 +86,8 @@ struct IntakeAPITests {
             let key: HTTPFields = [.idempotencyKey: "order-17"]
             let first = try await app.client.post("website", Self.websiteJSON, headers: Self.origin.merging(key))
             let second = try await app.client.post(
-                "website", Self.websiteJSON.replacingOccurrences(of: "Ada", with: "Eve"), headers: Self.origin.merging(key))
+                "website", Self.websiteJSON.replacingOccurrences(of: "Ada", with: "Eve"),
+                headers: Self.origin.merging(key))
             #expect(first.status == .accepted)
             #expect(second.status == .ok)
             #expect(second.json["id"] as? String == first.json["id"] as? String)
@@ -104,7 +107,9 @@ struct IntakeAPITests {
             let response = try await app.client.post(
                 "website", "email=ada%40example.org&name=Ada&slot=2026-12-01T10%3A00%3A00Z",
                 contentType: "application/x-www-form-urlencoded",
-                headers: Self.origin.merging([.accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"]))
+                headers: Self.origin.merging([
+                    .accept: "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+                ]))
             #expect(response.status == .seeOther)
             let location = try #require(response.headers[.location])
             #expect(location.hasPrefix("https://www.example.org/thanks?intent="))
@@ -119,7 +124,8 @@ struct IntakeAPITests {
 
     @Test func honeypotLooksLikeSuccessAndIsNeverBooked() async throws {
         try await IntakeTestApp.run(publicURL: "https://bridge.example.org/") { app in
-            let spam = Self.websiteJSON.replacingOccurrences(of: "}", with: #","company_website":"http://spam.example"}"#)
+            let spam = Self.websiteJSON.replacingOccurrences(
+                of: "}", with: #","company_website":"http://spam.example"}"#)
             let response = try await app.client.post("website", spam, headers: Self.origin)
             #expect(response.status == .accepted)
             let id = try #require(response.json["id"] as? String)
@@ -129,7 +135,8 @@ struct IntakeAPITests {
             let stored = try await app.client.intent(id)
             #expect(stored.status == "spam")
             #expect(stored.finishedAt != nil)
-            let claimed = try await IntentStore(database: app.database).claimDue(owner: "t", limit: 10, lease: .seconds(30))
+            let claimed = try await IntentStore(database: app.database).claimDue(
+                owner: "t", limit: 10, lease: .seconds(30))
             #expect(claimed.isEmpty)
             let again = try await app.client.post("website", spam, headers: Self.origin)
             #expect(again.status == .ok)
@@ -155,7 +162,10 @@ struct IntakeAPITests {
                 let id = try #require(response.json["id"] as? String)
                 starts.append(try await app.client.intent(id).request.startTime)
             }
-            #expect(starts == ["2027-03-27T09:00:00Z", "2027-03-28T08:00:00Z", "2027-03-28T14:00:00Z", "2027-10-31T00:30:00Z"].map(Date.init(iso:)))
+            #expect(
+                starts
+                    == ["2027-03-27T09:00:00Z", "2027-03-28T08:00:00Z", "2027-03-28T14:00:00Z", "2027-10-31T00:30:00Z"]
+                    .map(Date.init(iso:)))
             let skipped = try await app.client.post(
                 "website", "email=ada%40example.org&name=Ada&date=2027-03-28&time=02%3A30",
                 contentType: "application/x-www-form-urlencoded", headers: Self.origin)
@@ -168,13 +178,17 @@ struct IntakeAPITests {
         try await IntakeTestApp.run { app in
             let allowed = try await app.client.execute(
                 uri: "/v1/intake/website", method: .options,
-                headers: Self.origin.merging([.accessControlRequestMethod: "POST", .accessControlRequestHeaders: "content-type, idempotency-key, x-evil"]))
+                headers: Self.origin.merging([
+                    .accessControlRequestMethod: "POST",
+                    .accessControlRequestHeaders: "content-type, idempotency-key, x-evil",
+                ]))
             #expect(allowed.status == .noContent)
             #expect(allowed.headers[.accessControlAllowOrigin] == "https://www.example.org")
             #expect(allowed.headers[.accessControlAllowMethods] == "POST, OPTIONS")
             #expect(allowed.headers[.accessControlAllowHeaders] == "content-type, idempotency-key")
             let refused = try await app.client.execute(
-                uri: "/v1/intake/website", method: .options, headers: [.origin: "https://evil.example", .accessControlRequestMethod: "POST"])
+                uri: "/v1/intake/website", method: .options,
+                headers: [.origin: "https://evil.example", .accessControlRequestMethod: "POST"])
             #expect(refused.status == .forbidden)
             #expect(refused.headers[.accessControlAllowOrigin] == nil)
             let unknown = try await app.client.execute(uri: "/v1/intake/nope", method: .options, headers: Self.origin)

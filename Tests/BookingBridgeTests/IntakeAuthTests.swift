@@ -49,10 +49,13 @@ struct IntakeAuthTests {
     static let secret = StandardWebhooks.Secret(key: Array(repeating: 7, count: 32))
     static let otherSecret = StandardWebhooks.Secret(key: Array(repeating: 9, count: 32))
 
-    func signed(_ body: [UInt8], id: String = "msg_1", at timestamp: Int64, secrets: [StandardWebhooks.Secret]) -> HTTPFields {
+    func signed(
+        _ body: [UInt8], id: String = "msg_1", at timestamp: Int64, secrets: [StandardWebhooks.Secret]
+    ) -> HTTPFields {
         [
             .webhookID: id, .webhookTimestamp: String(timestamp),
-            .webhookSignature: StandardWebhooks.signatureHeader(id: id, timestamp: timestamp, body: body, secrets: secrets),
+            .webhookSignature: StandardWebhooks.signatureHeader(
+                id: id, timestamp: timestamp, body: body, secrets: secrets),
         ]
     }
 
@@ -62,14 +65,29 @@ struct IntakeAuthTests {
         let now = Date(timeIntervalSince1970: 1_800_000_000)
         let t = Int64(now.timeIntervalSince1970)
         #expect(code { try auth.checkHeaders([:]) } == nil)
-        #expect(code { try auth.checkSignature(signed(body, at: t, secrets: [Self.secret]), body: body, now: now) } == nil)
+        #expect(
+            code { try auth.checkSignature(signed(body, at: t, secrets: [Self.secret]), body: body, now: now) } == nil)
         // Several signatures (a sender rotating its key): one matching is enough.
-        #expect(code { try auth.checkSignature(signed(body, at: t, secrets: [Self.otherSecret, Self.secret]), body: body, now: now) } == nil)
-        #expect(code { try auth.checkSignature(signed(body, at: t, secrets: [Self.otherSecret]), body: body, now: now) } == .unauthorized)
-        #expect(code { try auth.checkSignature(signed(body + [32], at: t, secrets: [Self.secret]), body: body, now: now) } == .unauthorized)
-        #expect(code { try auth.checkSignature(signed(body, at: t - 301, secrets: [Self.secret]), body: body, now: now) } == .unauthorized)
-        #expect(code { try auth.checkSignature(signed(body, at: t - 299, secrets: [Self.secret]), body: body, now: now) } == nil)
-        #expect(code { try auth.checkSignature(signed(body, at: t + 301, secrets: [Self.secret]), body: body, now: now) } == .unauthorized)
+        #expect(
+            code {
+                try auth.checkSignature(
+                    signed(body, at: t, secrets: [Self.otherSecret, Self.secret]), body: body, now: now)
+            } == nil)
+        #expect(
+            code { try auth.checkSignature(signed(body, at: t, secrets: [Self.otherSecret]), body: body, now: now) }
+                == .unauthorized)
+        #expect(
+            code { try auth.checkSignature(signed(body + [32], at: t, secrets: [Self.secret]), body: body, now: now) }
+                == .unauthorized)
+        #expect(
+            code { try auth.checkSignature(signed(body, at: t - 301, secrets: [Self.secret]), body: body, now: now) }
+                == .unauthorized)
+        #expect(
+            code { try auth.checkSignature(signed(body, at: t - 299, secrets: [Self.secret]), body: body, now: now) }
+                == nil)
+        #expect(
+            code { try auth.checkSignature(signed(body, at: t + 301, secrets: [Self.secret]), body: body, now: now) }
+                == .unauthorized)
         #expect(code { try auth.checkSignature([:], body: body, now: now) } == .unauthorized)
     }
 
@@ -87,7 +105,9 @@ struct IntakeAuthTests {
         #expect(try IdempotencyKey.offered([.idempotencyKey: "abc", .webhookID: "msg"]) == "key:abc")
         #expect(try IdempotencyKey.offered([.webhookID: "msg_1"]) == "webhook:msg_1")
         #expect(try IdempotencyKey.offered([:]) == nil)
-        #expect(code { _ = try IdempotencyKey.offered([.idempotencyKey: String(repeating: "k", count: 256)]) } == .malformed)
+        #expect(
+            code { _ = try IdempotencyKey.offered([.idempotencyKey: String(repeating: "k", count: 256)]) } == .malformed
+        )
         #expect(code { _ = try IdempotencyKey.offered([.idempotencyKey: "ünïcode"]) } == .malformed)
     }
 

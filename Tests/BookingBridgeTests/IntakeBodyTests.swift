@@ -21,7 +21,8 @@ struct IntakeBodyTests {
     @Test func jsonObjectBecomesTextFields() throws {
         let body = try decode(
             "application/json; charset=utf-8",
-            #"{"email":"a@b.org","n":30,"ms":1767258000000,"ok":true,"x":null,"guests":["c@d.org","e@f.org"],"nested":{"b":1,"a":[1,2]},"f":1.5}"#)
+            #"{"email":"a@b.org","n":30,"ms":1767258000000,"ok":true,"x":null,"guests":["c@d.org","e@f.org"],"nested":{"b":1,"a":[1,2]},"f":1.5}"#
+        )
         #expect(body.kind == .json)
         #expect(body.mediaType == "application/json")
         #expect(body.fields["email"] == "a@b.org")
@@ -38,7 +39,10 @@ struct IntakeBodyTests {
         #expect(code("application/json", Array("[1,2]".utf8)) == .malformed)
         #expect(code("application/json", Array("{\"a\":".utf8)) == .malformed)
         #expect(code("application/json", [0x7B, 0x22, 0x61, 0x22, 0x3A, 0x22, 0xFF, 0x22, 0x7D]) == .malformed)
-        #expect(code("application/json", Array((String(repeating: "[", count: 100) + String(repeating: "]", count: 100)).utf8)) == .malformed)
+        #expect(
+            code(
+                "application/json",
+                Array((String(repeating: "[", count: 100) + String(repeating: "]", count: 100)).utf8)) == .malformed)
         #expect(code("application/json", []) == .malformed)
     }
 
@@ -53,7 +57,8 @@ struct IntakeBodyTests {
 
     @Test func urlEncodedAsBrowsersSendIt() throws {
         let body = try decode(
-            "application/x-www-form-urlencoded", "email=a%40b.org&name=J%C3%BCrgen+M%C3%BCller&guests=x%40y.org&guests=z%40y.org&empty=&flag&=skipped")
+            "application/x-www-form-urlencoded",
+            "email=a%40b.org&name=J%C3%BCrgen+M%C3%BCller&guests=x%40y.org&guests=z%40y.org&empty=&flag&=skipped")
         #expect(body.kind == .urlEncoded)
         #expect(body.fields["email"] == "a@b.org")
         #expect(body.fields["name"] == "Jürgen Müller")
@@ -75,7 +80,9 @@ struct IntakeBodyTests {
         #expect(code("application/x-www-form-urlencoded", Array(body.utf8)) == .invalid)
     }
 
-    static func multipart(_ parts: [(headers: String, content: String)], boundary: String = "----WebKitFormBoundary7MA4YWxkTrZu0gW") -> String {
+    static func multipart(
+        _ parts: [(headers: String, content: String)], boundary: String = "----WebKitFormBoundary7MA4YWxkTrZu0gW"
+    ) -> String {
         var text = "preamble to ignore\r\n"
         for part in parts { text += "--\(boundary)\r\n\(part.headers)\r\n\r\n\(part.content)\r\n" }
         return text + "--\(boundary)--\r\nepilogue"
@@ -84,8 +91,14 @@ struct IntakeBodyTests {
     @Test func multipartTextFields() throws {
         let text = Self.multipart([
             ("Content-Disposition: form-data; name=\"email\"", "a@b.org"),
-            ("content-disposition: form-data; name=\"message\"\r\nContent-Type: text/plain; charset=UTF-8", "line one\r\nline two"),
-            ("Content-Disposition: form-data; name=\"upload\"; filename=\"\"\r\nContent-Type: application/octet-stream", ""),
+            (
+                "content-disposition: form-data; name=\"message\"\r\nContent-Type: text/plain; charset=UTF-8",
+                "line one\r\nline two"
+            ),
+            (
+                "Content-Disposition: form-data; name=\"upload\"; filename=\"\"\r\nContent-Type: application/octet-stream",
+                ""
+            ),
             ("Content-Disposition: form-data; name=\"quoted \\\"name\\\"\"", "v"),
         ])
         let body = try decode("multipart/form-data; boundary=----WebKitFormBoundary7MA4YWxkTrZu0gW", text)
@@ -94,9 +107,12 @@ struct IntakeBodyTests {
     }
 
     @Test func multipartRefusesFilesAndOtherCharsets() {
-        let file = Self.multipart([("Content-Disposition: form-data; name=\"cv\"; filename=\"cv.pdf\"", "%PDF")], boundary: "b")
+        let file = Self.multipart(
+            [("Content-Disposition: form-data; name=\"cv\"; filename=\"cv.pdf\"", "%PDF")], boundary: "b")
         #expect(code("multipart/form-data; boundary=b", Array(file.utf8)) == .unsupportedMediaType)
-        let latin1 = Self.multipart([("Content-Disposition: form-data; name=\"a\"\r\nContent-Type: text/plain; charset=iso-8859-1", "x")], boundary: "b")
+        let latin1 = Self.multipart(
+            [("Content-Disposition: form-data; name=\"a\"\r\nContent-Type: text/plain; charset=iso-8859-1", "x")],
+            boundary: "b")
         #expect(code("multipart/form-data; boundary=b", Array(latin1.utf8)) == .unsupportedMediaType)
     }
 
@@ -104,7 +120,9 @@ struct IntakeBodyTests {
         let type = "multipart/form-data; boundary=b"
         #expect(code("multipart/form-data", Array("x".utf8)) == .malformed)
         #expect(code(type, Array("no boundary at all".utf8)) == .malformed)
-        #expect(code(type, Array("--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nunterminated".utf8)) == .malformed)
+        #expect(
+            code(type, Array("--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nunterminated".utf8))
+                == .malformed)
         #expect(code(type, Array("--b\r\nContent-Disposition: attachment\r\n\r\nx\r\n--b--".utf8)) == .malformed)
         #expect(code(type, Array("--b\r\nno colon here\r\n\r\nx\r\n--b--".utf8)) == .malformed)
         #expect(code(type, Array("--bX\r\n".utf8)) == .malformed)

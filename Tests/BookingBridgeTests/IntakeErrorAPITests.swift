@@ -13,11 +13,15 @@ struct IntakeErrorAPITests {
     static let partner = IntakeAPITests.partner
     static let valid = #"{"email":"ada@example.org","firstName":"Ada","startTime":"2026-12-01T09:00:00Z"}"#
 
-    static func signed(_ body: String, id: String, at timestamp: Int64? = nil, secrets: [StandardWebhooks.Secret] = [IntakeTestApp.hmacSecret]) -> HTTPFields {
+    static func signed(
+        _ body: String, id: String, at timestamp: Int64? = nil,
+        secrets: [StandardWebhooks.Secret] = [IntakeTestApp.hmacSecret]
+    ) -> HTTPFields {
         let t = timestamp ?? Int64(IntakeTestApp.now.timeIntervalSince1970)
         return [
             .webhookID: id, .webhookTimestamp: String(t),
-            .webhookSignature: StandardWebhooks.signatureHeader(id: id, timestamp: t, body: Array(body.utf8), secrets: secrets),
+            .webhookSignature: StandardWebhooks.signatureHeader(
+                id: id, timestamp: t, body: Array(body.utf8), secrets: secrets),
         ]
     }
 
@@ -37,12 +41,14 @@ struct IntakeErrorAPITests {
             let wrongToken = try await c.post("partner", Self.valid, headers: [.authorization: "Bearer nope"])
             #expect(wrongToken.status == .unauthorized)
 
-            let evil = try await c.post("website", IntakeAPITests.websiteJSON, headers: [.origin: "https://evil.example"])
+            let evil = try await c.post(
+                "website", IntakeAPITests.websiteJSON, headers: [.origin: "https://evil.example"])
             #expect(evil.status == .forbidden)
             #expect(evil.isProblem)
             #expect(evil.headers[.accessControlAllowOrigin] == nil)
 
-            let big = try await c.post("partner", String(repeating: " ", count: 1025) + Self.valid, headers: Self.partner)
+            let big = try await c.post(
+                "partner", String(repeating: " ", count: 1025) + Self.valid, headers: Self.partner)
             #expect(big.status == .contentTooLarge)
             #expect(big.isProblem)
 
@@ -57,18 +63,23 @@ struct IntakeErrorAPITests {
             #expect(broken.isProblem)
 
             let invalid = try await c.post(
-                "website", #"{"email":"nope","name":"","slot":"2026-11-25T10:00:00Z","length":"-5","tz":"Nowhere/City"}"#,
+                "website",
+                #"{"email":"nope","name":"","slot":"2026-11-25T10:00:00Z","length":"-5","tz":"Nowhere/City"}"#,
                 headers: Self.origin)
             #expect(invalid.status == .unprocessableContent)
             #expect(invalid.isProblem)
             #expect(invalid.headers[.accessControlAllowOrigin] == "https://www.example.org")
             #expect(Set(invalid.fieldErrors.keys) == ["email", "first_name", "slot", "length", "tz"])
 
-            let nul = try await c.post("partner", #"{"email":"ada@example.org","firstName":"A\u0000","startTime":"2026-12-01T09:00:00Z"}"#, headers: Self.partner)
+            let nul = try await c.post(
+                "partner", #"{"email":"ada@example.org","firstName":"A\u0000","startTime":"2026-12-01T09:00:00Z"}"#,
+                headers: Self.partner)
             #expect(nul.status == .unprocessableContent)
             #expect(nul.fieldErrors["firstName"] == "must not contain NUL characters")
 
-            let badKey = try await c.post("partner", Self.valid, headers: Self.partner.merging([.idempotencyKey: String(repeating: "k", count: 300)]))
+            let badKey = try await c.post(
+                "partner", Self.valid,
+                headers: Self.partner.merging([.idempotencyKey: String(repeating: "k", count: 300)]))
             #expect(badKey.status == .badRequest)
 
             #expect(try await IntakeTestApp.count(app.database) == 0)
@@ -98,7 +109,9 @@ struct IntakeErrorAPITests {
             #expect(limited.status == .tooManyRequests)
             #expect(Int(limited.headers[.retryAfter] ?? "") ?? 0 >= 1)
             let stored = try await app.client.intent(
-                try await app.client.admin("/v1/intents?source=partner&limit=1").json["intents"].flatMap { ($0 as? [[String: Any]])?.first?["id"] as? String })
+                try await app.client.admin("/v1/intents?source=partner&limit=1").json["intents"].flatMap {
+                    ($0 as? [[String: Any]])?.first?["id"] as? String
+                })
             #expect(stored.received.clientIp == "127.0.0.1")
         }
     }
@@ -115,17 +128,22 @@ struct IntakeErrorAPITests {
             // A sender rotating keys sends several signatures.
             let rotated = try await app.client.post(
                 "typeform", body,
-                headers: Self.signed(body, id: "msg_2", secrets: [StandardWebhooks.Secret(key: Array(repeating: 1, count: 32)), IntakeTestApp.hmacSecret]))
+                headers: Self.signed(
+                    body, id: "msg_2",
+                    secrets: [StandardWebhooks.Secret(key: Array(repeating: 1, count: 32)), IntakeTestApp.hmacSecret]))
             #expect(rotated.status == .accepted)
 
             let wrong = try await app.client.post(
-                "typeform", body, headers: Self.signed(body, id: "msg_3", secrets: [StandardWebhooks.Secret(key: Array(repeating: 1, count: 32))]))
+                "typeform", body,
+                headers: Self.signed(
+                    body, id: "msg_3", secrets: [StandardWebhooks.Secret(key: Array(repeating: 1, count: 32))]))
             #expect(wrong.status == .unauthorized)
             #expect(wrong.isProblem)
             let tampered = try await app.client.post("typeform", body + " ", headers: Self.signed(body, id: "msg_4"))
             #expect(tampered.status == .unauthorized)
             let stale = try await app.client.post(
-                "typeform", body, headers: Self.signed(body, id: "msg_5", at: Int64(IntakeTestApp.now.timeIntervalSince1970) - 301))
+                "typeform", body,
+                headers: Self.signed(body, id: "msg_5", at: Int64(IntakeTestApp.now.timeIntervalSince1970) - 301))
             #expect(stale.status == .unauthorized)
             #expect((stale.json["detail"] as? String)?.contains("too old") == true)
             let unsigned = try await app.client.post("typeform", body)

@@ -44,7 +44,9 @@ struct IntakeJSONTests {
 
     @Test func dates() {
         #expect(IntentJSON.iso8601(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
-        #expect(IntentJSON.iso8601(Date(iso: "2028-02-29T23:59:59Z").addingTimeInterval(0.999)) == "2028-02-29T23:59:59.999Z")
+        #expect(
+            IntentJSON.iso8601(Date(iso: "2028-02-29T23:59:59Z").addingTimeInterval(0.999))
+                == "2028-02-29T23:59:59.999Z")
         #expect(IntentJSON.iso8601(Date(iso: "2000-03-01T12:34:56Z")) == "2000-03-01T12:34:56.000Z")
     }
 

@@ -35,7 +35,8 @@ struct IntakeMappingTests {
 
     @Test func fullSubmission() throws {
         let request = try map([
-            "email": " ada@example.org ", "first_name": "Ada", "last_name": "Lovelace", "slot": "2026-12-01T10:00:00+01:00",
+            "email": " ada@example.org ", "first_name": "Ada", "last_name": "Lovelace",
+            "slot": "2026-12-01T10:00:00+01:00",
             "length": "45", "guests": "b@example.org; c@example.org, B@example.org", "company": "Analytical Engines",
             "notes": "", "marketing_ok": "on", "tz": "Europe/London", "unrelated": "kept only in raw",
         ])
@@ -78,7 +79,9 @@ struct IntakeMappingTests {
     }
 
     @Test func errorsNameTheFormsOwnFields() {
-        let found = errors(["email": "not an address", "slot": "next tuesday", "length": "0", "guests": "x@", "tz": "Mars/Olympus"])
+        let found = errors([
+            "email": "not an address", "slot": "next tuesday", "length": "0", "guests": "x@", "tz": "Mars/Olympus",
+        ])
         #expect(found["email"] != nil)
         #expect(found["slot"] != nil)
         #expect(found["length"] != nil)
@@ -92,14 +95,22 @@ struct IntakeMappingTests {
     @Test func requiredValues() {
         let source = SourceConfiguration(auth: .token("t"), slug: "s/x")
         let found = errors([:], source: source)
-        #expect(found == ["email": "is required", "firstName": "is required", "startTime": "is required", "durationMinutes": "is required"])
+        #expect(
+            found == [
+                "email": "is required", "firstName": "is required", "startTime": "is required",
+                "durationMinutes": "is required",
+            ])
     }
 
     @Test func startMustBeInTheFutureAndNotTooFar() {
         let base = ["email": "a@example.org", "name": "Ada"]
         #expect(errors(base.merging(["slot": "2026-11-26T07:59:00Z"]) { a, _ in a })["slot"] == "must be in the future")
-        #expect(errors(base.merging(["slot": "2029-01-01T00:00:00Z"]) { a, _ in a })["slot"] == "must be within the next two years")
-        #expect(errors(base.merging(["date": "2026-11-25", "time": "10:00"]) { a, _ in a })["date"] == "must be in the future")
+        #expect(
+            errors(base.merging(["slot": "2029-01-01T00:00:00Z"]) { a, _ in a })["slot"]
+                == "must be within the next two years")
+        #expect(
+            errors(base.merging(["date": "2026-11-25", "time": "10:00"]) { a, _ in a })["date"]
+                == "must be in the future")
     }
 
     @Test func dateAndTimeInTheFormsZoneAcrossDaylightSaving() throws {
@@ -112,7 +123,8 @@ struct IntakeMappingTests {
         #expect(after.startTime.timeIntervalSince(before.startTime) == 23 * 3600)
         #expect(after.timezone == "Europe/Berlin")
         // The form's own zone field wins over the source's default.
-        let newYork = try map(base.merging(["date": "2027-03-28", "time": "10:00", "tz": "America/New_York"]) { a, _ in a })
+        let newYork = try map(
+            base.merging(["date": "2027-03-28", "time": "10:00", "tz": "America/New_York"]) { a, _ in a })
         #expect(newYork.startTime == (try Date("2027-03-28T14:00:00Z", strategy: .iso8601)))
         #expect(newYork.timezone == "America/New_York")
         // A wall time without offset in the start-time field is read the same way.
@@ -133,9 +145,13 @@ struct IntakeMappingTests {
         let base = ["email": "a@example.org", "name": "Ada"]
         #expect(errors(base.merging(["date": "2027-01-05"]) { a, _ in a })["time"] != nil)
         #expect(errors(base.merging(["time": "10:00"]) { a, _ in a })["date"] != nil)
-        #expect(errors(base.merging(["date": "05.01.2027", "time": "10 am"]) { a, _ in a }).keys.sorted() == ["date", "time"])
+        #expect(
+            errors(base.merging(["date": "05.01.2027", "time": "10 am"]) { a, _ in a }).keys.sorted() == [
+                "date", "time",
+            ])
         let noZone = SourceConfiguration(auth: .token("t"), slug: "s/x", durationMinutes: 30)
-        let found = errors(["email": "a@example.org", "firstName": "A", "date": "2027-01-05", "time": "10:00"], source: noZone)
+        let found = errors(
+            ["email": "a@example.org", "firstName": "A", "date": "2027-01-05", "time": "10:00"], source: noZone)
         #expect(found["timezone"] != nil)
     }
 

@@ -78,7 +78,7 @@ enum IntakeTestApp {
     }
 
     static func count(_ database: Database, _ sql: PostgresQuery = "SELECT count(*) FROM intents") async throws -> Int {
-        for try await (n,) in try await database.client.query(sql, logger: database.logger).decode((Int,).self) {
+        for try await (n, ) in try await database.client.query(sql, logger: database.logger).decode((Int,).self) {
             return n
         }
         return 0
@@ -92,7 +92,8 @@ extension TestClientProtocol {
     ) async throws -> TestResponse {
         var all = headers
         if let contentType { all[.contentType] = contentType }
-        return try await execute(uri: "/v1/intake/\(source)", method: .post, headers: all, body: ByteBuffer(string: body))
+        return try await execute(
+            uri: "/v1/intake/\(source)", method: .post, headers: all, body: ByteBuffer(string: body))
     }
 
     func admin(_ uri: String) async throws -> TestResponse {
@@ -113,7 +114,9 @@ extension TestResponse {
             uniquingKeysWith: { a, _ in a })
     }
 
-    var isProblem: Bool { headers[.contentType] == "application/problem+json" && json["status"] as? Int == Int(status.code) }
+    var isProblem: Bool {
+        headers[.contentType] == "application/problem+json" && json["status"] as? Int == Int(status.code)
+    }
 }
 
 /// `GET /v1/intents/{id}` as a test reads it.

@@ -13,7 +13,8 @@ struct IntentStoreTests {
 
     static func newIntent(key: String = UUID().uuidString, source: String = "website") -> NewIntent {
         NewIntent(
-            source: source, idempotencyKey: key, raw: RawSubmission(contentType: "application/json", fields: ["email": "ada@lovelace.dev"]),
+            source: source, idempotencyKey: key,
+            raw: RawSubmission(contentType: "application/json", fields: ["email": "ada@lovelace.dev"]),
             request: sampleRequest())
     }
 
@@ -66,7 +67,8 @@ struct IntentStoreTests {
                     group.addTask {
                         var mine: [UUID] = []
                         while true {
-                            let batch = try await store.claimDue(owner: "worker-\(worker)", limit: 50, lease: .seconds(300))
+                            let batch = try await store.claimDue(
+                                owner: "worker-\(worker)", limit: 50, lease: .seconds(300))
                             if batch.isEmpty { break }
                             mine += batch.map(\.id)
                         }
@@ -109,15 +111,18 @@ struct IntentStoreTests {
             _ = try await store.claimDue(owner: "a", limit: 1, lease: .seconds(60))
             let logger = db.logger
             let wrongOwner = try await db.client.withTransaction(logger: logger) { connection in
-                try await IntentStore.finish(id: id, owner: "b", status: .booked, reason: nil, on: connection, logger: logger)
+                try await IntentStore.finish(
+                    id: id, owner: "b", status: .booked, reason: nil, on: connection, logger: logger)
             }
             #expect(!wrongOwner)
             let done = try await db.client.withTransaction(logger: logger) { connection in
-                try await IntentStore.finish(id: id, owner: "a", status: .booked, reason: nil, on: connection, logger: logger)
+                try await IntentStore.finish(
+                    id: id, owner: "a", status: .booked, reason: nil, on: connection, logger: logger)
             }
             #expect(done)
             let again = try await db.client.withTransaction(logger: logger) { connection in
-                try await IntentStore.finish(id: id, owner: "a", status: .failed, reason: nil, on: connection, logger: logger)
+                try await IntentStore.finish(
+                    id: id, owner: "a", status: .failed, reason: nil, on: connection, logger: logger)
             }
             #expect(!again)
             #expect(try await store.find(id: id)?.status == .booked)

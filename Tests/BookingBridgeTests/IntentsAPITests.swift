@@ -10,8 +10,10 @@ import Testing
 
 @Suite("GET /v1/intents")
 struct IntentsAPITests {
-    static func post(_ client: any TestClientProtocol, email: String, source: String = "partner") async throws -> String {
-        let headers: HTTPFields = source == "partner" ? [.authorization: "Bearer partner-token"] : [.authorization: "Bearer tiny-token"]
+    static func post(_ client: any TestClientProtocol, email: String, source: String = "partner") async throws -> String
+    {
+        let headers: HTTPFields =
+            source == "partner" ? [.authorization: "Bearer partner-token"] : [.authorization: "Bearer tiny-token"]
         let response = try await client.post(
             source, #"{"email":"\#(email)","firstName":"A","startTime":"2026-12-01T09:00:00Z"}"#, headers: headers)
         try #require(response.status == .accepted)
@@ -39,8 +41,10 @@ struct IntentsAPITests {
             #expect(stored.attempts.first?.correlationId == "corr-1")
             #expect(stored.booking?.calendarEventId == "evt-1")
             #expect(stored.booking?.isOffline == false)
-            let hasWebhookTables = try await IntakeTestApp.count(
-                db, "SELECT count(*) FROM pg_tables WHERE tablename IN ('events', 'deliveries', 'subscriptions')") == 3
+            let hasWebhookTables =
+                try await IntakeTestApp.count(
+                    db, "SELECT count(*) FROM pg_tables WHERE tablename IN ('events', 'deliveries', 'subscriptions')")
+                == 3
             if hasWebhookTables {
                 let subscription = UUID()
                 try await db.client.query(
@@ -53,7 +57,8 @@ struct IntentsAPITests {
                     INSERT INTO events (id, type, intent_id, body) VALUES ('evt_1', 'booking.confirmed', \(uuid), '{}')
                     """, logger: db.logger)
                 try await db.client.query(
-                    "INSERT INTO deliveries (event_id, subscription_id) VALUES ('evt_1', \(subscription))", logger: db.logger)
+                    "INSERT INTO deliveries (event_id, subscription_id) VALUES ('evt_1', \(subscription))",
+                    logger: db.logger)
                 let again = try await app.client.intent(id)
                 #expect(again.deliveries?.count == 1)
                 #expect(again.deliveries?.first?.eventType == "booking.confirmed")

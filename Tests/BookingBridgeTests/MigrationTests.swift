@@ -66,9 +66,12 @@ struct MigrationTests {
             try await db.client.query(
                 "INSERT INTO schema_migrations (version, name, checksum) VALUES (999, '999_future', 'x')")
             await #expect(throws: Migrations.Error.self) { try await Migrations().apply(on: db) }
-            #expect(try await Migrations().isCurrent(on: db), "ahead still serves: readiness stays green during a rollout")
-            let partial = Migrations(Array(Migrations.embedded) + [Migration(version: 1000, name: "1000_next", sql: "SELECT 1")])
-            #expect(try await partial.isCurrent(on: db) == false, "a build with a migration not yet applied is not ready")
+            #expect(
+                try await Migrations().isCurrent(on: db), "ahead still serves: readiness stays green during a rollout")
+            let partial = Migrations(
+                Array(Migrations.embedded) + [Migration(version: 1000, name: "1000_next", sql: "SELECT 1")])
+            #expect(
+                try await partial.isCurrent(on: db) == false, "a build with a migration not yet applied is not ready")
         }
     }
 
@@ -82,9 +85,10 @@ struct MigrationTests {
 @Suite("SQL script splitting")
 struct SQLScriptTests {
     @Test func splitsOnSemicolons() {
-        #expect(SQLScript.statements(in: "CREATE TABLE a (x int);\nCREATE TABLE b (y int);") == [
-            "CREATE TABLE a (x int)", "CREATE TABLE b (y int)",
-        ])
+        #expect(
+            SQLScript.statements(in: "CREATE TABLE a (x int);\nCREATE TABLE b (y int);") == [
+                "CREATE TABLE a (x int)", "CREATE TABLE b (y int)",
+            ])
     }
 
     @Test func keepsSemicolonsInStringsCommentsAndDollarQuotes() {

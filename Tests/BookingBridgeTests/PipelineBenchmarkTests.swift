@@ -12,8 +12,11 @@ struct PipelineBenchmarkTests {
     @Test("202 to booked, one intent at a time, sandbox latency 50 ms")
     func latency() async throws {
         let count = Int(ProcessInfo.processInfo.environment["PIPELINE_BENCH_COUNT"] ?? "") ?? 40
-        try await TestBridge.run(sandbox: { $0.rateLimit = 100_000 }, configure: { $0.hubspot.rateLimitPer10s = 100_000 }) { bridge in
-            let slots = try await bridge.freeSlots(slug: SandboxSeeds.personalLinkSlug, timezone: "Europe/London", minutes: 15)
+        try await TestBridge.run(
+            sandbox: { $0.rateLimit = 100_000 }, configure: { $0.hubspot.rateLimitPer10s = 100_000 }
+        ) { bridge in
+            let slots = try await bridge.freeSlots(
+                slug: SandboxSeeds.personalLinkSlug, timezone: "Europe/London", minutes: 15)
             var faults = SandboxFaults()
             faults.latencyMs = 50
             await bridge.sandbox.setFaults(faults)
@@ -21,8 +24,10 @@ struct PipelineBenchmarkTests {
             for n in 0..<count {
                 let answer = try await bridge.submit(
                     "web",
-                    ["email": "bench\(n)@lovelace.dev", "firstName": "B", "lastName": "N\(n)",
-                     "startTime": slots[n * 2].iso, "durationMinutes": 15])
+                    [
+                        "email": "bench\(n)@lovelace.dev", "firstName": "B", "lastName": "N\(n)",
+                        "startTime": slots[n * 2].iso, "durationMinutes": 15,
+                    ])
                 #expect(answer.status == 202)
                 let text = try #require(answer.json?["id"] as? String)
                 let id = try #require(UUID(uuidString: text))
@@ -37,10 +42,13 @@ struct PipelineBenchmarkTests {
                 samples.append(dbMs)
             }
             let sorted = samples.sorted()
-            func pct(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))] }
+            func pct(_ p: Double) -> Double {
+                sorted[min(sorted.count - 1, Int((Double(sorted.count - 1) * p).rounded()))]
+            }
             // The first intent warms the link cache (booking info); later ones need availability (cached 2 s) and book.
             let line = String(
-                format: "BENCH pipeline_latency_ms count=%d p50=%.1f p90=%.1f p99=%.1f max=%.1f first=%.1f sandbox_latency_ms=50",
+                format:
+                    "BENCH pipeline_latency_ms count=%d p50=%.1f p90=%.1f p99=%.1f max=%.1f first=%.1f sandbox_latency_ms=50",
                 sorted.count, pct(0.5), pct(0.9), pct(0.99), sorted.last!, samples.first!)
             print(line)
         }
@@ -56,15 +64,18 @@ struct PipelineBenchmarkTests {
                     $0.pipeline.workers = 16
                 }
             ) { bridge in
-                let slots = try await bridge.freeSlots(slug: SandboxSeeds.personalLinkSlug, timezone: "Europe/London", minutes: 15)
+                let slots = try await bridge.freeSlots(
+                    slug: SandboxSeeds.personalLinkSlug, timezone: "Europe/London", minutes: 15)
                 let before = await bridge.sandbox.requestStats()
                 let started = ContinuousClock.now
                 var ids: [UUID] = []
                 for n in 0..<count {
                     let answer = try await bridge.submit(
                         "web",
-                        ["email": "tp\(n)@lovelace.dev", "firstName": "T", "lastName": "P\(n)",
-                         "startTime": slots[n * 2].iso, "durationMinutes": 15])
+                        [
+                            "email": "tp\(n)@lovelace.dev", "firstName": "T", "lastName": "P\(n)",
+                            "startTime": slots[n * 2].iso, "durationMinutes": 15,
+                        ])
                     let text = try #require(answer.json?["id"] as? String)
                     ids.append(try #require(UUID(uuidString: text)))
                 }
@@ -74,10 +85,13 @@ struct PipelineBenchmarkTests {
                 let booked = try await bridge.count("SELECT count(*) FROM intents WHERE status = 'booked'")
                 #expect(booked == count)
                 let calls = stats.total - before.total
-                print(String(
-                    format: "BENCH booking_throughput limit_per_10s=%d intents=%d seconds=%.1f bookings_per_s=%.1f hubspot_calls=%d calls_per_s=%.1f limit_used=%.2f max_in_10s=%d rate_limited=%d",
-                    limit, count, elapsed, Double(booked) / elapsed, calls, Double(calls) / elapsed,
-                    Double(calls) / elapsed / (Double(limit) / 10), stats.maxInAnyWindow, stats.rateLimited - before.rateLimited))
+                print(
+                    String(
+                        format:
+                            "BENCH booking_throughput limit_per_10s=%d intents=%d seconds=%.1f bookings_per_s=%.1f hubspot_calls=%d calls_per_s=%.1f limit_used=%.2f max_in_10s=%d rate_limited=%d",
+                        limit, count, elapsed, Double(booked) / elapsed, calls, Double(calls) / elapsed,
+                        Double(calls) / elapsed / (Double(limit) / 10), stats.maxInAnyWindow,
+                        stats.rateLimited - before.rateLimited))
             }
         }
     }
@@ -117,7 +131,11 @@ struct PipelineBenchmarkTests {
             let small = try await measure(label: 10_000)
             try await fill(finished: 1_990_000)
             let large = try await measure(label: 2_000_000)
-            print(String(format: "BENCH claim_growth finished_rows_small=10000 claim_ms_small=%.3f finished_rows_large=2000000 claim_ms_large=%.3f ratio=%.2f", small, large, large / small))
+            print(
+                String(
+                    format:
+                        "BENCH claim_growth finished_rows_small=10000 claim_ms_small=%.3f finished_rows_large=2000000 claim_ms_large=%.3f ratio=%.2f",
+                    small, large, large / small))
         }
     }
 }

@@ -24,7 +24,8 @@ struct PipelineDecisionTests {
     }
 
     static func request(
-        minutes: Int = 30, formFields: [String: String] = ["company": "Engines Ltd"], consents: [String: Bool] = ["222": true],
+        minutes: Int = 30, formFields: [String: String] = ["company": "Engines Ltd"],
+        consents: [String: Bool] = ["222": true],
         guests: [String] = []
     ) -> BookingRequest {
         BookingRequest(
@@ -68,7 +69,8 @@ struct PipelineDecisionTests {
 
     @Test("guests on a link that does not allow them are refused before calling HubSpot")
     func refusesGuests() throws {
-        let failure = try #require(BookingPlan.make(request: Self.request(guests: ["bob@lovelace.dev"]), info: Self.info()).failure)
+        let failure = try #require(
+            BookingPlan.make(request: Self.request(guests: ["bob@lovelace.dev"]), info: Self.info()).failure)
         #expect(failure.subCategory == "INVALID_EMAIL_GUESTS")
     }
 
@@ -87,8 +89,9 @@ struct PipelineDecisionTests {
         let miss = BookingPlan.checkSlot(startMillis: 3_000_000, durationMillis: 1_800_000, pages: [page])
         #expect(!miss.offered)
         #expect(miss.next.map { Int64($0.timeIntervalSince1970 * 1000) } == [4_600_000, 6_400_000, 8_200_000])
-        #expect(!BookingPlan.checkSlot(startMillis: 2_800_000, durationMillis: 900_000, pages: [page]).offered,
-                "another duration's slots do not count")
+        #expect(
+            !BookingPlan.checkSlot(startMillis: 2_800_000, durationMillis: 900_000, pages: [page]).offered,
+            "another duration's slots do not count")
     }
 
     @Test("month offsets are counted in the booker's time zone")
@@ -102,28 +105,41 @@ struct PipelineDecisionTests {
         #expect(BookingPlan.monthOffset(of: nextYear, now: now, timezone: "UTC") == 3)
     }
 
-    static func busy(_ userId: String, _ start: Int64, _ end: Int64, offline: Bool = false) throws -> HubSpotUserBusyTimes {
+    static func busy(
+        _ userId: String, _ start: Int64, _ end: Int64, offline: Bool = false
+    ) throws -> HubSpotUserBusyTimes {
         try JSONDecoder().decode(
             HubSpotUserBusyTimes.self,
-            from: Data("""
+            from: Data(
+                """
                 {"isOffline":\(offline),"busyTimes":[{"start":\(start),"end":\(end)}],"meetingsUser":{"id":"m\(userId)","userId":"\(userId)"}}
                 """.utf8))
     }
 
     @Test("reconciliation: a slot still offered on a personal link is safe to book again; a gone slot needs review")
     func reconcilePersonal() {
-        #expect(Reconciliation.decide(linkType: "PERSONAL_LINK", slotOffered: true, busyTimes: [], startMillis: 0, durationMillis: 10) == .safeToBook)
-        guard case .needsReview = Reconciliation.decide(linkType: "PERSONAL_LINK", slotOffered: false, busyTimes: [], startMillis: 0, durationMillis: 10)
+        #expect(
+            Reconciliation.decide(
+                linkType: "PERSONAL_LINK", slotOffered: true, busyTimes: [], startMillis: 0, durationMillis: 10)
+                == .safeToBook)
+        guard
+            case .needsReview = Reconciliation.decide(
+                linkType: "PERSONAL_LINK", slotOffered: false, busyTimes: [], startMillis: 0, durationMillis: 10)
         else { Issue.record("a gone slot must need review"); return }
     }
 
     @Test("reconciliation: on a round-robin link a rep busy over the slot means the earlier call may have booked")
     func reconcileRoundRobin() throws {
         let free = try [Self.busy("1", 0, 100), Self.busy("2", 5000, 6000)]
-        #expect(Reconciliation.decide(linkType: "ROUND_ROBIN_CALENDAR", slotOffered: true, busyTimes: free, startMillis: 1000, durationMillis: 1000) == .safeToBook)
+        #expect(
+            Reconciliation.decide(
+                linkType: "ROUND_ROBIN_CALENDAR", slotOffered: true, busyTimes: free, startMillis: 1000,
+                durationMillis: 1000) == .safeToBook)
         let taken = try [Self.busy("1", 0, 100), Self.busy("2", 1000, 2000)]
-        guard case .needsReview(let evidence) = Reconciliation.decide(
-            linkType: "ROUND_ROBIN_CALENDAR", slotOffered: true, busyTimes: taken, startMillis: 1000, durationMillis: 1000)
+        guard
+            case .needsReview(let evidence) = Reconciliation.decide(
+                linkType: "ROUND_ROBIN_CALENDAR", slotOffered: true, busyTimes: taken, startMillis: 1000,
+                durationMillis: 1000)
         else { Issue.record("a busy rep must need review"); return }
         #expect(evidence.contains("2"))
     }
@@ -131,8 +147,13 @@ struct PipelineDecisionTests {
     @Test("likely available reps: connected calendars that are free over the slot, round-robin links only")
     func likelyAvailable() throws {
         let members = try [Self.busy("1", 0, 100), Self.busy("2", 1000, 2000), Self.busy("3", 0, 10, offline: true)]
-        #expect(BookingPlan.likelyAvailableUserIds(linkType: "ROUND_ROBIN_CALENDAR", busyTimes: members, startMillis: 1500, durationMillis: 100) == ["1"])
-        #expect(BookingPlan.likelyAvailableUserIds(linkType: "PERSONAL_LINK", busyTimes: members, startMillis: 1500, durationMillis: 100).isEmpty)
+        #expect(
+            BookingPlan.likelyAvailableUserIds(
+                linkType: "ROUND_ROBIN_CALENDAR", busyTimes: members, startMillis: 1500, durationMillis: 100) == ["1"])
+        #expect(
+            BookingPlan.likelyAvailableUserIds(
+                linkType: "PERSONAL_LINK", busyTimes: members, startMillis: 1500, durationMillis: 100
+            ).isEmpty)
     }
 
     @Test("backoff doubles from the base up to the maximum, with full jitter below that ceiling")

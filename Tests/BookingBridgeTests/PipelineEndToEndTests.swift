@@ -9,7 +9,8 @@ import Testing
 @Suite("Pipeline end to end", .serialized)
 struct PipelineEndToEndTests {
     static func id(_ answer: TestBridge.Answer) throws -> UUID {
-        let text = try #require(answer.json?["id"] as? String, "answer: \(answer.status) \(String(decoding: answer.body, as: UTF8.self))")
+        let text = try #require(
+            answer.json?["id"] as? String, "answer: \(answer.status) \(String(decoding: answer.body, as: UTF8.self))")
         return try #require(UUID(uuidString: text))
     }
 
@@ -21,7 +22,9 @@ struct PipelineEndToEndTests {
     @Test("200 with a calendar event: booked, with the booking row and a booking.confirmed event in the outbox")
     func booked() async throws {
         try await TestBridge.run { bridge in
-            let slot = try #require(try await bridge.freeSlots(slug: SandboxSeeds.personalLinkSlug, timezone: "Europe/London", minutes: 30).dropFirst(3).first)
+            let slot = try #require(
+                try await bridge.freeSlots(slug: SandboxSeeds.personalLinkSlug, timezone: "Europe/London", minutes: 30)
+                    .dropFirst(3).first)
             let answer = try await bridge.submit("web", Self.person(1, start: slot))
             #expect(answer.status == 202)
             let intent = try await bridge.waitForFinal(try Self.id(answer))
@@ -29,9 +32,16 @@ struct PipelineEndToEndTests {
             #expect(intent.attempts == 1)
             let bookings = await bridge.sandbox.bookings()
             #expect(bookings.count == 1)
-            #expect(try await bridge.count("SELECT count(*) FROM bookings WHERE intent_id = '\(intent.id)' AND calendar_event_id <> ''") == 1)
-            #expect(try await bridge.count("SELECT count(*) FROM events WHERE intent_id = '\(intent.id)' AND type = 'booking.confirmed'") == 1)
-            #expect(try await bridge.count("SELECT count(*) FROM attempts WHERE intent_id = '\(intent.id)' AND stage = 'book' AND outcome = 'ok'") == 1)
+            #expect(
+                try await bridge.count(
+                    "SELECT count(*) FROM bookings WHERE intent_id = '\(intent.id)' AND calendar_event_id <> ''") == 1)
+            #expect(
+                try await bridge.count(
+                    "SELECT count(*) FROM events WHERE intent_id = '\(intent.id)' AND type = 'booking.confirmed'") == 1)
+            #expect(
+                try await bridge.count(
+                    "SELECT count(*) FROM attempts WHERE intent_id = '\(intent.id)' AND stage = 'book' AND outcome = 'ok'"
+                ) == 1)
         }
     }
 
@@ -39,19 +49,24 @@ struct PipelineEndToEndTests {
     func offline() async throws {
         try await TestBridge.run { bridge in
             // Wednesdays 12:00-13:00 New York time only Alex, who has no connected calendar, is free.
-            let slots = try await bridge.freeSlots(slug: SandboxSeeds.roundRobinLinkSlug, timezone: "America/New_York", minutes: 30)
+            let slots = try await bridge.freeSlots(
+                slug: SandboxSeeds.roundRobinLinkSlug, timezone: "America/New_York", minutes: 30)
             var newYork = Calendar(identifier: .gregorian)
             newYork.timeZone = TimeZone(identifier: "America/New_York")!
-            let slot = try #require(slots.first { date in
-                let c = newYork.dateComponents([.weekday, .hour], from: date)
-                return c.weekday == 4 && c.hour == 12
-            })
-            let answer = try await bridge.submit("rr", Self.person(2, start: slot), headers: [("Authorization", "Bearer rr-token")])
+            let slot = try #require(
+                slots.first { date in
+                    let c = newYork.dateComponents([.weekday, .hour], from: date)
+                    return c.weekday == 4 && c.hour == 12
+                })
+            let answer = try await bridge.submit(
+                "rr", Self.person(2, start: slot), headers: [("Authorization", "Bearer rr-token")])
             #expect(answer.status == 202)
             let intent = try await bridge.waitForFinal(try Self.id(answer))
             #expect(intent.status == .offline)
             #expect(intent.lastError?.subCategory == "OFFLINE")
-            #expect(try await bridge.count("SELECT count(*) FROM events WHERE intent_id = '\(intent.id)' AND type = 'booking.offline'") == 1)
+            #expect(
+                try await bridge.count(
+                    "SELECT count(*) FROM events WHERE intent_id = '\(intent.id)' AND type = 'booking.offline'") == 1)
             #expect(try await bridge.count("SELECT count(*) FROM events WHERE type = 'booking.confirmed'") == 0)
         }
     }
@@ -59,16 +74,23 @@ struct PipelineEndToEndTests {
     @Test("a permanent HubSpot error (rejected e-mail) fails with HubSpot's category, message and correlation id")
     func permanentFailure() async throws {
         try await TestBridge.run { bridge in
-            let slot = try #require(try await bridge.freeSlots(slug: SandboxSeeds.personalLinkSlug, timezone: "Europe/London", minutes: 30).dropFirst(5).first)
-            let answer = try await bridge.submit("web", Self.person(3, start: slot, extra: ["email": "someone@example.com"]))
+            let slot = try #require(
+                try await bridge.freeSlots(slug: SandboxSeeds.personalLinkSlug, timezone: "Europe/London", minutes: 30)
+                    .dropFirst(5).first)
+            let answer = try await bridge.submit(
+                "web", Self.person(3, start: slot, extra: ["email": "someone@example.com"]))
             #expect(answer.status == 202)
             let intent = try await bridge.waitForFinal(try Self.id(answer))
             #expect(intent.status == .failed)
             #expect(intent.lastError?.origin == "hubspot")
             #expect(intent.lastError?.httpStatus == 400)
             #expect(intent.lastError?.correlationId?.isEmpty == false)
-            #expect(intent.lastError?.subCategory?.contains("INVALID_EMAIL") == true || intent.lastError?.category?.contains("INVALID_EMAIL") == true)
-            #expect(try await bridge.count("SELECT count(*) FROM events WHERE intent_id = '\(intent.id)' AND type = 'booking.failed'") == 1)
+            #expect(
+                intent.lastError?.subCategory?.contains("INVALID_EMAIL") == true
+                    || intent.lastError?.category?.contains("INVALID_EMAIL") == true)
+            #expect(
+                try await bridge.count(
+                    "SELECT count(*) FROM events WHERE intent_id = '\(intent.id)' AND type = 'booking.failed'") == 1)
             #expect(await bridge.sandbox.bookings().isEmpty)
         }
     }
@@ -76,7 +98,8 @@ struct PipelineEndToEndTests {
     @Test("a start the link does not offer fails before booking, with the next offered starts")
     func notOffered() async throws {
         try await TestBridge.run { bridge in
-            let slots = try await bridge.freeSlots(slug: SandboxSeeds.personalLinkSlug, timezone: "Europe/London", minutes: 30)
+            let slots = try await bridge.freeSlots(
+                slug: SandboxSeeds.personalLinkSlug, timezone: "Europe/London", minutes: 30)
             let offered = Set(slots)
             // 03:00 London time, a few days ahead, is outside working hours.
             var london = Calendar(identifier: .gregorian)
@@ -91,15 +114,20 @@ struct PipelineEndToEndTests {
             let suggested = try #require(intent.lastError?.suggestedStartTimes)
             #expect(!suggested.isEmpty)
             #expect(suggested.allSatisfy { offered.contains($0) && $0 > night })
-            #expect(try await bridge.count("SELECT count(*) FROM attempts WHERE intent_id = '\(intent.id)' AND stage = 'book'") == 0)
+            #expect(
+                try await bridge.count(
+                    "SELECT count(*) FROM attempts WHERE intent_id = '\(intent.id)' AND stage = 'book'") == 0)
         }
     }
 
     @Test("a missing required form field fails in enrichment without a booking call")
     func enrichmentFailure() async throws {
         try await TestBridge.run { bridge in
-            let slot = try #require(try await bridge.freeSlots(slug: SandboxSeeds.formLinkSlug, timezone: "Europe/Berlin", minutes: 45).dropFirst(1).first)
-            let answer = try await bridge.submit("onboarding", Self.person(5, start: slot, extra: ["processing_ok": "true"]))
+            let slot = try #require(
+                try await bridge.freeSlots(slug: SandboxSeeds.formLinkSlug, timezone: "Europe/Berlin", minutes: 45)
+                    .dropFirst(1).first)
+            let answer = try await bridge.submit(
+                "onboarding", Self.person(5, start: slot, extra: ["processing_ok": "true"]))
             let intent = try await bridge.waitForFinal(try Self.id(answer))
             #expect(intent.status == .failed)
             #expect(intent.lastError?.subCategory == "REQUIRED_FORM_FIELD")
@@ -111,7 +139,8 @@ struct PipelineEndToEndTests {
     @Test("retryable errors and rate limits are retried until booked; exhausted retries fail with the last reason")
     func retriesThenFails() async throws {
         try await TestBridge.run(configure: { $0.pipeline.maxAttempts = 3 }) { bridge in
-            let slots = try await bridge.freeSlots(slug: SandboxSeeds.personalLinkSlug, timezone: "Europe/London", minutes: 30)
+            let slots = try await bridge.freeSlots(
+                slug: SandboxSeeds.personalLinkSlug, timezone: "Europe/London", minutes: 30)
             var failing = SandboxFaults()
             failing.failRate = 1
             failing.failStatus = 521
@@ -138,7 +167,9 @@ struct PipelineEndToEndTests {
     @Test("book, then drop the answer: reconciled to needs_review (never booked twice), and an operator resolves it")
     func uncertainNeedsReview() async throws {
         try await TestBridge.run { bridge in
-            let slot = try #require(try await bridge.freeSlots(slug: SandboxSeeds.personalLinkSlug, timezone: "Europe/London", minutes: 30).dropFirst(11).first)
+            let slot = try #require(
+                try await bridge.freeSlots(slug: SandboxSeeds.personalLinkSlug, timezone: "Europe/London", minutes: 30)
+                    .dropFirst(11).first)
             var faults = SandboxFaults()
             faults.dropAfterBookRate = 1
             await bridge.sandbox.setFaults(faults)
@@ -146,8 +177,13 @@ struct PipelineEndToEndTests {
             let intent = try await bridge.waitForFinal(try Self.id(answer), timeout: .seconds(60))
             #expect(intent.status == .needsReview)
             #expect(await bridge.sandbox.bookings().count == 1, "booked exactly once")
-            #expect(try await bridge.count("SELECT count(*) FROM attempts WHERE intent_id = '\(intent.id)' AND outcome = 'uncertain'") >= 1)
-            #expect(try await bridge.count("SELECT count(*) FROM events WHERE intent_id = '\(intent.id)' AND type = 'booking.needs_review'") == 1)
+            #expect(
+                try await bridge.count(
+                    "SELECT count(*) FROM attempts WHERE intent_id = '\(intent.id)' AND outcome = 'uncertain'") >= 1)
+            #expect(
+                try await bridge.count(
+                    "SELECT count(*) FROM events WHERE intent_id = '\(intent.id)' AND type = 'booking.needs_review'")
+                    == 1)
 
             let auth = [("Authorization", "Bearer \(bridge.adminToken)"), ("Content-Type", "application/json")]
             let resolved = try await bridge.request(
@@ -155,8 +191,11 @@ struct PipelineEndToEndTests {
                 body: Data(#"{"status":"booked","calendarEventId":"found-in-hubspot","contactId":"c1"}"#.utf8))
             #expect(resolved.status == 200)
             #expect(try await IntentStore(database: bridge.database).find(id: intent.id)?.status == .booked)
-            #expect(try await bridge.count("SELECT count(*) FROM bookings WHERE intent_id = '\(intent.id)' AND resolved_by = 'operator'") == 1)
-            let again = try await bridge.request(.POST, "/v1/intents/\(intent.id)/resolve", headers: auth, body: Data(#"{"status":"failed"}"#.utf8))
+            #expect(
+                try await bridge.count(
+                    "SELECT count(*) FROM bookings WHERE intent_id = '\(intent.id)' AND resolved_by = 'operator'") == 1)
+            let again = try await bridge.request(
+                .POST, "/v1/intents/\(intent.id)/resolve", headers: auth, body: Data(#"{"status":"failed"}"#.utf8))
             #expect(again.status == 409)
             let unauthorized = try await bridge.request(.POST, "/v1/intents/\(intent.id)/retry")
             #expect(unauthorized.status == 401)
@@ -173,7 +212,8 @@ struct PipelineEndToEndTests {
                 $0.pipeline.workers = 16
             }
         ) { bridge in
-            let slots = try await bridge.freeSlots(slug: SandboxSeeds.personalLinkSlug, timezone: "Europe/London", minutes: 15)
+            let slots = try await bridge.freeSlots(
+                slug: SandboxSeeds.personalLinkSlug, timezone: "Europe/London", minutes: 15)
             try #require(slots.count >= 500, "the sandbox offers \(slots.count) 15-minute slots")
             var faults = SandboxFaults()
             faults.failRate = 0.3
@@ -212,17 +252,21 @@ struct PipelineEndToEndTests {
             sandbox: { $0.rateLimit = 100_000 },
             configure: { $0.hubspot.rateLimitPer10s = 100_000 }
         ) { bridge in
-            let slots = try await bridge.freeSlots(slug: SandboxSeeds.personalLinkSlug, timezone: "Europe/London", minutes: 15)
+            let slots = try await bridge.freeSlots(
+                slug: SandboxSeeds.personalLinkSlug, timezone: "Europe/London", minutes: 15)
             var faults = SandboxFaults()
             faults.dropAfterBookRate = 0.3
             await bridge.sandbox.setFaults(faults)
             var ids: [UUID] = []
             for n in 0..<60 {
-                let answer = try await bridge.submit("web", Self.person(3000 + n, start: slots[n * 2], extra: ["durationMinutes": 15]))
+                let answer = try await bridge.submit(
+                    "web", Self.person(3000 + n, start: slots[n * 2], extra: ["durationMinutes": 15]))
                 ids.append(try Self.id(answer))
             }
             var statuses: [IntentStatus: Int] = [:]
-            for id in ids { statuses[try await bridge.waitForFinal(id, timeout: .seconds(120)).status, default: 0] += 1 }
+            for id in ids {
+                statuses[try await bridge.waitForFinal(id, timeout: .seconds(120)).status, default: 0] += 1
+            }
             let bookings = await bridge.sandbox.bookings()
             #expect(Set(bookings.map(\.startMillis)).count == bookings.count, "no slot booked twice")
             #expect(bookings.count == 60, "every intent booked exactly once in HubSpot")
@@ -239,23 +283,30 @@ struct PipelineEndToEndTests {
             configure: { $0.hubspot.rateLimitPer10s = 40 }
         ) { first in
             // A second bridge on the same database and the same HubSpot account.
-            var configuration = TestBridge.configuration(databaseURL: first.databaseURL, sandboxURL: await first.sandbox.baseURL)
+            var configuration = TestBridge.configuration(
+                databaseURL: first.databaseURL, sandboxURL: await first.sandbox.baseURL)
             configuration.hubspot.rateLimitPer10s = 40
             configuration.hubspot.account = first.bridge.configuration.hubspot.account
-            let second = BridgeApplication(configuration: configuration, database: first.database, httpClient: first.http, logger: TestBridge.logger)
+            let second = BridgeApplication(
+                configuration: configuration, database: first.database, httpClient: first.http,
+                logger: TestBridge.logger)
             let secondPipeline = BookingPipeline(
-                database: first.database, api: second.makeHubSpotClient(), settings: configuration.pipeline, logger: TestBridge.logger)
-            let slots = try await first.freeSlots(slug: SandboxSeeds.personalLinkSlug, timezone: "Europe/London", minutes: 15)
+                database: first.database, api: second.makeHubSpotClient(), settings: configuration.pipeline,
+                logger: TestBridge.logger)
+            let slots = try await first.freeSlots(
+                slug: SandboxSeeds.personalLinkSlug, timezone: "Europe/London", minutes: 15)
             return try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await secondPipeline.run() }
                 var ids: [UUID] = []
                 for n in 0..<40 {
-                    let answer = try await first.submit("web", Self.person(5000 + n, start: slots[n * 2], extra: ["durationMinutes": 15]))
+                    let answer = try await first.submit(
+                        "web", Self.person(5000 + n, start: slots[n * 2], extra: ["durationMinutes": 15]))
                     ids.append(try Self.id(answer))
                 }
                 for id in ids { _ = try await first.waitForFinal(id, timeout: .seconds(120)) }
                 group.cancelAll()
-                let owners = try await first.count("SELECT count(DISTINCT locked_by) FROM intents WHERE status = 'booked'")
+                let owners = try await first.count(
+                    "SELECT count(DISTINCT locked_by) FROM intents WHERE status = 'booked'")
                 #expect(owners == 2, "both bridges booked some of the intents")
                 let stats = await first.sandbox.requestStats()
                 #expect(stats.rateLimited == 0, "no 429s")

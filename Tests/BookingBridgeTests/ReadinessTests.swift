@@ -29,15 +29,19 @@ struct ReadinessTests {
         configuration.port = 0
         configuration.hubspot.baseURL = "http://127.0.0.1:9"
         configuration.hubspot.accessToken = "unused"
-        let bridge = BridgeApplication(configuration: configuration, database: database, httpClient: http, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: bridge.services().map { .init(service: $0) }, logger: logger))
+        let bridge = BridgeApplication(
+            configuration: configuration, database: database, httpClient: http, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(services: bridge.services().map { .init(service: $0) }, logger: logger))
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { await database.client.run() }
             try await Migrations().apply(on: database)
             tasks.addTask { try await group.run() }
             let port = try await bridge.boundPort.wait()
             func status(_ path: String) async -> Int {
-                guard let response = try? await http.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)"), timeout: .seconds(10))
+                guard
+                    let response = try? await http.execute(
+                        HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)"), timeout: .seconds(10))
                 else { return -1 }
                 return Int(response.status.code)
             }

@@ -12,7 +12,8 @@ struct SandboxBookingTests {
 
     @Test func successfulBookingHasEveryRequiredKeyAndMakesTheSlotBusy() async throws {
         try await SandboxHarness.with { harness in
-            let start = try #require(try await harness.offeredStarts(slug: Self.personal, duration: Self.thirtyMinutes).first)
+            let start = try #require(
+                try await harness.offeredStarts(slug: Self.personal, duration: Self.thirtyMinutes).first)
             let body = SandboxHarness.bookBody(
                 slug: Self.personal, start: start, duration: Self.thirtyMinutes,
                 [
@@ -51,8 +52,11 @@ struct SandboxBookingTests {
             #expect(!after.contains(start - 900_000))
             let hour = try await harness.offeredStarts(slug: Self.personal, duration: 3_600_000)
             #expect(!hour.contains(start))
-            let info = try await harness.call(.GET, "\(SandboxHarness.scheduler)/book/\(SandboxHarness.encoded(Self.personal))?timezone=Europe/London")
-            let busy = (try info.object()["allUsersBusyTimes"] as? [[String: Any]])?.first?["busyTimes"] as? [[String: Any]]
+            let info = try await harness.call(
+                .GET, "\(SandboxHarness.scheduler)/book/\(SandboxHarness.encoded(Self.personal))?timezone=Europe/London"
+            )
+            let busy =
+                (try info.object()["allUsersBusyTimes"] as? [[String: Any]])?.first?["busyTimes"] as? [[String: Any]]
             #expect(busy?.contains { ($0["start"] as? NSNumber)?.int64Value == start } == true)
 
             // Booking the same slot again: HubSpot's "time not available".
@@ -68,7 +72,8 @@ struct SandboxBookingTests {
     @Test func startTimeAsEpochMillisecondsIsAccepted() async throws {
         try await SandboxHarness.with { harness in
             let start = try #require(try await harness.offeredStarts(slug: Self.personal, duration: 900_000).last)
-            let body = SandboxHarness.bookBody(slug: Self.personal, start: start, duration: 900_000, ["startTime": start])
+            let body = SandboxHarness.bookBody(
+                slug: Self.personal, start: start, duration: 900_000, ["startTime": start])
             let reply = try await harness.call(.POST, Self.book, json: body)
             #expect(reply.status == 200, "\(reply.text)")
             #expect(await harness.sandbox.bookings().first?.startMillis == start)
@@ -77,10 +82,12 @@ struct SandboxBookingTests {
 
     @Test func durationNotOfferedOrInMinutesIsRejected() async throws {
         try await SandboxHarness.with { harness in
-            let start = try #require(try await harness.offeredStarts(slug: Self.personal, duration: Self.thirtyMinutes).first)
+            let start = try #require(
+                try await harness.offeredStarts(slug: Self.personal, duration: Self.thirtyMinutes).first)
             for duration: Int64 in [30, 2_700_000] {
                 let reply = try await harness.call(
-                    .POST, Self.book, json: SandboxHarness.bookBody(slug: Self.personal, start: start, duration: duration))
+                    .POST, Self.book,
+                    json: SandboxHarness.bookBody(slug: Self.personal, start: start, duration: duration))
                 try reply.expectHubSpotError(
                     status: 400, category: "VALIDATION_ERROR",
                     subCategory: "MeetingsBookingSchedulingError.MEETING_DURATION_NOT_VALID"
@@ -91,7 +98,8 @@ struct SandboxBookingTests {
 
     @Test func startInThePastOrOffTheGridIsRejected() async throws {
         try await SandboxHarness.with { harness in
-            let start = try #require(try await harness.offeredStarts(slug: Self.personal, duration: Self.thirtyMinutes).first)
+            let start = try #require(
+                try await harness.offeredStarts(slug: Self.personal, duration: Self.thirtyMinutes).first)
             let past = start - 7 * 86_400_000 * 2
             for candidate in [past, start + 60_000, start + 5 * 7 * 86_400_000] {
                 let reply = try await harness.call(
@@ -107,22 +115,27 @@ struct SandboxBookingTests {
 
     @Test func personAndFormProblemsGiveTheContractsErrors() async throws {
         try await SandboxHarness.with { harness in
-            let start = try #require(try await harness.offeredStarts(slug: Self.personal, duration: Self.thirtyMinutes).first)
+            let start = try #require(
+                try await harness.offeredStarts(slug: Self.personal, duration: Self.thirtyMinutes).first)
             func attempt(_ changes: [String: Any]) async throws -> SandboxReply {
                 try await harness.call(
                     .POST, Self.book,
-                    json: SandboxHarness.bookBody(slug: Self.personal, start: start, duration: Self.thirtyMinutes, changes))
+                    json: SandboxHarness.bookBody(
+                        slug: Self.personal, start: start, duration: Self.thirtyMinutes, changes))
             }
             let emptyLastName = try await attempt(["lastName": ""])
             try emptyLastName.expectHubSpotError(status: 400, category: "VALIDATION_ERROR")
-            #expect(try emptyLastName.object()["message"] as? String == "required form field lastname does not have a corresponding value")
+            #expect(
+                try emptyLastName.object()["message"] as? String
+                    == "required form field lastname does not have a corresponding value")
 
             for email in ["ada@example.com", "ada@mail.example.org", "not-an-email", "ada@mailinator.com"] {
                 let reply = try await attempt(["email": email])
                 try reply.expectHubSpotError(status: 400, category: "VALIDATION_ERROR", subCategory: "INVALID_EMAIL")
             }
             let guests = try await attempt(["guestEmails": ["grace@hopper.dev"]])
-            try guests.expectHubSpotError(status: 400, category: "VALIDATION_ERROR", subCategory: "INVALID_EMAIL_GUESTS")
+            try guests.expectHubSpotError(
+                status: 400, category: "VALIDATION_ERROR", subCategory: "INVALID_EMAIL_GUESTS")
 
             let unknownField = try await attempt(["formFields": [["name": "favourite_colour", "value": "blue"]]])
             try unknownField.expectHubSpotError(status: 400, category: "VALIDATION_ERROR")
@@ -143,11 +156,14 @@ struct SandboxBookingTests {
             let consent: [String: Any] = ["communicationTypeId": SandboxSeeds.requiredConsentTypeId, "consented": true]
             func attempt(_ changes: [String: Any]) async throws -> SandboxReply {
                 try await harness.call(
-                    .POST, Self.book, json: SandboxHarness.bookBody(slug: slug, start: start, duration: duration, changes))
+                    .POST, Self.book,
+                    json: SandboxHarness.bookBody(slug: slug, start: start, duration: duration, changes))
             }
             let noField = try await attempt(["legalConsentResponses": [consent]])
             try noField.expectHubSpotError(status: 400, category: "VALIDATION_ERROR")
-            #expect(try noField.object()["message"] as? String == "required form field account_id does not have a corresponding value")
+            #expect(
+                try noField.object()["message"] as? String
+                    == "required form field account_id does not have a corresponding value")
 
             let noConsent = try await attempt(["formFields": [field]])
             try noConsent.expectHubSpotError(status: 400, category: "VALIDATION_ERROR")
@@ -160,7 +176,8 @@ struct SandboxBookingTests {
                 "formFields": [field], "legalConsentResponses": [consent],
                 "guestEmails": ["a@guests.dev", "b@guests.dev", "c@guests.dev"],
             ])
-            try tooManyGuests.expectHubSpotError(status: 400, category: "VALIDATION_ERROR", subCategory: "INVALID_EMAIL_GUESTS")
+            try tooManyGuests.expectHubSpotError(
+                status: 400, category: "VALIDATION_ERROR", subCategory: "INVALID_EMAIL_GUESTS")
 
             let good = try await attempt([
                 "formFields": [field], "legalConsentResponses": [consent], "guestEmails": ["grace@hopper.dev"],
@@ -173,19 +190,25 @@ struct SandboxBookingTests {
 
     @Test func malformedBodiesAreRejected() async throws {
         try await SandboxHarness.with { harness in
-            let start = try #require(try await harness.offeredStarts(slug: Self.personal, duration: Self.thirtyMinutes).first)
+            let start = try #require(
+                try await harness.offeredStarts(slug: Self.personal, duration: Self.thirtyMinutes).first)
             let notJSON = try await harness.call(.POST, Self.book, body: "{\"slug\": ")
             try notJSON.expectHubSpotError(status: 400, category: "VALIDATION_ERROR")
-            for key in ["slug", "startTime", "duration", "email", "firstName", "lastName", "formFields", "legalConsentResponses", "likelyAvailableUserIds"] {
+            for key in [
+                "slug", "startTime", "duration", "email", "firstName", "lastName", "formFields",
+                "legalConsentResponses", "likelyAvailableUserIds",
+            ] {
                 let reply = try await harness.call(
                     .POST, Self.book,
-                    json: SandboxHarness.bookBody(slug: Self.personal, start: start, duration: Self.thirtyMinutes, [key: NSNull()]))
+                    json: SandboxHarness.bookBody(
+                        slug: Self.personal, start: start, duration: Self.thirtyMinutes, [key: NSNull()]))
                 try reply.expectHubSpotError(status: 400, category: "VALIDATION_ERROR")
                 #expect((try reply.object()["message"] as? String)?.contains(key) == true, "\(reply.text)")
             }
             let badTime = try await harness.call(
                 .POST, Self.book,
-                json: SandboxHarness.bookBody(slug: Self.personal, start: start, duration: Self.thirtyMinutes, ["startTime": "tomorrow"]))
+                json: SandboxHarness.bookBody(
+                    slug: Self.personal, start: start, duration: Self.thirtyMinutes, ["startTime": "tomorrow"]))
             try badTime.expectHubSpotError(status: 400, category: "VALIDATION_ERROR")
             #expect(await harness.sandbox.bookings().isEmpty)
         }

@@ -60,7 +60,8 @@ struct SandboxLimitsAndFaultsTests {
             try failed.expectHubSpotError(status: 502, category: "BAD_GATEWAY")
             #expect(failed.headers.first(name: "X-HubSpot-RateLimit-Max") == "100")
 
-            let setByHTTP = try await harness.call(.POST, "/__sandbox/faults", token: nil, json: ["failRate": 1, "failStatus": 429])
+            let setByHTTP = try await harness.call(
+                .POST, "/__sandbox/faults", token: nil, json: ["failRate": 1, "failStatus": 429])
             #expect(setByHTTP.status == 200, "\(setByHTTP.text)")
             let limited = try await harness.call(.GET, Self.scheduler)
             #expect(limited.status == 429)
@@ -105,7 +106,8 @@ struct SandboxLimitsAndFaultsTests {
             // A blind retry of the uncertain attempt meets HubSpot's "time not available".
             await harness.sandbox.setFaults(SandboxFaults())
             let retry = try await harness.call(
-                .POST, "\(Self.scheduler)/book", json: SandboxHarness.bookBody(slug: slug, start: start, duration: 1_800_000))
+                .POST, "\(Self.scheduler)/book",
+                json: SandboxHarness.bookBody(slug: slug, start: start, duration: 1_800_000))
             #expect(retry.subCategory == "MeetingsBookingSchedulingError.MEETING_TIME_NOT_AVAILABLE")
         }
     }
@@ -119,7 +121,8 @@ struct SandboxLimitsAndFaultsTests {
                     group.addTask {
                         let reply = try await harness.call(
                             .POST, "\(Self.scheduler)/book",
-                            json: SandboxHarness.bookBody(slug: slug, start: start, duration: 1_800_000, ["email": "c\(index)@buyer.dev"]))
+                            json: SandboxHarness.bookBody(
+                                slug: slug, start: start, duration: 1_800_000, ["email": "c\(index)@buyer.dev"]))
                         return (reply.status, reply.subCategory)
                     }
                 }
@@ -152,7 +155,8 @@ struct SandboxLimitsAndFaultsTests {
             try unknown.expectHubSpotError(status: 404, category: "OBJECT_NOT_FOUND")
             let wrongMethod = try await harness.call(.DELETE, Self.scheduler)
             #expect(wrongMethod.status == 405)
-            let oldOAuth = try await harness.call(.POST, "/oauth/v1/token", token: nil, body: "grant_type=refresh_token")
+            let oldOAuth = try await harness.call(
+                .POST, "/oauth/v1/token", token: nil, body: "grant_type=refresh_token")
             #expect(oldOAuth.status == 404)
         }
     }

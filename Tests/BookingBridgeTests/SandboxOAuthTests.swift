@@ -1,7 +1,7 @@
 import Foundation
 import HubSpotSandbox
-import NIOHTTP1
 import Logging
+import NIOHTTP1
 import ServiceLifecycle
 import Testing
 
@@ -17,7 +17,9 @@ struct SandboxOAuthTests {
 
     @Test func refreshIssuesAccessTokensAndRotatesTheRefreshToken() async throws {
         try await SandboxHarness.with { harness in
-            let first = try await harness.call(.POST, Self.tokenPath, token: nil, body: Self.refreshBody("sandbox-refresh-token"), contentType: Self.form)
+            let first = try await harness.call(
+                .POST, Self.tokenPath, token: nil, body: Self.refreshBody("sandbox-refresh-token"),
+                contentType: Self.form)
             #expect(first.status == 200, "\(first.text)")
             let issued = try first.object()
             #expect(issued["token_type"] as? String == "bearer")
@@ -31,30 +33,39 @@ struct SandboxOAuthTests {
             #expect(list.headers.first(name: "X-HubSpot-RateLimit-Max") == "100")
             #expect(list.headers.first(name: "X-HubSpot-RateLimit-Daily") == nil, "no daily headers for OAuth")
 
-            let reused = try await harness.call(.POST, Self.tokenPath, token: nil, body: Self.refreshBody("sandbox-refresh-token"), contentType: Self.form)
+            let reused = try await harness.call(
+                .POST, Self.tokenPath, token: nil, body: Self.refreshBody("sandbox-refresh-token"),
+                contentType: Self.form)
             #expect(reused.status == 400)
             let error = try reused.object()
             #expect(error["error"] as? String == "invalid_grant")
             #expect(error["status"] as? String == "BAD_REFRESH_TOKEN")
             #expect(UUID(uuidString: error["correlationId"] as? String ?? "") != nil)
 
-            let second = try await harness.call(.POST, Self.tokenPath, token: nil, body: Self.refreshBody(rotated), contentType: Self.form)
+            let second = try await harness.call(
+                .POST, Self.tokenPath, token: nil, body: Self.refreshBody(rotated), contentType: Self.form)
             #expect(second.status == 200)
             let newAccess = try #require(try second.object()["access_token"] as? String)
             #expect(newAccess != access)
-            #expect(try await harness.call(.GET, SandboxHarness.scheduler, token: access).status == 200, "old access token lives on")
+            #expect(
+                try await harness.call(.GET, SandboxHarness.scheduler, token: access).status == 200,
+                "old access token lives on")
 
             let badSecret = try await harness.call(
-                .POST, Self.tokenPath, token: nil, body: Self.refreshBody(rotated, secret: "wrong"), contentType: Self.form)
+                .POST, Self.tokenPath, token: nil, body: Self.refreshBody(rotated, secret: "wrong"),
+                contentType: Self.form)
             #expect(try badSecret.object()["error"] as? String == "invalid_client")
-            let asJSON = try await harness.call(.POST, Self.tokenPath, token: nil, json: ["grant_type": "refresh_token"])
+            let asJSON = try await harness.call(
+                .POST, Self.tokenPath, token: nil, json: ["grant_type": "refresh_token"])
             #expect(try asJSON.object()["error"] as? String == "invalid_request")
         }
     }
 
     @Test func expiredAccessTokenGets401() async throws {
         try await SandboxHarness.with({ $0.oauthAccessTokenLifetimeSeconds = 1 }) { harness in
-            let reply = try await harness.call(.POST, Self.tokenPath, token: nil, body: Self.refreshBody("sandbox-refresh-token"), contentType: Self.form)
+            let reply = try await harness.call(
+                .POST, Self.tokenPath, token: nil, body: Self.refreshBody("sandbox-refresh-token"),
+                contentType: Self.form)
             let access = try #require(try reply.object()["access_token"] as? String)
             #expect(try await harness.call(.GET, SandboxHarness.scheduler, token: access).status == 200)
             try await Task.sleep(for: .milliseconds(1100))

@@ -10,7 +10,8 @@ struct SandboxReadTests {
 
     @Test func bookingInfoHasTheContractsShape() async throws {
         try await SandboxHarness.with { harness in
-            let reply = try await harness.call(.GET, "\(Self.scheduler)/book/sales%2Fdiscovery?timezone=America/New_York")
+            let reply = try await harness.call(
+                .GET, "\(Self.scheduler)/book/sales%2Fdiscovery?timezone=America/New_York")
             #expect(reply.status == 200, "\(reply.text)")
             let json = try reply.object()
             #expect(json["linkId"] as? String == "48214")
@@ -22,7 +23,9 @@ struct SandboxReadTests {
             let jane = try #require(users.first?["meetingsUser"] as? [String: Any])
             #expect(jane["userId"] as? String == SandboxSeeds.janeUserId)
             #expect((jane["userProfile"] as? [String: Any])?["email"] as? String == "jane@company.dev")
-            #expect((users.first?["busyTimes"] as? [[String: Any]])?.isEmpty == false, "the Wednesday team sync is busy time")
+            #expect(
+                (users.first?["busyTimes"] as? [[String: Any]])?.isEmpty == false,
+                "the Wednesday team sync is busy time")
             let params = try #require(json["customParams"] as? [String: Any])
             #expect((params["durations"] as? [NSNumber])?.map(\.int64Value) == [1_800_000, 3_600_000])
             #expect(params["startTimeIncrementMinutes"] as? String == "THIRTY")
@@ -38,7 +41,8 @@ struct SandboxReadTests {
                 let info = try await harness.call(.GET, "\(Self.scheduler)/book/jane-doe%2Fintro-30\(query)")
                 try info.expectHubSpotError(status: 400, category: "VALIDATION_ERROR")
             }
-            let page = try await harness.call(.GET, "\(Self.scheduler)/book/availability-page/jane-doe%2Fintro-30?monthOffset=0")
+            let page = try await harness.call(
+                .GET, "\(Self.scheduler)/book/availability-page/jane-doe%2Fintro-30?monthOffset=0")
             try page.expectHubSpotError(status: 400, category: "VALIDATION_ERROR")
         }
     }
@@ -46,7 +50,8 @@ struct SandboxReadTests {
     @Test func slugsWithSlashRoundTripAndRawSlashesAreNotFound() async throws {
         try await SandboxHarness.with { harness in
             for version in ["2026-03", "2026-09", "v3"] {
-                let path = "/scheduler/\(version)/meetings/meeting-links/book/support%2Fonboarding?timezone=Europe/Berlin"
+                let path =
+                    "/scheduler/\(version)/meetings/meeting-links/book/support%2Fonboarding?timezone=Europe/Berlin"
                 let reply = try await harness.call(.GET, path)
                 #expect(reply.status == 200, "\(version): \(reply.text)")
                 #expect(try reply.object()["linkId"] as? String == "48215")
@@ -68,7 +73,8 @@ struct SandboxReadTests {
             var pages = 0
             var lastHasMore = true
             while lastHasMore && pages < 4 {
-                let reply = try await harness.call(.GET, SandboxHarness.availabilityPath(slug, timezone: "Europe/London", monthOffset: pages))
+                let reply = try await harness.call(
+                    .GET, SandboxHarness.availabilityPath(slug, timezone: "Europe/London", monthOffset: pages))
                 #expect(reply.status == 200, "\(reply.text)")
                 let availability = try #require(try reply.object()["linkAvailability"] as? [String: Any])
                 let byDuration = try #require(availability["linkAvailabilityByDuration"] as? [String: Any])
@@ -91,9 +97,11 @@ struct SandboxReadTests {
             var london = Calendar(identifier: .gregorian)
             london.timeZone = TimeZone(identifier: "Europe/London")!
             for start in starts {
-                let parts = london.dateComponents([.weekday, .hour, .minute, .second], from: Date(timeIntervalSince1970: Double(start) / 1000))
+                let parts = london.dateComponents(
+                    [.weekday, .hour, .minute, .second], from: Date(timeIntervalSince1970: Double(start) / 1000))
                 #expect((2...6).contains(parts.weekday ?? 0), "weekday")
-                #expect((9...16).contains(parts.hour ?? 0) && (parts.hour! < 16 || parts.minute! <= 30), "working hours")
+                #expect(
+                    (9...16).contains(parts.hour ?? 0) && (parts.hour! < 16 || parts.minute! <= 30), "working hours")
                 #expect(parts.minute! % 15 == 0 && parts.second == 0, "15-minute grid")
                 #expect(start >= before + 15 * 60_000 && start < after + 28 * 86_400_000, "notice and horizon")
             }
@@ -109,13 +117,20 @@ struct SandboxReadTests {
             let firstJSON = try first.object()
             #expect(firstJSON["total"] as? Int == 3)
             let results = try #require(firstJSON["results"] as? [[String: Any]])
-            #expect(results.map { $0["slug"] as? String } == [SandboxSeeds.personalLinkSlug, SandboxSeeds.roundRobinLinkSlug])
+            #expect(
+                results.map { $0["slug"] as? String } == [
+                    SandboxSeeds.personalLinkSlug, SandboxSeeds.roundRobinLinkSlug,
+                ])
             #expect(results.last?["userIdsOfLinkMembers"] as? [String] == ["5521", "5522", "5523"])
             #expect(results.first?["link"] as? String == "https://meetings.hubspot.com/jane-doe/intro-30")
-            let after = try #require(((firstJSON["paging"] as? [String: Any])?["next"] as? [String: Any])?["after"] as? String)
+            let after = try #require(
+                ((firstJSON["paging"] as? [String: Any])?["next"] as? [String: Any])?["after"] as? String)
             let second = try await harness.call(.GET, "\(Self.scheduler)?limit=2&after=\(after)")
             let secondJSON = try second.object()
-            #expect((secondJSON["results"] as? [[String: Any]])?.map { $0["slug"] as? String } == [SandboxSeeds.formLinkSlug])
+            #expect(
+                (secondJSON["results"] as? [[String: Any]])?.map { $0["slug"] as? String } == [
+                    SandboxSeeds.formLinkSlug
+                ])
             #expect(secondJSON["paging"] == nil)
             let filtered = try await harness.call(.GET, "\(Self.scheduler)?type=ROUND_ROBIN_CALENDAR")
             #expect(try filtered.object()["total"] as? Int == 1)
@@ -134,9 +149,11 @@ struct SandboxReadTests {
 
             let readList = try await harness.call(.GET, Self.scheduler, token: "sandbox-read-only")
             #expect(readList.status == 200)
-            let start = try #require(try await harness.offeredStarts(slug: SandboxSeeds.personalLinkSlug, duration: 900_000).first)
+            let start = try #require(
+                try await harness.offeredStarts(slug: SandboxSeeds.personalLinkSlug, duration: 900_000).first)
             let body = SandboxHarness.bookBody(slug: SandboxSeeds.personalLinkSlug, start: start, duration: 900_000)
-            let readOnlyBook = try await harness.call(.POST, "\(Self.scheduler)/book", token: "sandbox-read-only", json: body)
+            let readOnlyBook = try await harness.call(
+                .POST, "\(Self.scheduler)/book", token: "sandbox-read-only", json: body)
             try readOnlyBook.expectHubSpotError(status: 403, category: "MISSING_SCOPES")
             let context = try readOnlyBook.object()["context"] as? [String: [String]]
             #expect(context?["requiredGranularScopes"] == ["crm.objects.contacts.write"])

@@ -31,7 +31,8 @@ struct SandboxRoundRobinTests {
             for index in 0..<3 {
                 let reply = try await harness.call(
                     .POST, Self.book,
-                    json: SandboxHarness.bookBody(slug: Self.slug, start: start, duration: Self.duration, ["email": "lead\(index)@buyer.dev"]))
+                    json: SandboxHarness.bookBody(
+                        slug: Self.slug, start: start, duration: Self.duration, ["email": "lead\(index)@buyer.dev"]))
                 #expect(reply.status == 200, "\(reply.text)")
                 let json = try reply.object()
                 let offline = index == 2
@@ -57,15 +58,20 @@ struct SandboxRoundRobinTests {
             let offline = try await harness.call(
                 .POST, Self.book,
                 json: SandboxHarness.bookBody(
-                    slug: Self.slug, start: start, duration: Self.duration, ["likelyAvailableUserIds": [SandboxSeeds.offlineUserId]]))
+                    slug: Self.slug, start: start, duration: Self.duration,
+                    ["likelyAvailableUserIds": [SandboxSeeds.offlineUserId]]))
             #expect(try offline.object()["isOffline"] as? Bool == true)
             #expect(try offline.object()["calendarEventId"] as? String == "")
             let sam = try await harness.call(
                 .POST, Self.book,
                 json: SandboxHarness.bookBody(
-                    slug: Self.slug, start: start, duration: Self.duration, ["likelyAvailableUserIds": [Int(SandboxSeeds.samUserId)!]]))
+                    slug: Self.slug, start: start, duration: Self.duration,
+                    ["likelyAvailableUserIds": [Int(SandboxSeeds.samUserId)!]]))
             #expect(sam.status == 200, "\(sam.text)")
-            #expect(await harness.sandbox.bookings().map(\.assignedUserId) == [SandboxSeeds.offlineUserId, SandboxSeeds.samUserId])
+            #expect(
+                await harness.sandbox.bookings().map(\.assignedUserId) == [
+                    SandboxSeeds.offlineUserId, SandboxSeeds.samUserId,
+                ])
         }
     }
 

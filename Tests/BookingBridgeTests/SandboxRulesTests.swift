@@ -14,14 +14,18 @@ struct SandboxRulesTests {
 
     @Test func gridFollowsWorkingHoursInTheLinksZoneAcrossDaylightSaving() {
         let schedule = SandboxSchedule(link: Self.jane)
-        let winterDay = SandboxInterval(start: Self.millis("2026-12-07T00:00:00Z"), end: Self.millis("2026-12-08T00:00:00Z"))
+        let winterDay = SandboxInterval(
+            start: Self.millis("2026-12-07T00:00:00Z"), end: Self.millis("2026-12-08T00:00:00Z"))
         let winter = schedule.gridStarts(durationMillis: 1_800_000, in: winterDay)
         #expect(winter.count == 31)
         #expect(winter.first == Self.millis("2026-12-07T09:00:00Z"))
         #expect(winter.last == Self.millis("2026-12-07T16:30:00Z"))
-        let summerDay = SandboxInterval(start: Self.millis("2026-07-06T00:00:00Z"), end: Self.millis("2026-07-07T00:00:00Z"))
-        #expect(schedule.gridStarts(durationMillis: 3_600_000, in: summerDay).first == Self.millis("2026-07-06T08:00:00Z"))
-        let saturday = SandboxInterval(start: Self.millis("2026-12-05T00:00:00Z"), end: Self.millis("2026-12-06T00:00:00Z"))
+        let summerDay = SandboxInterval(
+            start: Self.millis("2026-07-06T00:00:00Z"), end: Self.millis("2026-07-07T00:00:00Z"))
+        #expect(
+            schedule.gridStarts(durationMillis: 3_600_000, in: summerDay).first == Self.millis("2026-07-06T08:00:00Z"))
+        let saturday = SandboxInterval(
+            start: Self.millis("2026-12-05T00:00:00Z"), end: Self.millis("2026-12-06T00:00:00Z"))
         #expect(schedule.gridStarts(durationMillis: 900_000, in: saturday).isEmpty)
         let onboarding = SandboxSchedule(link: Self.onboarding)
         let berlin = onboarding.gridStarts(durationMillis: 2_700_000, in: winterDay)
@@ -32,12 +36,20 @@ struct SandboxRulesTests {
     @Test func offeredStartsRespectNoticeGridAndHorizon() {
         let schedule = SandboxSchedule(link: Self.jane)
         let now = Self.millis("2026-12-07T09:50:00Z")
-        #expect(!schedule.offersStart(Self.millis("2026-12-07T10:00:00Z"), durationMillis: 1_800_000, now: now), "inside notice")
+        #expect(
+            !schedule.offersStart(Self.millis("2026-12-07T10:00:00Z"), durationMillis: 1_800_000, now: now),
+            "inside notice")
         #expect(schedule.offersStart(Self.millis("2026-12-07T10:15:00Z"), durationMillis: 1_800_000, now: now))
-        #expect(!schedule.offersStart(Self.millis("2026-12-07T10:20:00Z"), durationMillis: 1_800_000, now: now), "off the grid")
-        #expect(!schedule.offersStart(Self.millis("2026-12-07T16:45:00Z"), durationMillis: 1_800_000, now: now), "ends after hours")
+        #expect(
+            !schedule.offersStart(Self.millis("2026-12-07T10:20:00Z"), durationMillis: 1_800_000, now: now),
+            "off the grid")
+        #expect(
+            !schedule.offersStart(Self.millis("2026-12-07T16:45:00Z"), durationMillis: 1_800_000, now: now),
+            "ends after hours")
         #expect(schedule.offersStart(Self.millis("2027-01-01T10:00:00Z"), durationMillis: 1_800_000, now: now))
-        #expect(!schedule.offersStart(Self.millis("2027-01-05T10:00:00Z"), durationMillis: 1_800_000, now: now), "beyond 4 weeks")
+        #expect(
+            !schedule.offersStart(Self.millis("2027-01-05T10:00:00Z"), durationMillis: 1_800_000, now: now),
+            "beyond 4 weeks")
     }
 
     @Test func availabilityPagesByCalendarMonth() {
@@ -57,10 +69,12 @@ struct SandboxRulesTests {
 
     @Test func bufferBlocksNeighbouringSlots() {
         let schedule = SandboxSchedule(link: Self.onboarding)
-        let booking = Self.booking(link: Self.onboarding, start: Self.millis("2026-12-07T09:00:00Z"), duration: 2_700_000, user: "5524")
+        let booking = Self.booking(
+            link: Self.onboarding, start: Self.millis("2026-12-07T09:00:00Z"), duration: 2_700_000, user: "5524")
         let busy = schedule.busyTimes(bookings: [booking], in: .init(start: 0, end: Int64.max / 2))
         let next = SandboxInterval(start: Self.millis("2026-12-07T09:45:00Z"), end: Self.millis("2026-12-07T10:30:00Z"))
-        let later = SandboxInterval(start: Self.millis("2026-12-07T10:30:00Z"), end: Self.millis("2026-12-07T11:15:00Z"))
+        let later = SandboxInterval(
+            start: Self.millis("2026-12-07T10:30:00Z"), end: Self.millis("2026-12-07T11:15:00Z"))
         #expect(schedule.freeMembers(for: next, busy: busy).isEmpty)
         #expect(schedule.freeMembers(for: later, busy: busy).count == 1)
     }
@@ -74,9 +88,11 @@ struct SandboxRulesTests {
         let janeBusy = [Self.booking(link: Self.roundRobin, start: 0, duration: 1, user: "5521")]
         #expect(rules.assign(from: pool, likely: [], bookings: janeBusy)?.userId == "5522", "fewest bookings wins")
         #expect(rules.assign(from: [], likely: [], bookings: []) == nil)
-        let wednesdayNoon = SandboxInterval(start: Self.millis("2026-12-09T17:00:00Z"), end: Self.millis("2026-12-09T17:30:00Z"))
+        let wednesdayNoon = SandboxInterval(
+            start: Self.millis("2026-12-09T17:00:00Z"), end: Self.millis("2026-12-09T17:30:00Z"))
         let schedule = SandboxSchedule(link: Self.roundRobin)
-        let busy = schedule.busyTimes(bookings: [], in: .init(start: wednesdayNoon.start - 86_400_000, end: wednesdayNoon.end + 86_400_000))
+        let busy = schedule.busyTimes(
+            bookings: [], in: .init(start: wednesdayNoon.start - 86_400_000, end: wednesdayNoon.end + 86_400_000))
         #expect(schedule.freeMembers(for: wednesdayNoon, busy: busy).map(\.userId) == ["5523"])
     }
 
@@ -84,7 +100,10 @@ struct SandboxRulesTests {
         for good in ["ada@lovelace.dev", "Grace.Hopper@navy.mil", "x@sub.company.co.uk"] {
             #expect(SandboxEmail.isAcceptable(good), "\(good)")
         }
-        for bad in ["ada@example.com", "ADA@EXAMPLE.COM", "a@b.example.net", "a@test.com", "a@foo.test", "a@", "@b.dev", "a b@c.dev", "a@b", "a@b..dev"] {
+        for bad in [
+            "ada@example.com", "ADA@EXAMPLE.COM", "a@b.example.net", "a@test.com", "a@foo.test", "a@", "@b.dev",
+            "a b@c.dev", "a@b", "a@b..dev",
+        ] {
             #expect(!SandboxEmail.isAcceptable(bad), "\(bad)")
         }
     }
@@ -95,7 +114,8 @@ struct SandboxRulesTests {
         #expect(limiter.admit(key: "a", hasDailyLimit: true, now: 2_000).remaining == 0)
         #expect(limiter.admit(key: "a", hasDailyLimit: true, now: 3_000).limitedBy == .tenSecondly)
         #expect(limiter.admit(key: "b", hasDailyLimit: false, now: 3_000).limitedBy == nil)
-        #expect(limiter.admit(key: "a", hasDailyLimit: true, now: 11_000).limitedBy == nil, "first request left the window")
+        #expect(
+            limiter.admit(key: "a", hasDailyLimit: true, now: 11_000).limitedBy == nil, "first request left the window")
         let daily = limiter.admit(key: "a", hasDailyLimit: true, now: 30_000)
         #expect(daily.limitedBy == .daily && daily.dailyRemaining == 0)
         #expect(limiter.admit(key: "a", hasDailyLimit: true, now: 86_400_000 + 1).limitedBy == nil, "new UTC day")
@@ -121,7 +141,9 @@ struct SandboxRulesTests {
 
     @Test func routesDecodeSlugsAfterSplitting() {
         #expect(SandboxRoute(rawPath: "/scheduler/2026-03/meetings/meeting-links/book") == .book)
-        #expect(SandboxRoute(rawPath: "/scheduler/v3/meetings/meeting-links/book/sales%2Fdiscovery") == .bookingInfo(slug: "sales/discovery"))
+        #expect(
+            SandboxRoute(rawPath: "/scheduler/v3/meetings/meeting-links/book/sales%2Fdiscovery")
+                == .bookingInfo(slug: "sales/discovery"))
         #expect(
             SandboxRoute(rawPath: "/scheduler/2026-09/meetings/meeting-links/book/availability-page/a%2Fb%20c")
                 == .availabilityPage(slug: "a/b c"))

@@ -23,7 +23,8 @@ struct SandboxHarness: Sendable {
         configuration.port = 0
         configure(&configuration)
         var logger = Logger(label: "sandbox-test")
-        logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
         let sandbox = HubSpotSandbox(configuration: configuration, logger: logger)
         try await sandbox.start()
         let harness = SandboxHarness(sandbox: sandbox, baseURL: await sandbox.baseURL)
@@ -124,11 +125,13 @@ struct SandboxReply: Sendable {
     let body: Data
 
     func object() throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: self.body) as? [String: Any], "not a JSON object: \(self.text)")
+        try #require(
+            try JSONSerialization.jsonObject(with: self.body) as? [String: Any], "not a JSON object: \(self.text)")
     }
 
     func array() throws -> [[String: Any]] {
-        try #require(try JSONSerialization.jsonObject(with: self.body) as? [[String: Any]], "not a JSON array: \(self.text)")
+        try #require(
+            try JSONSerialization.jsonObject(with: self.body) as? [[String: Any]], "not a JSON array: \(self.text)")
     }
 
     var text: String { String(decoding: self.body, as: UTF8.self) }
@@ -137,7 +140,9 @@ struct SandboxReply: Sendable {
     var subCategory: String? { (try? self.object())?["subCategory"] as? String }
 
     /// Checks HubSpot's standard error body: status "error", a UUID correlation id, a category and a message.
-    func expectHubSpotError(status: Int, category: String, subCategory: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func expectHubSpotError(
+        status: Int, category: String, subCategory: String? = nil, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         #expect(self.status == status, "\(self.text)", sourceLocation: sourceLocation)
         let body = try self.object()
         #expect(body["status"] as? String == "error", sourceLocation: sourceLocation)

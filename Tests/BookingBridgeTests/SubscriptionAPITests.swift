@@ -14,7 +14,8 @@ struct SubscriptionAPITests {
     static let token = "admin-test-token"
 
     static func withAPI(
-        allow: [String] = ["127.0.0.0/8"], _ body: @escaping @Sendable (any TestClientProtocol, Database) async throws -> Void
+        allow: [String] = ["127.0.0.0/8"],
+        _ body: @escaping @Sendable (any TestClientProtocol, Database) async throws -> Void
     ) async throws {
         try await TestDatabase.withFreshDatabase { database in
             var settings = WebhookSettings()
@@ -41,7 +42,8 @@ struct SubscriptionAPITests {
         try await Self.withAPI { client, _ in
             let created = try await client.call(
                 .post, "/v1/subscriptions",
-                #"{"url":"https://hooks.example.com/bridge","eventTypes":["booking.confirmed","booking.*"],"sources":["web"],"description":"CRM"}"#)
+                #"{"url":"https://hooks.example.com/bridge","eventTypes":["booking.confirmed","booking.*"],"sources":["web"],"description":"CRM"}"#
+            )
             #expect(created.status == .created)
             let object = created.object
             let secret = try #require(object["secret"] as? String)
@@ -136,7 +138,8 @@ struct SubscriptionAPITests {
             #expect(try stored.signingSecrets(now: Date()).map(\.text) == [new, old])
             #expect(try stored.signingSecrets(now: Date().addingTimeInterval(3700)).map(\.text) == [new])
             let chosen = StandardWebhooks.Secret.generate().text
-            let explicit = try await client.call(.post, "/v1/subscriptions/\(id)/rotate-secret", #"{"secret":"\#(chosen)"}"#)
+            let explicit = try await client.call(
+                .post, "/v1/subscriptions/\(id)/rotate-secret", #"{"secret":"\#(chosen)"}"#)
             #expect(explicit.object["secret"] as? String == chosen)
         }
     }
@@ -151,12 +154,14 @@ struct SubscriptionAPITests {
             for _ in 0..<3 {
                 let id = try await database.client.withTransaction(logger: logger) { connection in
                     try await Outbox.enqueue(
-                        type: "booking.failed", data: ["reason": "x"], source: "web", intentID: nil, on: connection, logger: logger)
+                        type: "booking.failed", data: ["reason": "x"], source: "web", intentID: nil, on: connection,
+                        logger: logger)
                 }
                 events.append(id)
             }
             try await database.client.query(
-                "UPDATE deliveries SET status = 'failed' WHERE event_id = ANY(\([events[0], events[1]]))", logger: logger)
+                "UPDATE deliveries SET status = 'failed' WHERE event_id = ANY(\([events[0], events[1]]))",
+                logger: logger)
             let all = try await client.call(.get, "/v1/deliveries?subscription=\(subscription)")
             #expect((all.object["data"] as? [[String: Any]])?.count == 3)
             let failed = try await client.call(.get, "/v1/deliveries?status=failed&limit=1")
@@ -180,13 +185,17 @@ struct SubscriptionAPITests {
             #expect(detail.object["attempts"] is [Any])
 
             let recovered = try await client.call(
-                .post, "/v1/subscriptions/\(subscription)/recover?since=\(Date().addingTimeInterval(-60).ISO8601Format())")
+                .post,
+                "/v1/subscriptions/\(subscription)/recover?since=\(Date().addingTimeInterval(-60).ISO8601Format())")
             #expect(recovered.status == .accepted)
             #expect(recovered.object["requeued"] as? Int == 1)
             let none = try await client.call(
-                .post, "/v1/subscriptions/\(subscription)/recover?since=\(Date().addingTimeInterval(60).ISO8601Format())")
+                .post,
+                "/v1/subscriptions/\(subscription)/recover?since=\(Date().addingTimeInterval(60).ISO8601Format())")
             #expect(none.object["requeued"] as? Int == 0)
-            #expect(try await client.call(.post, "/v1/subscriptions/\(subscription)/recover?since=yesterday").status == .badRequest)
+            #expect(
+                try await client.call(.post, "/v1/subscriptions/\(subscription)/recover?since=yesterday").status
+                    == .badRequest)
         }
     }
 }

@@ -10,8 +10,9 @@ struct WebhookBenchmarkTests {
     static var count: Int { Int(ProcessInfo.processInfo.environment["WEBHOOK_BENCH_COUNT"] ?? "") ?? 100_000 }
     static var concurrency: Int { Int(ProcessInfo.processInfo.environment["WEBHOOK_BENCH_CONCURRENCY"] ?? "") ?? 32 }
 
-    @Test("deliveries per second against a plain signed-POST loop, and memory with everything pending",
-          .enabled(if: enabled, "set WEBHOOK_BENCH=1 (bench/webhooks.sh) to run the webhook benchmark"))
+    @Test(
+        "deliveries per second against a plain signed-POST loop, and memory with everything pending",
+        .enabled(if: enabled, "set WEBHOOK_BENCH=1 (bench/webhooks.sh) to run the webhook benchmark"))
     func benchmark() async throws {
         let count = Self.count
         let concurrency = Self.concurrency
@@ -22,7 +23,8 @@ struct WebhookBenchmarkTests {
             let out = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent().appendingPathComponent("bench/out")
             try? FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-            try? report.description.write(to: out.appendingPathComponent("webhooks.txt"), atomically: true, encoding: .utf8)
+            try? report.description.write(
+                to: out.appendingPathComponent("webhooks.txt"), atomically: true, encoding: .utf8)
             #expect(try await WebhookBenchmark.delivered(database) == count)
         }
     }

@@ -166,7 +166,8 @@ struct WebhookDeliveryTests {
                 #expect(await h.log.on("/gone").count == 1)
                 #expect(try await h.deliveries(event: second, subscription: gone.id).first?.status == .pending)
                 #expect(try await h.deliveries(event: first, subscription: gone.id).first?.status == .retrying)
-                #expect(try await h.deliveries(subscription: watcher.id).count == 1, "not told about itself, only others")
+                #expect(
+                    try await h.deliveries(subscription: watcher.id).count == 1, "not told about itself, only others")
                 // The subscriber moved; enabling the subscription sends both piled-up events.
                 _ = try await SubscriptionStore(database: h.database).update(
                     id: gone.id, SubscriptionChanges(url: h.url("/moved"), enabled: true))
@@ -199,7 +200,8 @@ struct WebhookDeliveryTests {
                 try await Task.sleep(for: .milliseconds(400))
                 #expect(await h.log.on("/fail").count == attemptsSoFar, "no attempts while disabled")
                 await h.log.setHealthy("/fail")
-                _ = try await SubscriptionStore(database: h.database).update(id: failing.id, SubscriptionChanges(enabled: true))
+                _ = try await SubscriptionStore(database: h.database).update(
+                    id: failing.id, SubscriptionChanges(enabled: true))
                 try await eventually("delivered after re-enabling") {
                     try await h.deliveries(event: id, subscription: failing.id).first?.status == .delivered
                 }

@@ -12,7 +12,9 @@ struct WebhookGuardTests {
         #expect(IPAddress("2001:db8:0:0:1:0:0:1")?.description == "2001:db8::1:0:0:1")
         #expect(IPAddress("fe80::1%eth0")?.description == "fe80::1")
         #expect(IPAddress("::")?.description == "::")
-        for bad in ["0x7f.0.0.1", "2130706433", "127.1", "010.0.0.1", "256.0.0.1", "1.2.3", "1:::2", "12345::", "localhost", ""] {
+        for bad in [
+            "0x7f.0.0.1", "2130706433", "127.1", "010.0.0.1", "256.0.0.1", "1.2.3", "1:::2", "12345::", "localhost", "",
+        ] {
             #expect(IPAddress(bad) == nil, "\(bad) should not parse as an address literal")
         }
     }

@@ -14,8 +14,12 @@ struct WebhookPolicyTests {
         #expect(policy.decide(.response(status: 200, retryAfter: nil), attempt: 1, now: now, random: 0.5) == .delivered)
         #expect(policy.decide(.response(status: 299, retryAfter: nil), attempt: 4, now: now, random: 0.5) == .delivered)
         #expect(policy.decide(.response(status: 410, retryAfter: nil), attempt: 1, now: now, random: 0.5) == .gone)
-        #expect(policy.decide(.response(status: 500, retryAfter: nil), attempt: 1, now: now, random: 0.5) == .retry(after: .seconds(5)))
-        #expect(policy.decide(.response(status: 302, retryAfter: nil), attempt: 2, now: now, random: 0.5) == .retry(after: .seconds(300)))
+        #expect(
+            policy.decide(.response(status: 500, retryAfter: nil), attempt: 1, now: now, random: 0.5)
+                == .retry(after: .seconds(5)))
+        #expect(
+            policy.decide(.response(status: 302, retryAfter: nil), attempt: 2, now: now, random: 0.5)
+                == .retry(after: .seconds(300)))
         #expect(policy.decide(.timeout, attempt: 3, now: now, random: 0.5) == .retry(after: .seconds(1800)))
         #expect(policy.decide(.refused, attempt: 4, now: now, random: 0.5) == .failed)
         #expect(policy.decide(.transportError, attempt: 4, now: now, random: 0.5) == .failed)
@@ -24,16 +28,30 @@ struct WebhookPolicyTests {
 
     @Test("429 and 503 wait at least as long as Retry-After says (seconds or HTTP date), capped at a day")
     func retryAfter() {
-        #expect(policy.decide(.response(status: 429, retryAfter: "120"), attempt: 1, now: now, random: 0.5) == .retry(after: .seconds(120)))
-        #expect(policy.decide(.response(status: 503, retryAfter: "1"), attempt: 2, now: now, random: 0.5) == .retry(after: .seconds(300)))
+        #expect(
+            policy.decide(.response(status: 429, retryAfter: "120"), attempt: 1, now: now, random: 0.5)
+                == .retry(after: .seconds(120)))
+        #expect(
+            policy.decide(.response(status: 503, retryAfter: "1"), attempt: 2, now: now, random: 0.5)
+                == .retry(after: .seconds(300)))
         let date = "Fri, 15 Jan 2027 08:00:00 GMT"
         let expected = WebhookRetryPolicy.parseRetryAfter(date, now: now)
         #expect(expected != nil)
-        #expect(policy.decide(.response(status: 503, retryAfter: "999999999"), attempt: 1, now: now, random: 0.5) == .retry(after: .seconds(86400)))
-        #expect(policy.decide(.response(status: 500, retryAfter: "120"), attempt: 1, now: now, random: 0.5) == .retry(after: .seconds(5)), "only 429/503")
-        #expect(policy.decide(.response(status: 429, retryAfter: "soon"), attempt: 1, now: now, random: 0.5) == .retry(after: .seconds(5)))
+        #expect(
+            policy.decide(.response(status: 503, retryAfter: "999999999"), attempt: 1, now: now, random: 0.5)
+                == .retry(after: .seconds(86400)))
+        #expect(
+            policy.decide(.response(status: 500, retryAfter: "120"), attempt: 1, now: now, random: 0.5)
+                == .retry(after: .seconds(5)), "only 429/503")
+        #expect(
+            policy.decide(.response(status: 429, retryAfter: "soon"), attempt: 1, now: now, random: 0.5)
+                == .retry(after: .seconds(5)))
         let httpDate = now.addingTimeInterval(90).formatted(
-            Date.VerbatimFormatStyle(format: "\(weekday: .abbreviated), \(day: .twoDigits) \(month: .abbreviated) \(year: .defaultDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits):\(second: .twoDigits) GMT", locale: Locale(identifier: "en_US_POSIX"), timeZone: TimeZone(identifier: "GMT")!, calendar: Calendar(identifier: .gregorian)))
+            Date.VerbatimFormatStyle(
+                format:
+                    "\(weekday: .abbreviated), \(day: .twoDigits) \(month: .abbreviated) \(year: .defaultDigits) \(hour: .twoDigits(clock: .twentyFourHour, hourCycle: .zeroBased)):\(minute: .twoDigits):\(second: .twoDigits) GMT",
+                locale: Locale(identifier: "en_US_POSIX"), timeZone: TimeZone(identifier: "GMT")!,
+                calendar: Calendar(identifier: .gregorian)))
         #expect(WebhookRetryPolicy.parseRetryAfter(httpDate, now: now) == .seconds(90))
         #expect(WebhookRetryPolicy.parseRetryAfter("-5", now: now) == nil)
     }
@@ -81,7 +99,10 @@ struct WebhookPolicyTests {
         }
         let at = Date(timeIntervalSince1970: 1_800_000_000)
         let body = try WebhookEventBody.make(type: "booking.confirmed", timestamp: at, data: Data())
-        #expect(body == #"{"type":"booking.confirmed","timestamp":"2027-01-15T08:00:00.000Z","data":{"alpha":"a/b","when":"2027-01-15T08:00:00.500Z","zeta":1}}"#)
+        #expect(
+            body
+                == #"{"type":"booking.confirmed","timestamp":"2027-01-15T08:00:00.000Z","data":{"alpha":"a/b","when":"2027-01-15T08:00:00.500Z","zeta":1}}"#
+        )
         #expect(try WebhookEventBody.make(type: "booking.confirmed", timestamp: at, data: Data()) == body)
         let id = WebhookEventBody.makeID()
         #expect(id.hasPrefix("evt_") && id.count == 36)
@@ -98,7 +119,8 @@ struct WebhookPolicyTests {
         let after = try Subscription.signingSecrets(
             secret: new, previousSecret: old, previousSecretExpiresAt: now.addingTimeInterval(-1), now: now)
         #expect(after.map(\.text) == [new])
-        let header = StandardWebhooks.signatureHeader(id: "evt_1", timestamp: 1_800_000_000, body: Array("{}".utf8), secrets: during)
+        let header = StandardWebhooks.signatureHeader(
+            id: "evt_1", timestamp: 1_800_000_000, body: Array("{}".utf8), secrets: during)
         #expect(header.split(separator: " ").count == 2)
         for secret in [old, new] {
             try StandardWebhooks.verify(
@@ -106,7 +128,8 @@ struct WebhookPolicyTests {
                 secrets: [try StandardWebhooks.Secret(secret)], now: now)
         }
         #expect(SubscriptionValidation.secretProblem(new) == nil)
-        #expect(SubscriptionValidation.secretProblem("whsec_" + Data(repeating: 1, count: 16).base64EncodedString()) != nil)
+        #expect(
+            SubscriptionValidation.secretProblem("whsec_" + Data(repeating: 1, count: 16).base64EncodedString()) != nil)
         #expect(SubscriptionValidation.secretProblem("not-a-secret") != nil)
     }
 }

@@ -1,12 +1,13 @@
 import AsyncHTTPClient
 import BookingBridge
 import Foundation
-#if canImport(Glibc)
-    import Glibc
-#endif
 import NIOCore
 import NIOFoundationCompat
 import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Deliveries checked by the reference implementation: Python's `standardwebhooks` package
 /// (Tests/webhooks/verify_receiver.py), across two secret rotations.
@@ -40,7 +41,9 @@ struct WebhookPythonReceiverTests {
 
     @Test(
         "every delivery verifies with the right secrets before, during and after a rotation",
-        .enabled(if: available, "skipped: python3 with the standardwebhooks package is needed (pip install standardwebhooks)"))
+        .enabled(
+            if: available, "skipped: python3 with the standardwebhooks package is needed (pip install standardwebhooks)"
+        ))
     func pythonVerifiesAcrossRotation() async throws {
         let first = StandardWebhooks.Secret.generate().text
         let second = StandardWebhooks.Secret.generate().text
@@ -49,7 +52,8 @@ struct WebhookPythonReceiverTests {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [
-            "python3", Self.script, "--port-file", portFile, "--secret", "first=\(first)", "--secret", "second=\(second)",
+            "python3", Self.script, "--port-file", portFile, "--secret", "first=\(first)", "--secret",
+            "second=\(second)",
             "--secret", "third=\(third)",
         ]
         try process.run()

@@ -65,7 +65,9 @@ actor ReceiverLog {
 /// `/throttle` 429 with `Retry-After: 2` once per webhook-id, then 204; `/redirect` 302 to `/ok`; `/slow` waits 3 s on
 /// the first request of each webhook-id, then 204; `/hold` answers 204 after 150 ms, counting requests open at once.
 enum TestReceiver {
-    static func run<T: Sendable>(_ body: @Sendable (_ port: Int, _ log: ReceiverLog) async throws -> T) async throws -> T {
+    static func run<T: Sendable>(
+        _ body: @Sendable (_ port: Int, _ log: ReceiverLog) async throws -> T
+    ) async throws -> T {
         let log = ReceiverLog()
         let router = Router()
         router.post("{kind}") { request, context -> Response in
@@ -82,7 +84,8 @@ enum TestReceiver {
             case "/fail": return Response(status: await log.isHealthy(path) ? .noContent : .internalServerError)
             case "/gone": return Response(status: .gone)
             case "/throttle":
-                return seen == 1 ? Response(status: .tooManyRequests, headers: [.retryAfter: "2"]) : Response(status: .noContent)
+                return seen == 1
+                    ? Response(status: .tooManyRequests, headers: [.retryAfter: "2"]) : Response(status: .noContent)
             case "/redirect": return Response(status: .found, headers: [.location: "/ok"])
             case "/hold":
                 await log.enter()
@@ -123,7 +126,8 @@ struct WebhookHarness: Sendable {
 
     static var logger: Logger {
         var logger = Logger(label: "webhook-test")
-        logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
         return logger
     }
 

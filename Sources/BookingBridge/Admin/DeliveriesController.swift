@@ -23,7 +23,8 @@ public struct DeliveriesController: Sendable {
             guard let delivery = try await self.store.find(id: id) else {
                 throw Problem(.notFound, detail: "no delivery has that id")
             }
-            return try Response.json(DeliveryDetail(delivery: delivery, attempts: try await self.store.attempts(deliveryID: id)))
+            return try Response.json(
+                DeliveryDetail(delivery: delivery, attempts: try await self.store.attempts(deliveryID: id)))
         }
         group.post("deliveries/{id}/redeliver") { _, context in
             switch try await self.store.redeliver(id: try Self.id(context)) {
@@ -33,7 +34,8 @@ public struct DeliveriesController: Sendable {
             case .notFound:
                 throw Problem(.notFound, detail: "no delivery has that id")
             case .inFlight:
-                throw Problem(.conflict, detail: "the delivery is being sent right now; try again when its attempt ends")
+                throw Problem(
+                    .conflict, detail: "the delivery is being sent right now; try again when its attempt ends")
             }
         }
     }
@@ -47,14 +49,18 @@ public struct DeliveriesController: Sendable {
         var subscription: UUID?
         if let text = value("subscription") {
             subscription = UUID(uuidString: text)
-            if subscription == nil { errors.append(.init(field: "subscription", message: "must be a subscription id (UUID)")) }
+            if subscription == nil {
+                errors.append(.init(field: "subscription", message: "must be a subscription id (UUID)"))
+            }
         }
         var status: DeliveryStatus?
         if let text = value("status") {
             status = DeliveryStatus(rawValue: text)
             if status == nil {
                 errors.append(
-                    .init(field: "status", message: "must be one of \(DeliveryStatus.allCases.map(\.rawValue).joined(separator: ", "))"))
+                    .init(
+                        field: "status",
+                        message: "must be one of \(DeliveryStatus.allCases.map(\.rawValue).joined(separator: ", "))"))
             }
         }
         let event = value("event")
@@ -63,7 +69,9 @@ public struct DeliveriesController: Sendable {
         }
         var limit = Self.defaultLimit
         if let text = value("limit") {
-            if let n = Int(text), (1...Self.maximumLimit).contains(n) { limit = n } else {
+            if let n = Int(text), (1...Self.maximumLimit).contains(n) {
+                limit = n
+            } else {
                 errors.append(.init(field: "limit", message: "must be a whole number from 1 to \(Self.maximumLimit)"))
             }
         }

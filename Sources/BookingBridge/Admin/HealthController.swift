@@ -51,7 +51,9 @@ public struct HealthController: Sendable {
                 }
                 guard current else {
                     return try Response.json(
-                        Status(status: "unavailable", reason: "database migrations are not current: run bookingbridge migrate"),
+                        Status(
+                            status: "unavailable",
+                            reason: "database migrations are not current: run bookingbridge migrate"),
                         status: .serviceUnavailable)
                 }
                 return try Response.json(Status(status: "ready"))
@@ -65,7 +67,9 @@ public struct HealthController: Sendable {
 }
 
 /// Runs `body`, throwing `CancellationError` if it takes longer than `timeout`.
-public func withTimeout<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+public func withTimeout<T: Sendable>(
+    _ timeout: Duration, _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
     try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { try await body() }
         group.addTask {

@@ -34,15 +34,20 @@ public struct IntentActionsController: Sendable {
             let id = try Self.id(context)
             let store = IntentStore(database: database)
             guard let intent = try await store.requeue(id: id) else {
-                guard let existing = try await store.find(id: id) else { throw Problem(.notFound, detail: "no intent \(id)") }
+                guard let existing = try await store.find(id: id) else {
+                    throw Problem(.notFound, detail: "no intent \(id)")
+                }
                 throw Problem(
                     .conflict,
-                    detail: "only failed, offline or needs_review intents can be retried; this one is \(existing.status.rawValue)")
+                    detail:
+                        "only failed, offline or needs_review intents can be retried; this one is \(existing.status.rawValue)"
+                )
             }
             context.logger.notice("operator requeued an intent", metadata: ["intent_id": "\(id)"])
             wake()
             return try Response.json(
-                Answer(id: intent.id, status: intent.status.rawValue, statusUrl: "/v1/intents/\(intent.id)"), status: .accepted)
+                Answer(id: intent.id, status: intent.status.rawValue, statusUrl: "/v1/intents/\(intent.id)"),
+                status: .accepted)
         }
         group.post("intents/{id}/resolve") { request, context in
             let id = try Self.id(context)
@@ -52,7 +57,9 @@ public struct IntentActionsController: Sendable {
                 resolution = try JSONDecoder().decode(Resolution.self, from: Data(buffer: body))
             } catch {
                 throw Problem(
-                    .unprocessableContent, detail: "send {\"status\": \"booked\", \"calendarEventId\": ..., \"contactId\": ...} or {\"status\": \"failed\", \"reason\": ...}",
+                    .unprocessableContent,
+                    detail:
+                        "send {\"status\": \"booked\", \"calendarEventId\": ..., \"contactId\": ...} or {\"status\": \"failed\", \"reason\": ...}",
                     errors: [.init(field: "status", message: "required: booked or failed")])
             }
             let status: IntentStatus
@@ -60,7 +67,8 @@ public struct IntentActionsController: Sendable {
             case "booked": status = .booked
             case "failed": status = .failed
             default:
-                throw Problem(.unprocessableContent, errors: [.init(field: "status", message: "must be booked or failed")])
+                throw Problem(
+                    .unprocessableContent, errors: [.init(field: "status", message: "must be booked or failed")])
             }
             let logger = context.logger
             let reason =
@@ -68,24 +76,29 @@ public struct IntentActionsController: Sendable {
                 ? FailureReason(origin: "operator", message: resolution.reason ?? "resolved as failed by an operator")
                 : nil
             let resolved = try await database.client.withTransaction(logger: logger) { connection -> IntentRecord? in
-                guard let intent = try await IntentStore.resolve(id: id, status: status, reason: reason, on: connection, logger: logger)
+                guard
+                    let intent = try await IntentStore.resolve(
+                        id: id, status: status, reason: reason, on: connection, logger: logger)
                 else { return nil }
                 var booking: BookingEventData.Booking?
                 if status == .booked {
                     try await BookingStore.insertResolved(
                         intentID: id, slug: intent.request.slug, start: intent.request.startTime,
-                        calendarEventId: resolution.calendarEventId, contactId: resolution.contactId, resolvedBy: "operator",
+                        calendarEventId: resolution.calendarEventId, contactId: resolution.contactId,
+                        resolvedBy: "operator",
                         on: connection, logger: logger)
                     booking = BookingEventData.Booking(
                         calendarEventId: resolution.calendarEventId ?? "", contactId: resolution.contactId ?? "",
                         start: intent.request.startTime,
                         end: intent.request.startTime.addingTimeInterval(Double(intent.request.durationMinutes) * 60),
-                        durationMinutes: intent.request.durationMinutes, subject: "", bookingTimezone: intent.request.timezone,
+                        durationMinutes: intent.request.durationMinutes, subject: "",
+                        bookingTimezone: intent.request.timezone,
                         isOffline: false, location: nil, webConferenceUrl: nil, resolvedBy: "operator")
                 }
                 _ = try await Outbox.enqueue(
                     type: status.eventType!,
-                    data: BookingEventData(intent: intent, status: status, attempts: intent.attempts, booking: booking, reason: reason),
+                    data: BookingEventData(
+                        intent: intent, status: status, attempts: intent.attempts, booking: booking, reason: reason),
                     source: intent.source, intentID: id, on: connection, logger: logger)
                 return intent
             }
@@ -93,9 +106,12 @@ public struct IntentActionsController: Sendable {
                 guard let existing = try await IntentStore(database: database).find(id: id) else {
                     throw Problem(.notFound, detail: "no intent \(id)")
                 }
-                throw Problem(.conflict, detail: "only needs_review intents can be resolved; this one is \(existing.status.rawValue)")
+                throw Problem(
+                    .conflict,
+                    detail: "only needs_review intents can be resolved; this one is \(existing.status.rawValue)")
             }
-            context.logger.notice("operator resolved an intent", metadata: ["intent_id": "\(id)", "status": "\(status.rawValue)"])
+            context.logger.notice(
+                "operator resolved an intent", metadata: ["intent_id": "\(id)", "status": "\(status.rawValue)"])
             return try Response.json(
                 Answer(id: resolved.id, status: resolved.status.rawValue, statusUrl: "/v1/intents/\(resolved.id)"))
         }

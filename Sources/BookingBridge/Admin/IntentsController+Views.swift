@@ -80,7 +80,8 @@ struct IntentView: Encodable {
             if case .string(let type)? = object["contentType"] { contentType = type }
             fields = object["fields"] ?? fields
         }
-        received = Received(contentType: contentType, fields: fields, clientIp: detail.clientIP, userAgent: detail.userAgent)
+        received = Received(
+            contentType: contentType, fields: fields, clientIp: detail.clientIP, userAgent: detail.userAgent)
         attemptCount = r.attempts
         uncertain = r.uncertain
         lockedBy = r.lockedBy
@@ -104,8 +105,10 @@ struct IntentView: Encodable {
         }
         deliveries = detail.deliveries?.map { d in
             Delivery(
-                id: d.id, eventId: d.eventID, eventType: d.eventType, subscriptionId: d.subscriptionID.uuidString.lowercased(),
-                status: d.status, attempts: d.attempts, nextAttemptAt: d.nextAttemptAt, lastStatusCode: d.lastStatusCode,
+                id: d.id, eventId: d.eventID, eventType: d.eventType,
+                subscriptionId: d.subscriptionID.uuidString.lowercased(),
+                status: d.status, attempts: d.attempts, nextAttemptAt: d.nextAttemptAt,
+                lastStatusCode: d.lastStatusCode,
                 createdAt: d.createdAt, deliveredAt: d.deliveredAt)
         }
     }

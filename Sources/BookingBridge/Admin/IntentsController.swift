@@ -23,7 +23,8 @@ public struct IntentsController: Sendable {
 
     private func show(_ request: Request, context: BridgeRequestContext) async throws -> Response {
         guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else {
-            throw Problem(.badRequest, detail: "an intent id is a UUID", errors: [.init(field: "id", message: "must be a UUID")])
+            throw Problem(
+                .badRequest, detail: "an intent id is a UUID", errors: [.init(field: "id", message: "must be a UUID")])
         }
         guard let detail = try await store.detail(id: id) else {
             throw Problem(.notFound, detail: "no intent has that id")
@@ -38,7 +39,10 @@ public struct IntentsController: Sendable {
         if let text = query["status"].map(String.init), !text.isEmpty {
             status = IntentStatus(rawValue: text)
             if status == nil {
-                errors.append(.init(field: "status", message: "must be one of \(IntentStatus.allCases.map(\.rawValue).joined(separator: ", "))"))
+                errors.append(
+                    .init(
+                        field: "status",
+                        message: "must be one of \(IntentStatus.allCases.map(\.rawValue).joined(separator: ", "))"))
             }
         }
         let source = query["source"].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
@@ -61,7 +65,8 @@ public struct IntentsController: Sendable {
         guard errors.isEmpty else { throw Problem(.badRequest, detail: "invalid query parameters", errors: errors) }
         let page = try await store.list(status: status, source: source, limit: limit, after: cursor)
         return try Response.json(
-            IntentPage(intents: page.intents.map(IntentSummary.init), nextCursor: page.next.map(IntentListCursor.encode)))
+            IntentPage(
+                intents: page.intents.map(IntentSummary.init), nextCursor: page.next.map(IntentListCursor.encode)))
     }
 }
 
@@ -77,9 +82,12 @@ enum IntentListCursor {
         guard text.count <= 200 else { return nil }
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while base64.count % 4 != 0 { base64 += "=" }
-        guard let data = Data(base64Encoded: base64), let plain = String(data: data, encoding: .utf8) else { return nil }
+        guard let data = Data(base64Encoded: base64), let plain = String(data: data, encoding: .utf8) else {
+            return nil
+        }
         let parts = plain.split(separator: ":")
-        guard parts.count == 3, parts[0] == "v1", let micros = Int64(parts[1]), let id = UUID(uuidString: String(parts[2]))
+        guard parts.count == 3, parts[0] == "v1", let micros = Int64(parts[1]),
+            let id = UUID(uuidString: String(parts[2]))
         else { return nil }
         return .init(createdAtMicros: micros, id: id)
     }

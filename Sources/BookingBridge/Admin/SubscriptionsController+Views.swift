@@ -90,7 +90,8 @@ struct RecoverResult: Encodable {
 enum AdminBody {
     static let maxBytes = 64 * 1024
 
-    static func decode<T: Decodable>(_ type: T.Type, from request: Request, allowEmpty: Bool = false) async throws -> T? {
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, allowEmpty: Bool = false) async throws -> T?
+    {
         let buffer = try await request.body.collect(upTo: maxBytes)
         if buffer.readableBytes == 0 {
             if allowEmpty { return nil }

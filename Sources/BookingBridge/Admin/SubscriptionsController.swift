@@ -30,7 +30,8 @@ public struct SubscriptionsController: Sendable {
     public func addRoutes(to group: RouterGroup<BridgeRequestContext>) {
         group.post("subscriptions") { request, context in try await self.create(request, context: context) }
         group.get("subscriptions") { _, _ in
-            try Response.json(SubscriptionList(data: try await self.store.list().map { SubscriptionView($0, showSecret: false) }))
+            try Response.json(
+                SubscriptionList(data: try await self.store.list().map { SubscriptionView($0, showSecret: false) }))
         }
         group.get("subscriptions/{id}") { _, context in
             try Response.json(SubscriptionView(try await self.existing(context), showSecret: true))
@@ -45,7 +46,8 @@ public struct SubscriptionsController: Sendable {
         group.post("subscriptions/{id}/rotate-secret") { request, context in
             try await self.rotate(request, context: context)
         }
-        group.post("subscriptions/{id}/recover") { request, context in try await self.recover(request, context: context) }
+        group.post("subscriptions/{id}/recover") { request, context in try await self.recover(request, context: context)
+        }
     }
 
     private func create(_ request: Request, context: BridgeRequestContext) async throws -> Response {
@@ -79,7 +81,8 @@ public struct SubscriptionsController: Sendable {
                 secret: body.secret ?? StandardWebhooks.Secret.generate().text, enabled: body.enabled ?? true,
                 maxPerSecond: body.maxPerSecond))
         context.logger.notice(
-            "webhook subscription created", metadata: ["subscription_id": "\(subscription.id)", "url": "\(subscription.url)"])
+            "webhook subscription created",
+            metadata: ["subscription_id": "\(subscription.id)", "url": "\(subscription.url)"])
         return try Response.json(
             SubscriptionView(subscription, showSecret: true), status: .created,
             headers: [.location: "/v1/subscriptions/\(subscription.id.uuidString.lowercased())"])
@@ -101,7 +104,9 @@ public struct SubscriptionsController: Sendable {
         {
             errors.append(.init(field: "description", message: problem))
         }
-        if case .some(.some(let rate)) = body.maxPerSecond, let problem = SubscriptionValidation.maxPerSecondProblem(rate) {
+        if case .some(.some(let rate)) = body.maxPerSecond,
+            let problem = SubscriptionValidation.maxPerSecondProblem(rate)
+        {
             errors.append(.init(field: "maxPerSecond", message: problem))
         }
         guard errors.isEmpty else {
@@ -125,10 +130,15 @@ public struct SubscriptionsController: Sendable {
         let id = try Self.id(context)
         let body = try await AdminBody.decode(RotateSecretBody.self, from: request, allowEmpty: true)
         if let secret = body?.secret, let problem = SubscriptionValidation.secretProblem(secret) {
-            throw Problem(.unprocessableContent, detail: "the secret is not valid", errors: [.init(field: "secret", message: problem)])
+            throw Problem(
+                .unprocessableContent, detail: "the secret is not valid",
+                errors: [.init(field: "secret", message: problem)])
         }
         let secret = body?.secret ?? StandardWebhooks.Secret.generate().text
-        guard let rotated = try await store.rotateSecret(id: id, newSecret: secret, overlap: settings.secretRotationOverlap) else {
+        guard
+            let rotated = try await store.rotateSecret(
+                id: id, newSecret: secret, overlap: settings.secretRotationOverlap)
+        else {
             throw Problem(.notFound, detail: "no subscription has that id")
         }
         context.logger.notice("webhook secret rotated", metadata: ["subscription_id": "\(id)"])
@@ -149,8 +159,11 @@ public struct SubscriptionsController: Sendable {
         }
         let count = try await deliveries.recover(subscriptionID: subscription.id, since: since)
         context.logger.notice(
-            "failed webhook deliveries queued again", metadata: ["subscription_id": "\(subscription.id)", "count": "\(count)"])
-        return try Response.json(RecoverResult(subscriptionId: subscription.id.uuidString.lowercased(), since: since, requeued: count), status: .accepted)
+            "failed webhook deliveries queued again",
+            metadata: ["subscription_id": "\(subscription.id)", "count": "\(count)"])
+        return try Response.json(
+            RecoverResult(subscriptionId: subscription.id.uuidString.lowercased(), since: since, requeued: count),
+            status: .accepted)
     }
 
     private func existing(_ context: BridgeRequestContext) async throws -> Subscription {
@@ -162,7 +175,9 @@ public struct SubscriptionsController: Sendable {
 
     static func id(_ context: BridgeRequestContext) throws -> UUID {
         guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else {
-            throw Problem(.notFound, detail: "no subscription has that id", errors: [.init(field: "id", message: "must be a UUID")])
+            throw Problem(
+                .notFound, detail: "no subscription has that id",
+                errors: [.init(field: "id", message: "must be a UUID")])
         }
         return id
     }

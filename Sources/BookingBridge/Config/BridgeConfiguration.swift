@@ -43,7 +43,9 @@ public struct IntakeSettings: Sendable, Equatable, Decodable {
 
     public init() {}
 
-    enum CodingKeys: String, CodingKey { case maxBodyBytes, rateLimitPerClientPerMinute, defaultSourceRateLimitPerMinute }
+    enum CodingKeys: String, CodingKey {
+        case maxBodyBytes, rateLimitPerClientPerMinute, defaultSourceRateLimitPerMinute
+    }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -52,7 +54,8 @@ public struct IntakeSettings: Sendable, Equatable, Decodable {
         s.rateLimitPerClientPerMinute =
             try c.decodeIfPresent(Int.self, forKey: .rateLimitPerClientPerMinute) ?? s.rateLimitPerClientPerMinute
         s.defaultSourceRateLimitPerMinute =
-            try c.decodeIfPresent(Int.self, forKey: .defaultSourceRateLimitPerMinute) ?? s.defaultSourceRateLimitPerMinute
+            try c.decodeIfPresent(Int.self, forKey: .defaultSourceRateLimitPerMinute)
+            ?? s.defaultSourceRateLimitPerMinute
         self = s
     }
 }
@@ -107,7 +110,9 @@ extension BridgeConfiguration {
     }
 
     /// Reads the configuration: `BRIDGE_CONFIG` (if set) names a JSON file, then environment variables override it.
-    public static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws
+    public static func load(
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws
         -> BridgeConfiguration
     {
         var fileData: Data?
@@ -173,14 +178,17 @@ extension BridgeConfiguration {
         func int(_ key: String, range: ClosedRange<Int>) throws -> Int? {
             guard let text = value(key) else { return nil }
             guard let n = Int(text), range.contains(n) else {
-                throw ConfigurationError(key: key, expected: "a whole number from \(range.lowerBound) to \(range.upperBound)", found: "\"\(text)\"")
+                throw ConfigurationError(
+                    key: key, expected: "a whole number from \(range.lowerBound) to \(range.upperBound)",
+                    found: "\"\(text)\"")
             }
             return n
         }
         func duration(_ key: String) throws -> Duration? {
             guard let text = value(key) else { return nil }
             guard let d = DurationText.parse(text) else {
-                throw ConfigurationError(key: key, expected: "a duration such as \"30s\" or \"24h\"", found: "\"\(text)\"")
+                throw ConfigurationError(
+                    key: key, expected: "a duration such as \"30s\" or \"24h\"", found: "\"\(text)\"")
             }
             return d
         }
@@ -198,11 +206,14 @@ extension BridgeConfiguration {
         hubspot.rateLimitPer10s = try int("HUBSPOT_RATE_LIMIT_PER_10S", range: 1...100_000) ?? hubspot.rateLimitPer10s
         hubspot.dailyLimit = try int("HUBSPOT_DAILY_LIMIT", range: 1...1_000_000_000) ?? hubspot.dailyLimit
         if let allow = value("BRIDGE_WEBHOOK_ALLOW") {
-            webhooks.allowDestinations = allow.split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
+            webhooks.allowDestinations = allow.split(separator: ",").map { String($0).trimmingWhitespace() }.filter {
+                !$0.isEmpty
+            }
         }
         pipeline.workers = try int("BRIDGE_WORKERS", range: 1...1024) ?? pipeline.workers
         if let pollOnly = value("BRIDGE_POLL_ONLY") {
-            guard let flag = Bool(pollOnly.lowercased()) ?? (pollOnly == "1" ? true : pollOnly == "0" ? false : nil) else {
+            guard let flag = Bool(pollOnly.lowercased()) ?? (pollOnly == "1" ? true : pollOnly == "0" ? false : nil)
+            else {
                 throw ConfigurationError(key: "BRIDGE_POLL_ONLY", expected: "true or false", found: "\"\(pollOnly)\"")
             }
             pipeline.pollOnly = flag
@@ -217,7 +228,8 @@ extension BridgeConfiguration {
         if let url = databaseURL {
             do { _ = try DatabaseURL.parse(url) } catch {
                 // The URL may hold a password: never print it.
-                throw ConfigurationError(key: "DATABASE_URL", expected: "a postgres://user:password@host:port/database URL")
+                throw ConfigurationError(
+                    key: "DATABASE_URL", expected: "a postgres://user:password@host:port/database URL")
             }
         }
         if hubspot.accessToken == nil {
@@ -229,14 +241,16 @@ extension BridgeConfiguration {
             }
         }
         guard URL(string: hubspot.baseURL)?.scheme?.hasPrefix("http") == true else {
-            throw ConfigurationError(key: "HUBSPOT_BASE_URL", expected: "an http(s) URL", found: "\"\(hubspot.baseURL)\"")
+            throw ConfigurationError(
+                key: "HUBSPOT_BASE_URL", expected: "an http(s) URL", found: "\"\(hubspot.baseURL)\"")
         }
         for (name, source) in sources {
             guard !source.slug.isEmpty else {
                 throw ConfigurationError(key: "sources.\(name).slug", expected: "a HubSpot meeting link slug")
             }
             if let minutes = source.durationMinutes, minutes <= 0 {
-                throw ConfigurationError(key: "sources.\(name).durationMinutes", expected: "a positive number", found: "\(minutes)")
+                throw ConfigurationError(
+                    key: "sources.\(name).durationMinutes", expected: "a positive number", found: "\(minutes)")
             }
         }
     }

@@ -47,7 +47,9 @@ extension PipelineSettings: Decodable {
         s.shutdownGrace = try c.decodeDurationIfPresent(forKey: .shutdownGrace) ?? s.shutdownGrace
         s.reconcileDelay = try c.decodeDurationIfPresent(forKey: .reconcileDelay) ?? s.reconcileDelay
         s.pollOnly = try c.decodeIfPresent(Bool.self, forKey: .pollOnly) ?? s.pollOnly
-        guard s.workers >= 1 else { throw ConfigurationError(key: "pipeline.workers", expected: "at least 1", found: "\(s.workers)") }
+        guard s.workers >= 1 else {
+            throw ConfigurationError(key: "pipeline.workers", expected: "at least 1", found: "\(s.workers)")
+        }
         guard s.maxAttempts >= 1 else {
             throw ConfigurationError(key: "pipeline.maxAttempts", expected: "at least 1", found: "\(s.maxAttempts)")
         }
@@ -60,13 +62,15 @@ extension KeyedDecodingContainer {
     public func decodeDurationIfPresent(forKey key: Key) throws -> Duration? {
         if let seconds = try? decodeIfPresent(Double.self, forKey: key) {
             guard seconds >= 0 else {
-                throw ConfigurationError(key: key.stringValue, expected: "a duration such as \"5s\" or \"24h\"", found: "\(seconds)")
+                throw ConfigurationError(
+                    key: key.stringValue, expected: "a duration such as \"5s\" or \"24h\"", found: "\(seconds)")
             }
             return .milliseconds(Int64(seconds * 1000))
         }
         guard let text = try decodeIfPresent(String.self, forKey: key) else { return nil }
         guard let duration = DurationText.parse(text) else {
-            throw ConfigurationError(key: key.stringValue, expected: "a duration such as \"5s\" or \"24h\"", found: "\"\(text)\"")
+            throw ConfigurationError(
+                key: key.stringValue, expected: "a duration such as \"5s\" or \"24h\"", found: "\"\(text)\"")
         }
         return duration
     }

@@ -51,11 +51,13 @@ public struct SourceConfiguration: Sendable, Equatable, Decodable {
         case "hmac":
             let secret = try a.decode(String.self, forKey: .secret)
             guard (try? StandardWebhooks.Secret(secret)) != nil else {
-                throw ConfigurationError(key: "auth.secret", expected: "\"whsec_\" followed by base64 of at least 16 bytes")
+                throw ConfigurationError(
+                    key: "auth.secret", expected: "\"whsec_\" followed by base64 of at least 16 bytes")
             }
             auth = .hmac(secret: secret)
         case let other:
-            throw ConfigurationError(key: "auth.mode", expected: "\"public\", \"token\" or \"hmac\"", found: "\"\(other)\"")
+            throw ConfigurationError(
+                key: "auth.mode", expected: "\"public\", \"token\" or \"hmac\"", found: "\"\(other)\"")
         }
         slug = try c.decode(String.self, forKey: .slug)
         durationMinutes = try c.decodeIfPresent(Int.self, forKey: .durationMinutes)
@@ -67,10 +69,12 @@ public struct SourceConfiguration: Sendable, Equatable, Decodable {
         redirectUrl = try c.decodeIfPresent(String.self, forKey: .redirectUrl)
         rateLimitPerMinute = try c.decodeIfPresent(Int.self, forKey: .rateLimitPerMinute)
         if let timezone, TimeZone(identifier: timezone) == nil {
-            throw ConfigurationError(key: "timezone", expected: "an IANA time zone such as Europe/Berlin", found: "\"\(timezone)\"")
+            throw ConfigurationError(
+                key: "timezone", expected: "an IANA time zone such as Europe/Berlin", found: "\"\(timezone)\"")
         }
         if let rateLimitPerMinute, rateLimitPerMinute <= 0 {
-            throw ConfigurationError(key: "rateLimitPerMinute", expected: "a positive number", found: "\(rateLimitPerMinute)")
+            throw ConfigurationError(
+                key: "rateLimitPerMinute", expected: "a positive number", found: "\(rateLimitPerMinute)")
         }
     }
 

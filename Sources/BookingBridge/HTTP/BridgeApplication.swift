@@ -23,7 +23,8 @@ public struct BridgeApplication: Sendable {
     ///   - httpClient: for HubSpot (`HubSpotClient.httpClientConfiguration`).
     ///   - webhookHTTPClient: for deliveries (`WebhookHTTPClient.make`); `httpClient` when nil (tests).
     public init(
-        configuration: BridgeConfiguration, database: Database, httpClient: HTTPClient, webhookHTTPClient: HTTPClient? = nil,
+        configuration: BridgeConfiguration, database: Database, httpClient: HTTPClient,
+        webhookHTTPClient: HTTPClient? = nil,
         logger: Logger
     ) {
         self.configuration = configuration
@@ -50,7 +51,8 @@ public struct BridgeApplication: Sendable {
         let boundPort = self.boundPort
         let app = Application(
             router: router,
-            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "BookingBridge"),
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "BookingBridge"),
             onServerRunning: { channel in
                 boundPort.set(channel.localAddress?.port)
             },
@@ -67,7 +69,8 @@ public struct BridgeApplication: Sendable {
     /// kept in PostgreSQL across processes).
     public func makeHubSpotClient() -> HubSpotClient {
         HubSpotClient(
-            settings: configuration.hubspot, httpClient: httpClient, budget: PostgresHubSpotRateBudget(database: database),
+            settings: configuration.hubspot, httpClient: httpClient,
+            budget: PostgresHubSpotRateBudget(database: database),
             logger: logger)
     }
 

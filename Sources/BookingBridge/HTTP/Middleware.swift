@@ -9,7 +9,9 @@ import Logging
 public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     public init() {}
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    public func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws
         -> Response
     {
         do {
@@ -17,7 +19,8 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let problem as Problem {
             return try problem.response(from: request, context: context)
         } catch let error as HTTPError {
-            return try Problem(error.status, detail: error.body, headers: error.headers).response(from: request, context: context)
+            return try Problem(error.status, detail: error.body, headers: error.headers).response(
+                from: request, context: context)
         } catch let error as any HTTPResponseError {
             return try Problem(error.status, detail: "\(error)").response(from: request, context: context)
         } catch {
@@ -36,7 +39,9 @@ public struct RequestIDMiddleware: RouterMiddleware {
 
     public init() {}
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    public func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws
         -> Response
     {
         var context = context
@@ -59,7 +64,9 @@ public struct AdminAuthMiddleware<Context: RequestContext>: RouterMiddleware {
 
     public init(token: String?) { self.token = token }
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+    public func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws
         -> Response
     {
         guard let token, !token.isEmpty else {

@@ -58,13 +58,16 @@ public struct Problem: Error, HTTPResponseError, Sendable, CustomStringConvertib
 
 extension Response {
     /// A JSON answer with stable key order.
-    public static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:])
+    public static func json(
+        _ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]
+    )
         throws -> Response
     {
         var headers = headers
         headers[.contentType] = "application/json"
         return Response(
-            status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(data: try JSONCoding.encoder.encode(value))))
+            status: status, headers: headers,
+            body: .init(byteBuffer: ByteBuffer(data: try JSONCoding.encoder.encode(value))))
     }
 }
 
@@ -75,7 +78,10 @@ public enum JSONCoding {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
-            try container.encode(date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted).timeSeparator(.colon).dateSeparator(.dash)))
+            try container.encode(
+                date.formatted(
+                    .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)
+                        .timeSeparator(.colon).dateSeparator(.dash)))
         }
         return encoder
     }
@@ -85,7 +91,11 @@ public enum JSONCoding {
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()
             let text = try container.decode(String.self)
-            if let date = try? Date(text, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)) {
+            if let date = try? Date(
+                text,
+                strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(
+                    separator: .omitted))
+            {
                 return date
             }
             if let date = try? Date(text, strategy: .iso8601) { return date }

@@ -73,7 +73,9 @@ extension HubSpotClient {
                 if policy == .daily {
                     logger.error(
                         "HubSpot's daily API limit is used up: calls of this account pause until the next reset",
-                        metadata: ["account": "\(configuration.account)", "pause_ms": "\(observation.pauseMillis ?? 0)"])
+                        metadata: [
+                            "account": "\(configuration.account)", "pause_ms": "\(observation.pauseMillis ?? 0)",
+                        ])
                 }
             }
             if hubSpotError.classification == .unauthorized {
@@ -107,8 +109,11 @@ extension HubSpotClient {
             case .wait(let millis, let policy):
                 let wait = Duration.milliseconds(millis)
                 if ContinuousClock.now + wait > giveUp {
-                    Counter(label: "hubspot_calls_total", dimensions: [("endpoint", endpoint.rawValue), ("outcome", "budget_exhausted")])
-                        .increment()
+                    Counter(
+                        label: "hubspot_calls_total",
+                        dimensions: [("endpoint", endpoint.rawValue), ("outcome", "budget_exhausted")]
+                    )
+                    .increment()
                     logger.warning(
                         "HubSpot call budget exhausted; not calling",
                         metadata: ["account": "\(account)", "policy": "\(policy.rawValue)", "wait_ms": "\(millis)"])
@@ -138,7 +143,8 @@ extension HubSpotClient {
             try await budget.finish(permit, observation: observation, limits: configuration.limits)
         } catch {
             logger.warning(
-                "could not report a HubSpot call to the rate budget", metadata: ["error": "\(String(reflecting: error))"])
+                "could not report a HubSpot call to the rate budget",
+                metadata: ["error": "\(String(reflecting: error))"])
         }
     }
 }

@@ -98,7 +98,9 @@ public struct HubSpotClient: Sendable {
     }
 
     /// `GET .../book/availability-page/{slug}?timezone=&monthOffset=`: offered slots; page on while `hasMore`.
-    public func availabilityPage(slug: String, timezone: String, monthOffset: Int = 0) async throws
+    public func availabilityPage(
+        slug: String, timezone: String, monthOffset: Int = 0
+    ) async throws
         -> HubSpotAvailabilityPage
     {
         let path =

@@ -72,7 +72,8 @@ extension HubSpotErrorClassification {
     /// - No answer: `.retryable` when the request certainly was not sent, else `.uncertain`.
     /// Read calls are idempotent, so every "may or may not have happened" case is `.retryable` for them.
     public static func classify(_ facts: HubSpotFailureFacts) -> HubSpotErrorClassification {
-        let unknownOutcome: HubSpotErrorClassification = facts.endpoint.isIdempotent ? .retryable(after: nil) : .uncertain
+        let unknownOutcome: HubSpotErrorClassification =
+            facts.endpoint.isIdempotent ? .retryable(after: nil) : .uncertain
         guard let status = facts.status else {
             return facts.requestMayHaveBeenSent ? unknownOutcome : .retryable(after: nil)
         }
@@ -86,7 +87,8 @@ extension HubSpotErrorClassification {
         case 423:
             return .retryable(after: max(facts.retryAfter ?? lockedMinimumDelay, lockedMinimumDelay))
         case 429:
-            return .rateLimited(policy: HubSpotRatePolicy(policyName: facts.body?.policyName), retryAfter: facts.retryAfter)
+            return .rateLimited(
+                policy: HubSpotRatePolicy(policyName: facts.body?.policyName), retryAfter: facts.retryAfter)
         case 400..<500:
             return .permanent
         case 521, 523:

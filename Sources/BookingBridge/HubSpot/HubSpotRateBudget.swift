@@ -8,7 +8,8 @@ public protocol HubSpotRateBudget: Sendable {
     /// Takes one call from `account`'s budget, or says how long to wait before asking again.
     func take(account: String, limits: HubSpotRateLimits) async throws -> HubSpotRateDecision
     /// Reports that a granted call ended (or was never sent), with what HubSpot's answer said about the budget.
-    func finish(_ permit: HubSpotRatePermit, observation: HubSpotRateObservation, limits: HubSpotRateLimits) async throws
+    func finish(
+        _ permit: HubSpotRatePermit, observation: HubSpotRateObservation, limits: HubSpotRateLimits) async throws
 }
 
 /// The limits a budget enforces for one account.

@@ -47,8 +47,10 @@ extension HubSpotSettings: Decodable {
         s.account = try c.decodeIfPresent(String.self, forKey: .account)
         s.rateLimitPer10s = try c.decodeIfPresent(Int.self, forKey: .rateLimitPer10s) ?? s.rateLimitPer10s
         s.dailyLimit = try c.decodeIfPresent(Int.self, forKey: .dailyLimit) ?? s.dailyLimit
-        s.connectTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .connectTimeoutSeconds) ?? s.connectTimeoutSeconds
-        s.requestTimeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .requestTimeoutSeconds) ?? s.requestTimeoutSeconds
+        s.connectTimeoutSeconds =
+            try c.decodeIfPresent(Double.self, forKey: .connectTimeoutSeconds) ?? s.connectTimeoutSeconds
+        s.requestTimeoutSeconds =
+            try c.decodeIfPresent(Double.self, forKey: .requestTimeoutSeconds) ?? s.requestTimeoutSeconds
         self = s
     }
 }

@@ -43,12 +43,15 @@ extension HubSpotTokenProvider {
                 message: "no answer from HubSpot's token endpoint (\(error.kind.rawValue))")
         }
         let body = try? JSONDecoder().decode(HubSpotErrorBody.self, from: response.body)
-        if (200..<300).contains(response.status), let answer = try? JSONDecoder().decode(OAuthTokenAnswer.self, from: response.body) {
+        if (200..<300).contains(response.status),
+            let answer = try? JSONDecoder().decode(OAuthTokenAnswer.self, from: response.body)
+        {
             HubSpotCallLog.success(endpoint: .token, method: "POST", path: path, response: response, logger: logger)
             return answer
         }
         let error = Self.tokenError(status: response.status, body: body)
-        HubSpotCallLog.answer(endpoint: .token, method: "POST", path: path, response: response, error: error, logger: logger)
+        HubSpotCallLog.answer(
+            endpoint: .token, method: "POST", path: path, response: response, error: error, logger: logger)
         throw error
     }
 
@@ -57,7 +60,8 @@ extension HubSpotTokenProvider {
     static func tokenError(status: Int, body: HubSpotErrorBody?) -> HubSpotError {
         let classification: HubSpotErrorClassification
         switch status {
-        case 200..<300, 400..<500 where status != 429 && status != 423 && status != 408:
+        case 200..<300,
+            400..<500 where status != 429 && status != 423 && status != 408:
             classification = .permanent
         case 429:
             classification = .rateLimited(policy: .tenSecondlyRolling, retryAfter: nil)

@@ -69,7 +69,8 @@ public actor HubSpotTokenProvider {
         if let initialAccessToken {
             let now = ContinuousClock.now
             self.current = AccessToken(
-                value: initialAccessToken, refreshAt: now + initialLifetime - Self.refreshMargin(lifetime: initialLifetime),
+                value: initialAccessToken,
+                refreshAt: now + initialLifetime - Self.refreshMargin(lifetime: initialLifetime),
                 expiresAt: now + initialLifetime)
         }
     }
@@ -126,7 +127,8 @@ public actor HubSpotTokenProvider {
     /// After HubSpot answered 401 to `rejected`: a fresh token (refreshing unless another caller already did).
     public func tokenAfterUnauthorized(rejected: String) async throws -> String {
         guard canRefresh else {
-            throw HubSpotError(endpoint: .token, classification: .permanent, message: "HubSpot rejected the static token")
+            throw HubSpotError(
+                endpoint: .token, classification: .permanent, message: "HubSpot rejected the static token")
         }
         if let current, current.value != rejected { return current.value }
         current = nil

@@ -30,7 +30,9 @@ enum EmailSyntax {
             return false
         }
         return labels.allSatisfy { label in
-            guard (1...63).contains(label.utf8.count), !label.hasPrefix("-"), !label.hasSuffix("-") else { return false }
+            guard (1...63).contains(label.utf8.count), !label.hasPrefix("-"), !label.hasSuffix("-") else {
+                return false
+            }
             return label.unicodeScalars.allSatisfy { scalar in
                 scalar == "-" || ("0"..."9").contains(scalar) || scalar.properties.isAlphabetic
             }

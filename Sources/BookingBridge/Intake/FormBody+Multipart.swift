@@ -17,7 +17,8 @@ enum MultipartForm {
         var builder = FormBody.Builder()
         while true {
             position += delimiter.count
-            if body.count >= position + 2, body[position] == UInt8(ascii: "-"), body[position + 1] == UInt8(ascii: "-") {
+            if body.count >= position + 2, body[position] == UInt8(ascii: "-"), body[position + 1] == UInt8(ascii: "-")
+            {
                 return builder.fields
             }
             while position < body.count, body[position] == UInt8(ascii: " ") || body[position] == UInt8(ascii: "\t") {
@@ -63,7 +64,9 @@ enum MultipartForm {
                 guard let type = HeaderValue(parsing: value) else {
                     throw malformed("a multipart part's Content-Type cannot be read")
                 }
-                if let charset = type.parameters["charset"]?.lowercased(), !["utf-8", "utf8", "us-ascii"].contains(charset) {
+                if let charset = type.parameters["charset"]?.lowercased(),
+                    !["utf-8", "utf8", "us-ascii"].contains(charset)
+                {
                     throw IntakeError(.unsupportedMediaType, "only UTF-8 fields are accepted, not charset \(charset)")
                 }
             default:

@@ -15,7 +15,8 @@ enum URLEncodedForm {
             }
             let decodedName = try FormBody.utf8(try percentDecode(name), what: "a field name")
             guard !decodedName.isEmpty else { continue }
-            try builder.add(decodedName, try FormBody.utf8(try percentDecode(value), what: "the value of \(decodedName)"))
+            try builder.add(
+                decodedName, try FormBody.utf8(try percentDecode(value), what: "the value of \(decodedName)"))
         }
         return builder.fields
     }
@@ -31,7 +32,8 @@ enum URLEncodedForm {
                 out.append(UInt8(ascii: " "))
                 index += 1
             case UInt8(ascii: "%"):
-                guard index + 2 < bytes.endIndex, let high = hexValue(bytes[index + 1]), let low = hexValue(bytes[index + 2])
+                guard index + 2 < bytes.endIndex, let high = hexValue(bytes[index + 1]),
+                    let low = hexValue(bytes[index + 2])
                 else {
                     throw IntakeError(.malformed, "the form body has a % not followed by two hex digits")
                 }

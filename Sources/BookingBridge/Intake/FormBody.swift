@@ -44,7 +44,8 @@ struct FormBody: Sendable, Equatable {
         default:
             throw IntakeError(
                 .unsupportedMediaType,
-                "\(mediaType) is not accepted: send application/json, application/x-www-form-urlencoded or multipart/form-data")
+                "\(mediaType) is not accepted: send application/json, application/x-www-form-urlencoded or multipart/form-data"
+            )
         }
     }
 

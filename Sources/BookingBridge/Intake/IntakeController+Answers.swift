@@ -41,7 +41,8 @@ extension IntakeController {
         headers[.contentType] = "application/json"
         return Response(
             status: outcome.wasCreated ? .accepted : .ok, headers: headers,
-            body: .init(byteBuffer: ByteBuffer(string: Receipt(id: id, status: status.rawValue, statusUrl: statusURL).json)))
+            body: .init(
+                byteBuffer: ByteBuffer(string: Receipt(id: id, status: status.rawValue, statusUrl: statusURL).json)))
     }
 
     /// CORS headers for an answer to a public source's allowed browser origin; none otherwise.
@@ -76,7 +77,8 @@ extension IntakeController {
             .filter { Self.allowedRequestHeaders.contains($0) }
         var headers = Self.corsHeaders(source: source, origin: origin)
         headers[.accessControlAllowMethods] = "POST, OPTIONS"
-        headers[.accessControlAllowHeaders] = requested.isEmpty ? "Content-Type, Idempotency-Key" : requested.joined(separator: ", ")
+        headers[.accessControlAllowHeaders] =
+            requested.isEmpty ? "Content-Type, Idempotency-Key" : requested.joined(separator: ", ")
         headers[.accessControlMaxAge] = "600"
         return Response(status: .noContent, headers: headers)
     }

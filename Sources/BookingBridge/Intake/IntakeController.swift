@@ -40,7 +40,8 @@ public struct IntakeController: Sendable {
         self.sources = sources.reduce(into: [:]) { prepared, entry in
             let auth = SourceAuth(entry.value.auth)
             if case .misconfigured(let reason) = auth.mode {
-                logger.error("intake source refuses every post", metadata: ["source": "\(entry.key)", "reason": "\(reason)"])
+                logger.error(
+                    "intake source refuses every post", metadata: ["source": "\(entry.key)", "reason": "\(reason)"])
             }
             prepared[entry.key] = PreparedSource(
                 name: entry.key, configuration: entry.value, auth: auth, mapper: SubmissionMapper(source: entry.value),
@@ -100,7 +101,8 @@ public struct IntakeController: Sendable {
         let form = try FormBody.decode(contentType: request.headers[.contentType], body: body)
         let booking = try source.mapper.map(form.fields, now: now)
         let spam = source.auth.honeypotField.map { SubmissionMapper.text(form.fields[$0]) != nil } ?? false
-        let key = offeredKey
+        let key =
+            offeredKey
             ?? IdempotencyKey.derived(source: source.name, isPublic: source.auth.isPublic, request: booking, spam: spam)
         let intent = NewIntent(
             source: source.name, idempotencyKey: key, status: spam ? .spam : .received,

@@ -62,7 +62,9 @@ final class IntentCommitter: Sendable {
             return taken
         }
         let results = await write([intent] + others.map(\.intent))
-        for (waiter, result) in zip(others, results.dropFirst()) { waiter.continuation.resume(returning: .done(result)) }
+        for (waiter, result) in zip(others, results.dropFirst()) {
+            waiter.continuation.resume(returning: .done(result))
+        }
         let next = state.withLock { state -> Waiter? in
             if state.waiting.isEmpty {
                 state.writers -= 1

@@ -68,8 +68,9 @@ enum StartTime {
         }
         var cursor = Cursor(bytes: bytes[...])
         guard let date = cursor.date() else { return nil }
-        guard let separator = cursor.next(), separator == UInt8(ascii: "T") || separator == UInt8(ascii: "t")
-            || separator == UInt8(ascii: " ")
+        guard let separator = cursor.next(),
+            separator == UInt8(ascii: "T") || separator == UInt8(ascii: "t")
+                || separator == UInt8(ascii: " ")
         else { return nil }
         guard let time = cursor.time() else { return nil }
         let local = LocalDateTime(
@@ -98,7 +99,8 @@ enum StartTime {
     static func resolve(_ local: LocalDateTime, in zone: TimeZone) -> Resolution {
         let wall = local.wallSeconds
         // Offsets in force a day either side cover any single transition near this wall time.
-        let offsets = Set([-86_400, 0, 86_400].map { zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(wall + $0))) })
+        let offsets = Set(
+            [-86_400, 0, 86_400].map { zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(wall + $0))) })
         let instants = offsets.compactMap { offset -> Int64? in
             let utc = wall - Int64(offset)
             return zone.secondsFromGMT(for: Date(timeIntervalSince1970: Double(utc))) == offset ? utc : nil

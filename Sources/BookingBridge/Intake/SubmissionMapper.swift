@@ -38,7 +38,10 @@ struct SubmissionMapper: Sendable {
             if name.utf8.contains(0) || value.utf8.contains(0) {
                 errors.append(.init(field: shown, message: "must not contain NUL characters"))
             } else if name.utf8.count > maximumNameBytes {
-                errors.append(.init(field: String(shown.prefix(40)) + "…", message: "field names may be at most \(maximumNameBytes) bytes long"))
+                errors.append(
+                    .init(
+                        field: String(shown.prefix(40)) + "…",
+                        message: "field names may be at most \(maximumNameBytes) bytes long"))
             } else if value.utf8.count > maximumValueBytes {
                 errors.append(.init(field: shown, message: "must be at most \(maximumValueBytes) bytes long"))
             }
@@ -75,14 +78,20 @@ struct SubmissionMapper: Sendable {
         }
         if let first = firstName {
             if first.count > Self.maximumPersonNameLength {
-                fail(value(.firstName) == nil ? .fullName : .firstName, "must be at most \(Self.maximumPersonNameLength) characters long")
+                fail(
+                    value(.firstName) == nil ? .fullName : .firstName,
+                    "must be at most \(Self.maximumPersonNameLength) characters long")
             }
         } else {
-            fail(source.fields[BookingField.fullName.rawValue] != nil && source.fields[BookingField.firstName.rawValue] == nil
-                ? .fullName : .firstName, "is required")
+            fail(
+                source.fields[BookingField.fullName.rawValue] != nil
+                    && source.fields[BookingField.firstName.rawValue] == nil
+                    ? .fullName : .firstName, "is required")
         }
         if let last = lastName, last.count > Self.maximumPersonNameLength {
-            fail(value(.lastName) == nil ? .fullName : .lastName, "must be at most \(Self.maximumPersonNameLength) characters long")
+            fail(
+                value(.lastName) == nil ? .fullName : .lastName,
+                "must be at most \(Self.maximumPersonNameLength) characters long")
         }
 
         var zone: TimeZone?
@@ -168,7 +177,9 @@ struct SubmissionMapper: Sendable {
                 else { return nil }
                 start = resolved
             case nil:
-                fail(.startTime, "must be an ISO 8601 date-time with offset (2026-05-04T09:30:00+02:00) or epoch milliseconds")
+                fail(
+                    .startTime,
+                    "must be an ISO 8601 date-time with offset (2026-05-04T09:30:00+02:00) or epoch milliseconds")
                 return nil
             }
         } else if value(.date) != nil || value(.time) != nil {
@@ -187,7 +198,9 @@ struct SubmissionMapper: Sendable {
             if time == nil { fail(.time, "must be a time such as 09:30") }
             guard let date, let time else { return nil }
             guard let zone, let zoneName else {
-                fail(.timezone, "is required to read \(formName(.date)) and \(formName(.time)) (the source sets no default)")
+                fail(
+                    .timezone,
+                    "is required to read \(formName(.date)) and \(formName(.time)) (the source sets no default)")
                 return nil
             }
             let local = LocalDateTime(
@@ -198,7 +211,8 @@ struct SubmissionMapper: Sendable {
             }
             start = resolved
         } else {
-            let usesDateAndTime = source.fields[BookingField.date.rawValue] != nil
+            let usesDateAndTime =
+                source.fields[BookingField.date.rawValue] != nil
                 && source.fields[BookingField.startTime.rawValue] == nil
             fail(usesDateAndTime ? .date : .startTime, "is required")
             return nil
@@ -249,7 +263,9 @@ struct SubmissionMapper: Sendable {
         guard text.count <= 35, let language = parts.first, (2...3).contains(language.count),
             language.allSatisfy({ $0.isASCII && $0.isLetter })
         else { return false }
-        return parts.dropFirst().allSatisfy { (1...8).contains($0.count) && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) } }
+        return parts.dropFirst().allSatisfy {
+            (1...8).contains($0.count) && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+        }
     }
 
     /// A value trimmed of surrounding whitespace; `nil` when absent or blank.

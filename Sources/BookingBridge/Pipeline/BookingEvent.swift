@@ -33,7 +33,9 @@ public struct BookingEventData: Encodable, Sendable {
     public var booking: Booking?
     public var reason: FailureReason?
 
-    public init(intent: IntentRecord, status: IntentStatus, attempts: Int, booking: Booking? = nil, reason: FailureReason? = nil) {
+    public init(
+        intent: IntentRecord, status: IntentStatus, attempts: Int, booking: Booking? = nil, reason: FailureReason? = nil
+    ) {
         intentId = intent.id.uuidString.lowercased()
         source = intent.source
         self.status = status.rawValue

@@ -33,7 +33,8 @@ public final class BookingPipeline: Service, Sendable {
         self.worker = BookingWorker(
             database: database, store: store, api: api,
             catalog: LinkCatalog(api: api, infoTTL: settings.linkCacheTTL), policy: RetryPolicy(settings),
-            lease: settings.lease, reconcileDelay: settings.reconcileDelay, owner: owner, logger: logger, onEventsCommitted: onEventsCommitted)
+            lease: settings.lease, reconcileDelay: settings.reconcileDelay, owner: owner, logger: logger,
+            onEventsCommitted: onEventsCommitted)
     }
 
     /// Look for work now (a new intent was committed).
@@ -79,7 +80,9 @@ public final class BookingPipeline: Service, Sendable {
                             }
                         }
                         // A full batch means more may be due: look again at once while workers are free.
-                        if claimed.count == free && free > 0 && inFlight.withLock({ $0 }) < settings.workers { continue }
+                        if claimed.count == free && free > 0 && inFlight.withLock({ $0 }) < settings.workers {
+                            continue
+                        }
                         await signal.wait(timeout: settings.pollInterval)
                     }
                     let remaining = inFlight.withLock { $0 }
@@ -131,7 +134,8 @@ public final class BookingPipeline: Service, Sendable {
             } catch {
                 if Task.isCancelled { return }
                 failures += 1
-                logger.debug("LISTEN interrupted; polling until it is back", metadata: ["error": "\(String(reflecting: error))"])
+                logger.debug(
+                    "LISTEN interrupted; polling until it is back", metadata: ["error": "\(String(reflecting: error))"])
                 try? await Task.sleep(for: .milliseconds(min(500 * failures, 5000)))
             }
         }

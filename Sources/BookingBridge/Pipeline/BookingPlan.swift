@@ -46,7 +46,8 @@ public enum BookingPlan {
                             "the meeting link requires consent \"\(box.label ?? box.communicationTypeId)\", which the visitor did not give",
                             subCategory: "CONSENT_REQUIRED"))
                 }
-                consents.append(HubSpotConsentResponse(communicationTypeId: box.communicationTypeId, consented: consented))
+                consents.append(
+                    HubSpotConsentResponse(communicationTypeId: box.communicationTypeId, consented: consented))
             }
         }
         if !request.guestEmails.isEmpty {
@@ -65,7 +66,8 @@ public enum BookingPlan {
                 durationMillis: durationMillis, email: request.email, firstName: request.firstName,
                 lastName: request.lastName.isEmpty ? "-" : request.lastName, formFields: formFields,
                 legalConsentResponses: consents, likelyAvailableUserIds: [], timezone: request.timezone,
-                locale: request.locale ?? params.locale, guestEmails: request.guestEmails.isEmpty ? nil : request.guestEmails))
+                locale: request.locale ?? params.locale,
+                guestEmails: request.guestEmails.isEmpty ? nil : request.guestEmails))
     }
 
     /// HubSpot user ids of round-robin members with a connected calendar and no busy time over the slot.
@@ -116,19 +118,25 @@ public enum Reconciliation: Equatable, Sendable {
     /// earlier attempt did not book it. On a round-robin link another rep may still offer the slot after the
     /// earlier attempt booked one rep, so it is safe only when no member has a busy time over the slot.
     public static func decide(
-        linkType: String, slotOffered: Bool, busyTimes: [HubSpotUserBusyTimes], startMillis: Int64, durationMillis: Int64
+        linkType: String, slotOffered: Bool, busyTimes: [HubSpotUserBusyTimes], startMillis: Int64,
+        durationMillis: Int64
     ) -> Reconciliation {
         guard slotOffered else {
             return .needsReview(
-                evidence: "an earlier booking call got no answer and the slot is no longer offered: it may have been booked by that call or by someone else")
+                evidence:
+                    "an earlier booking call got no answer and the slot is no longer offered: it may have been booked by that call or by someone else"
+            )
         }
         if linkType == "ROUND_ROBIN_CALENDAR" {
             let end = startMillis + durationMillis
-            let busy = busyTimes.filter { member in member.busyTimes.contains { $0.start < end && startMillis < $0.end } }
+            let busy = busyTimes.filter { member in member.busyTimes.contains { $0.start < end && startMillis < $0.end }
+            }
             if !busy.isEmpty {
                 let who = busy.compactMap { $0.meetingsUser?.userId ?? $0.meetingsUser?.id }.joined(separator: ", ")
                 return .needsReview(
-                    evidence: "an earlier booking call got no answer; the slot is still offered but rep(s) \(who) are now busy over it, possibly through that call")
+                    evidence:
+                        "an earlier booking call got no answer; the slot is still offered but rep(s) \(who) are now busy over it, possibly through that call"
+                )
             }
         }
         return .safeToBook

@@ -59,7 +59,8 @@ struct BookingWorker: Sendable {
             do {
                 let info = try await catalog.bookingInfo(slug: request.slug, timezone: request.timezone)
                 let offset = BookingPlan.monthOffset(of: request.startTime, now: Date(), timezone: request.timezone)
-                let page = try await api.availabilityPage(slug: request.slug, timezone: request.timezone, monthOffset: offset)
+                let page = try await api.availabilityPage(
+                    slug: request.slug, timezone: request.timezone, monthOffset: offset)
                 let slot = BookingPlan.checkSlot(
                     startMillis: startMillis, durationMillis: durationMillis, pages: [page.linkAvailability])
                 decision = Reconciliation.decide(
@@ -68,12 +69,14 @@ struct BookingWorker: Sendable {
             } catch {
                 let reason = Self.reason(error)
                 try await BookingStore.record(
-                    .init(stage: "reconcile", outcome: Self.outcome(error), startedAt: started,
-                          duration: ContinuousClock.now - clock, httpStatus: reason.httpStatus,
-                          correlationId: reason.correlationId, error: reason),
+                    .init(
+                        stage: "reconcile", outcome: Self.outcome(error), startedAt: started,
+                        duration: ContinuousClock.now - clock, httpStatus: reason.httpStatus,
+                        correlationId: reason.correlationId, error: reason),
                     intentID: intent.id, database: database)
-                try await retryLater(intent, after: Self.delay(for: error, policy: policy, attempts: intent.attempts),
-                                     reason: reason, uncertain: true, logger: logger)
+                try await retryLater(
+                    intent, after: Self.delay(for: error, policy: policy, attempts: intent.attempts),
+                    reason: reason, uncertain: true, logger: logger)
                 return
             }
             try await BookingStore.record(
@@ -81,7 +84,8 @@ struct BookingWorker: Sendable {
                 intentID: intent.id, database: database)
             switch decision {
             case .needsReview(let evidence):
-                logger.warning("booking outcome unknown and slot gone: needs review", metadata: ["evidence": "\(evidence)"])
+                logger.warning(
+                    "booking outcome unknown and slot gone: needs review", metadata: ["evidence": "\(evidence)"])
                 try await finish(
                     intent, status: .needsReview,
                     reason: FailureReason(origin: "bridge", message: evidence, subCategory: "OUTCOME_UNKNOWN"),
@@ -95,7 +99,8 @@ struct BookingWorker: Sendable {
 
         if policy.isExhausted(attempts: intent.attempts, createdAt: intent.createdAt, now: Date()) {
             var reason = intent.lastError ?? FailureReason(origin: "bridge", message: "")
-            reason.message = "gave up after \(intent.attempts) attempts: " + (intent.lastError?.message ?? "no attempt succeeded")
+            reason.message =
+                "gave up after \(intent.attempts) attempts: " + (intent.lastError?.message ?? "no attempt succeeded")
             try await finish(intent, status: .failed, reason: reason, attempts: intent.attempts, logger: logger)
             return
         }
@@ -111,13 +116,15 @@ struct BookingWorker: Sendable {
                 return
             case .success(var call):
                 let offset = BookingPlan.monthOffset(of: request.startTime, now: Date(), timezone: request.timezone)
-                let page = try await catalog.availability(slug: request.slug, timezone: request.timezone, monthOffset: offset)
+                let page = try await catalog.availability(
+                    slug: request.slug, timezone: request.timezone, monthOffset: offset)
                 let slot = BookingPlan.checkSlot(
                     startMillis: startMillis, durationMillis: durationMillis, pages: [page.linkAvailability])
                 guard slot.offered else {
                     let reason = FailureReason(
                         origin: "bridge",
-                        message: "the meeting link does not offer \(HubSpotTimestamp.iso8601(millis: startMillis)) for \(request.durationMinutes) minutes"
+                        message:
+                            "the meeting link does not offer \(HubSpotTimestamp.iso8601(millis: startMillis)) for \(request.durationMinutes) minutes"
                             + (slot.next.isEmpty ? "" : "; the next offered starts are in suggestedStartTimes"),
                         category: "VALIDATION_ERROR", subCategory: "MEETING_START_TIME_NOT_VALID",
                         suggestedStartTimes: slot.next)
@@ -136,8 +143,9 @@ struct BookingWorker: Sendable {
             case .permanent, .unauthorized:
                 try await finish(intent, status: .failed, reason: reason, attempts: intent.attempts, logger: logger)
             case .rateLimited:
-                try await retryLater(intent, after: Self.delay(for: error, policy: policy, attempts: intent.attempts),
-                                     reason: reason, uncertain: everUncertain, logger: logger)
+                try await retryLater(
+                    intent, after: Self.delay(for: error, policy: policy, attempts: intent.attempts),
+                    reason: reason, uncertain: everUncertain, logger: logger)
             default:
                 // A failed read counts as an attempt, so that a link HubSpot keeps failing on gives up in time.
                 let attempts = intent.attempts + 1
@@ -162,7 +170,8 @@ struct BookingWorker: Sendable {
         let clock = ContinuousClock.now
         let response: HubSpotBookingResponse
         do {
-            response = try await api.book(bookingCall)        } catch {
+            response = try await api.book(bookingCall)
+        } catch {
             let elapsed = ContinuousClock.now - clock
             PipelineMetrics.stage(.book, since: clock)
             let hubSpotError = error as? HubSpotError
@@ -211,7 +220,8 @@ struct BookingWorker: Sendable {
                         return
                     }
                 }
-                try await finish(intent, status: .failed, reason: reason, attempts: attempts, attempt: attempt, logger: logger)
+                try await finish(
+                    intent, status: .failed, reason: reason, attempts: attempts, attempt: attempt, logger: logger)
             }
             return
         }
@@ -228,7 +238,8 @@ struct BookingWorker: Sendable {
             status == .offline
             ? FailureReason(
                 origin: "hubspot",
-                message: "HubSpot created the contact but no meeting: the assigned rep has no connected calendar (isOffline)",
+                message:
+                    "HubSpot created the contact but no meeting: the assigned rep has no connected calendar (isOffline)",
                 httpStatus: 200, subCategory: "OFFLINE")
             : nil
         do {
@@ -293,7 +304,8 @@ struct BookingWorker: Sendable {
                     else { throw LeaseLost() }
                     if let booking {
                         try await BookingStore.insert(
-                            intentID: intent.id, slug: intent.request.slug, response: booking, on: connection, logger: logger)
+                            intentID: intent.id, slug: intent.request.slug, response: booking, on: connection,
+                            logger: logger)
                     }
                     if let attempt {
                         try await BookingStore.record(attempt, intentID: intent.id, on: connection, logger: logger)

@@ -29,7 +29,9 @@ public enum BookingStore {
     }
 
     /// Records an attempt, on a connection (inside a transaction) or on the pool.
-    public static func record(_ attempt: Attempt, intentID: UUID, on connection: PostgresConnection, logger: Logger)
+    public static func record(
+        _ attempt: Attempt, intentID: UUID, on connection: PostgresConnection, logger: Logger
+    )
         async throws
     {
         try await connection.query(insertAttempt(attempt, intentID: intentID), logger: logger)
@@ -53,7 +55,8 @@ public enum BookingStore {
 
     /// Stores HubSpot's answer to a booking (also for the offline trap).
     public static func insert(
-        intentID: UUID, slug: String, response: HubSpotBookingResponse, on connection: PostgresConnection, logger: Logger
+        intentID: UUID, slug: String, response: HubSpotBookingResponse, on connection: PostgresConnection,
+        logger: Logger
     ) async throws {
         let json = try IntentStore.json(response)
         let start = Date(timeIntervalSince1970: Double(response.startMillis) / 1000)

@@ -102,8 +102,9 @@ extension IntentStore {
             FROM attempts WHERE intent_id = \(intent) ORDER BY id
             """, logger: database.logger)
         var attempts: [Attempt] = []
-        for try await (id, stage, startedAt, finishedAt, durationMs, outcome, httpStatus, correlationID, error) in rows.decode(
-            (Int64, String, Date, Date?, Int?, String, Int?, String?, String?).self)
+        for try await (id, stage, startedAt, finishedAt, durationMs, outcome, httpStatus, correlationID, error)
+            in rows.decode(
+                (Int64, String, Date, Date?, Int?, String, Int?, String?, String?).self)
         {
             attempts.append(
                 Attempt(
@@ -142,8 +143,9 @@ extension IntentStore {
                 ORDER BY d.id
                 """, logger: database.logger)
             var deliveries: [Delivery] = []
-            for try await (id, eventID, type, subscription, status, attempts, next, code, createdAt, deliveredAt) in rows.decode(
-                (Int64, String, String, UUID, String, Int, Date, Int?, Date, Date?).self)
+            for try await (id, eventID, type, subscription, status, attempts, next, code, createdAt, deliveredAt)
+                in rows.decode(
+                    (Int64, String, String, UUID, String, Int, Date, Int?, Date, Date?).self)
             {
                 deliveries.append(
                     Delivery(
@@ -160,7 +162,9 @@ extension IntentStore {
 
     /// Intents newest first, optionally of one status and source, continuing after `cursor`; returns up to `limit`
     /// rows and the cursor of the next page (`nil` on the last page).
-    public func list(status: IntentStatus?, source: String?, limit: Int, after cursor: ListCursor?) async throws
+    public func list(
+        status: IntentStatus?, source: String?, limit: Int, after cursor: ListCursor?
+    ) async throws
         -> (intents: [IntentRecord], next: ListCursor?)
     {
         let rows = try await database.client.query(
@@ -178,7 +182,8 @@ extension IntentStore {
             """, logger: database.logger)
         var records: [(IntentRecord, Int64)] = []
         for try await row in rows {
-            records.append((try Self.decodeRecord(row), try row.makeRandomAccess()[Self.columnCount].decode(Int64.self)))
+            records.append(
+                (try Self.decodeRecord(row), try row.makeRandomAccess()[Self.columnCount].decode(Int64.self)))
         }
         guard records.count > limit else { return (records.map(\.0), nil) }
         let last = records[limit - 1]

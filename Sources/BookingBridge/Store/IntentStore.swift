@@ -109,7 +109,8 @@ public struct IntentStore: Sendable {
     /// Gives a claim back unchanged, due at once (used when draining before the work started).
     @discardableResult
     public func release(id: UUID, owner: String) async throws -> Bool {
-        try await updateHeld(id: id, owner: owner, set: "locked_by = NULL, locked_until = NULL, next_attempt_at = now()")
+        try await updateHeld(
+            id: id, owner: owner, set: "locked_by = NULL, locked_until = NULL, next_attempt_at = now()")
     }
 
     /// Sets the `uncertain` flag (and counts the attempt) before a booking call leaves, so that a worker that dies

@@ -66,9 +66,10 @@ public struct Migrations: Sendable {
 
     /// Versions recorded in the database, or an empty list before the first migration.
     public func appliedVersions(on database: Database) async throws -> [Int] {
-        let exists = try await database.client.query(
-            "SELECT to_regclass('schema_migrations') IS NOT NULL", logger: database.logger
-        ).decode(Bool.self).first(where: { _ in true }) ?? false
+        let exists =
+            try await database.client.query(
+                "SELECT to_regclass('schema_migrations') IS NOT NULL", logger: database.logger
+            ).decode(Bool.self).first(where: { _ in true }) ?? false
         guard exists else { return [] }
         var versions: [Int] = []
         for try await version in try await database.client.query(

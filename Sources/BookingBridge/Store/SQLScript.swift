@@ -96,7 +96,8 @@ public enum SQLScript {
         while index < chars.count {
             let c = chars[index]
             if c == "$" { return index }
-            let isTagCharacter = c == "_" || (c.properties.isAlphabetic) || (index > start + 1 && ("0"..."9").contains(c))
+            let isTagCharacter =
+                c == "_" || (c.properties.isAlphabetic) || (index > start + 1 && ("0"..."9").contains(c))
             if !isTagCharacter { return nil }
             index += 1
         }

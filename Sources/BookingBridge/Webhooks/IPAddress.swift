@@ -47,7 +47,9 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         if isIPv4 { return bytes.map(String.init).joined(separator: ".") }
         var groups: [UInt16] = []
-        for index in stride(from: 0, to: 16, by: 2) { groups.append(UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1])) }
+        for index in stride(from: 0, to: 16, by: 2) {
+            groups.append(UInt16(bytes[index]) << 8 | UInt16(bytes[index + 1]))
+        }
         // The longest run of two or more zero groups is written as "::".
         var bestStart = -1
         var bestLength = 0
@@ -153,7 +155,8 @@ public struct CIDR: Sendable, Hashable, CustomStringConvertible {
         let bits = address.bytes.count * 8
         var length = bits
         if parts.count == 2 {
-            guard parts[1].allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(parts[1]), (0...bits).contains(n) else {
+            guard parts[1].allSatisfy({ $0.isASCII && $0.isNumber }), let n = Int(parts[1]), (0...bits).contains(n)
+            else {
                 throw InvalidCIDR(text: text)
             }
             length = n

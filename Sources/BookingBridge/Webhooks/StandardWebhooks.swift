@@ -40,7 +40,9 @@ public enum StandardWebhooks {
     }
 
     /// The `webhook-signature` header for several secrets (e.g. during a rotation), space-separated.
-    public static func signatureHeader(id: String, timestamp: Int64, body: some DataProtocol, secrets: [Secret]) -> String {
+    public static func signatureHeader(
+        id: String, timestamp: Int64, body: some DataProtocol, secrets: [Secret]
+    ) -> String {
         secrets.map { signature(id: id, timestamp: timestamp, body: body, secret: $0) }.joined(separator: " ")
     }
 

@@ -23,7 +23,8 @@ public enum SubscriptionSeeder {
                 problems.append("secret: \(problem)")
             }
             guard problems.isEmpty else {
-                throw InvalidSeed(description: "subscriptions[\(index)] in BRIDGE_CONFIG: " + problems.joined(separator: "; "))
+                throw InvalidSeed(
+                    description: "subscriptions[\(index)] in BRIDGE_CONFIG: " + problems.joined(separator: "; "))
             }
         }
         try await database.client.withTransaction(logger: logger) { connection in
@@ -43,7 +44,8 @@ public enum SubscriptionSeeder {
                         "created a webhook subscription from the configuration",
                         metadata: [
                             "subscription_id": "\(id)", "url": "\(seed.url)",
-                            "secret": seed.secret == nil ? "generated: read it with GET /v1/subscriptions/\(id)" : "from the configuration",
+                            "secret": seed.secret == nil
+                                ? "generated: read it with GET /v1/subscriptions/\(id)" : "from the configuration",
                         ])
                 }
             }

@@ -27,12 +27,14 @@ public struct SubscriptionValidation: Sendable {
             addresses = try await resolver.resolve(host: parsed.host, port: parsed.port)
         } catch {
             if parsed.scheme == "http" {
-                return "https is required; plain http is only for destinations in webhooks.allowDestinations, and \(parsed.host) does not resolve"
+                return
+                    "https is required; plain http is only for destinations in webhooks.allowDestinations, and \(parsed.host) does not resolve"
             }
             return nil
         }
         if parsed.scheme == "http", addresses.contains(where: { !destinationGuard.isExplicitlyAllowed($0) }) {
-            return "https is required; plain http is only allowed to destinations in webhooks.allowDestinations (BRIDGE_WEBHOOK_ALLOW)"
+            return
+                "https is required; plain http is only allowed to destinations in webhooks.allowDestinations (BRIDGE_WEBHOOK_ALLOW)"
         }
         if let refusal = destinationGuard.refusal(for: addresses, scheme: parsed.scheme) {
             return "is not an allowed destination: \(refusal)"
@@ -63,7 +65,8 @@ public struct SubscriptionValidation: Sendable {
         guard secret.hasPrefix("whsec_"), let parsed = try? StandardWebhooks.Secret(secret) else {
             return "must be \"whsec_\" followed by the base64 of 24 to 64 random bytes"
         }
-        return (24...64).contains(parsed.key.count) ? nil : "must be \"whsec_\" followed by the base64 of 24 to 64 random bytes"
+        return (24...64).contains(parsed.key.count)
+            ? nil : "must be \"whsec_\" followed by the base64 of 24 to 64 random bytes"
     }
 
     public static func descriptionProblem(_ description: String) -> String? {

@@ -132,7 +132,8 @@ public enum WebhookBenchmark {
                         request.headers.add(
                             name: "webhook-signature",
                             value: StandardWebhooks.signatureHeader(
-                                id: "evt_plain_\(n)", timestamp: timestamp, body: bytes.readableBytesView, secrets: [secret]))
+                                id: "evt_plain_\(n)", timestamp: timestamp, body: bytes.readableBytesView,
+                                secrets: [secret]))
                         request.body = .bytes(bytes)
                         let response = try await http.execute(request, timeout: .seconds(15))
                         for try await _ in response.body {}
@@ -167,7 +168,9 @@ public enum WebhookBenchmark {
     }
 
     /// A receiver that reads the body and answers 204, on a free loopback port, while `body` runs.
-    static func withFastReceiver<T: Sendable>(logger: Logger, _ body: @Sendable (Int) async throws -> T) async throws -> T {
+    static func withFastReceiver<T: Sendable>(
+        logger: Logger, _ body: @Sendable (Int) async throws -> T
+    ) async throws -> T {
         let router = Router()
         router.post("hook") { request, _ -> Response in
             _ = try await request.body.collect(upTo: 1 << 20)
@@ -187,7 +190,9 @@ public enum WebhookBenchmark {
             defer { group.cancelAll() }
             let deadline = ContinuousClock.now + .seconds(30)
             while port.withLock({ $0 }) == nil {
-                guard ContinuousClock.now < deadline else { throw StoreError(description: "the benchmark receiver did not start") }
+                guard ContinuousClock.now < deadline else {
+                    throw StoreError(description: "the benchmark receiver did not start")
+                }
                 try await Task.sleep(for: .milliseconds(10))
             }
             return try await body(port.withLock { $0 }!)

@@ -18,7 +18,8 @@ extension WebhookDispatcher {
             return
         }
         let duration = ContinuousClock.now - clock
-        let decision = policy.decide(attempt.result, attempt: delivery.attempt, now: Date(), random: Double.random(in: 0..<1))
+        let decision = policy.decide(
+            attempt.result, attempt: delivery.attempt, now: Date(), random: Double.random(in: 0..<1))
         metrics.record(result: attempt.result, decision: decision, duration: duration)
         let outcome = DeliveryAttemptOutcome(
             deliveryID: delivery.id, subscriptionID: delivery.subscriptionID, attempt: delivery.attempt,
@@ -51,7 +52,8 @@ extension WebhookDispatcher {
     }
 
     private func log(
-        _ delivery: ClaimedDelivery, attempt: WebhookSender.Attempt, decision: WebhookRetryPolicy.Decision, logger: Logger
+        _ delivery: ClaimedDelivery, attempt: WebhookSender.Attempt, decision: WebhookRetryPolicy.Decision,
+        logger: Logger
     ) {
         var metadata: Logger.Metadata = ["attempt": "\(delivery.attempt)", "result": "\(attempt.result.outcome)"]
         if case .response(let status, _) = attempt.result { metadata["status"] = "\(status)" }
@@ -84,7 +86,8 @@ extension WebhookDispatcher {
                 var statusCode: Int?
                 if case .response(let status, _) = attempt.result { statusCode = status }
                 let data = SubscriptionDisabledData(
-                    subscriptionId: subscription.id.uuidString.lowercased(), url: subscription.url, description: subscription.description,
+                    subscriptionId: subscription.id.uuidString.lowercased(), url: subscription.url,
+                    description: subscription.description,
                     reason: reason.rawValue, disabledAt: subscription.disabledAt ?? Date(),
                     failingSince: subscription.failingSince, lastStatusCode: statusCode, lastError: attempt.error)
                 _ = try await Outbox.enqueue(

@@ -31,12 +31,15 @@ public struct WebhookDispatcher: Service {
     static let maxBatch = 128
 
     public init(database: Database, settings: WebhookSettings, httpClient: HTTPClient, logger: Logger) {
-        self.init(database: database, settings: settings, httpClient: httpClient, resolver: SystemHostResolver(), logger: logger)
+        self.init(
+            database: database, settings: settings, httpClient: httpClient, resolver: SystemHostResolver(),
+            logger: logger)
     }
 
     /// As above, with the resolver used for the destination guard (tests give fixed answers).
     public init(
-        database: Database, settings: WebhookSettings, httpClient: HTTPClient, resolver: any HostResolver, logger: Logger
+        database: Database, settings: WebhookSettings, httpClient: HTTPClient, resolver: any HostResolver,
+        logger: Logger
     ) {
         var logger = logger
         logger[metadataKey: "component"] = "webhooks"
@@ -53,9 +56,11 @@ public struct WebhookDispatcher: Service {
             httpClient: httpClient, resolver: resolver, destinationGuard: DestinationGuard(allowed: allowed),
             timeout: .milliseconds(Int64(settings.timeoutSeconds * 1000)), userAgent: settings.userAgent)
         self.policy = settings.retryPolicy
-        self.capacity = DispatchCapacity(workers: settings.workers, perSubscriptionCap: settings.maxConcurrentPerSubscription)
+        self.capacity = DispatchCapacity(
+            workers: settings.workers, perSubscriptionCap: settings.maxConcurrentPerSubscription)
         self.logger = logger
-        let owner = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):"
+        let owner =
+            "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):"
             + UUID().uuidString.prefix(8).lowercased()
         self.owner = owner
         self.recorder = DeliveryRecorder(store: store, owner: owner)

@@ -22,6 +22,7 @@ public enum WebhookEventType {
     public static func problem(with pattern: String) -> String? {
         if pattern == "*" || all.contains(pattern) { return nil }
         if pattern.hasSuffix(".*"), all.contains(where: { matches(pattern: pattern, type: $0) }) { return nil }
-        return "unknown event type \"\(pattern)\"; use one of \(all.joined(separator: ", ")), booking.*, subscription.* or *"
+        return
+            "unknown event type \"\(pattern)\"; use one of \(all.joined(separator: ", ")), booking.*, subscription.* or *"
     }
 }

@@ -27,7 +27,9 @@ public enum WebhookHTTPClient {
     }
 
     /// A client with `configuration(settings:)`; the caller shuts it down.
-    public static func make(settings: WebhookSettings, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton)
+    public static func make(
+        settings: WebhookSettings, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+    )
         -> HTTPClient
     {
         HTTPClient(eventLoopGroupProvider: .shared(eventLoopGroup), configuration: configuration(settings: settings))

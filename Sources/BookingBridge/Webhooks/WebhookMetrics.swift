@@ -11,7 +11,9 @@ struct WebhookMetrics: Sendable {
     private let pending: Gauge
 
     static let decisionLabels = ["delivered", "retry", "failed", "gone"]
-    static let resultLabels = ["delivered", "http_error", "gone", "throttled", "redirect", "timeout", "transport_error", "refused"]
+    static let resultLabels = [
+        "delivered", "http_error", "gone", "throttled", "redirect", "timeout", "transport_error", "refused",
+    ]
 
     init() {
         decisions = Dictionary(
@@ -36,7 +38,8 @@ struct WebhookMetrics: Sendable {
         }
         decisions[label]?.increment()
         results[result.outcome]?.increment()
-        duration.recordNanoseconds(elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        duration.recordNanoseconds(
+            elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
     }
 
     func recordPending(_ count: Int) { pending.record(count) }

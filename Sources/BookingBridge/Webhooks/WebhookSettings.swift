@@ -5,7 +5,8 @@ public struct WebhookSettings: Sendable, Equatable {
     /// Seconds to wait for a subscriber's answer.
     public var timeoutSeconds: Double = 15
     /// Delay before each attempt (the first is usually 0).
-    public var retrySchedule: [Duration] = ["0s", "5s", "5m", "30m", "2h", "5h", "10h", "10h"].compactMap(DurationText.parse)
+    public var retrySchedule: [Duration] = ["0s", "5s", "5m", "30m", "2h", "5h", "10h", "10h"].compactMap(
+        DurationText.parse)
     /// Concurrent requests to one subscription, per process.
     public var maxConcurrentPerSubscription: Int = 4
     /// Deliveries sent at the same time by one process.
@@ -50,7 +51,8 @@ extension WebhookSettings: Decodable {
         if let schedule = try c.decodeIfPresent([String].self, forKey: .retrySchedule) {
             s.retrySchedule = try schedule.map { text in
                 guard let d = DurationText.parse(text) else {
-                    throw ConfigurationError(key: "webhooks.retrySchedule", expected: "durations such as \"5s\"", found: "\"\(text)\"")
+                    throw ConfigurationError(
+                        key: "webhooks.retrySchedule", expected: "durations such as \"5s\"", found: "\"\(text)\"")
                 }
                 return d
             }
@@ -61,7 +63,8 @@ extension WebhookSettings: Decodable {
         s.maxConcurrentPerSubscription =
             try c.decodeIfPresent(Int.self, forKey: .maxConcurrentPerSubscription) ?? s.maxConcurrentPerSubscription
         s.workers = try c.decodeIfPresent(Int.self, forKey: .workers) ?? s.workers
-        s.secretRotationOverlap = try c.decodeDurationIfPresent(forKey: .secretRotationOverlap) ?? s.secretRotationOverlap
+        s.secretRotationOverlap =
+            try c.decodeDurationIfPresent(forKey: .secretRotationOverlap) ?? s.secretRotationOverlap
         s.disableAfter = try c.decodeDurationIfPresent(forKey: .disableAfter) ?? s.disableAfter
         s.lease = try c.decodeDurationIfPresent(forKey: .lease) ?? s.lease
         s.pollInterval = try c.decodeDurationIfPresent(forKey: .pollInterval) ?? s.pollInterval
@@ -69,11 +72,14 @@ extension WebhookSettings: Decodable {
         s.userAgent = try c.decodeIfPresent(String.self, forKey: .userAgent) ?? s.userAgent
         for cidr in s.allowDestinations {
             do { _ = try CIDR(cidr) } catch {
-                throw ConfigurationError(key: "webhooks.allowDestinations", expected: "address blocks such as 127.0.0.0/8", found: "\"\(cidr)\"")
+                throw ConfigurationError(
+                    key: "webhooks.allowDestinations", expected: "address blocks such as 127.0.0.0/8",
+                    found: "\"\(cidr)\"")
             }
         }
         guard s.maxConcurrentPerSubscription > 0, s.workers > 0, s.timeoutSeconds > 0 else {
-            throw ConfigurationError(key: "webhooks", expected: "positive workers, maxConcurrentPerSubscription and timeoutSeconds")
+            throw ConfigurationError(
+                key: "webhooks", expected: "positive workers, maxConcurrentPerSubscription and timeoutSeconds")
         }
         self = s
     }
@@ -87,7 +93,10 @@ public struct SubscriptionSeed: Sendable, Equatable, Decodable {
     public var description: String?
     public var secret: String?
 
-    public init(url: String, eventTypes: [String] = ["booking.*"], sources: [String]? = nil, description: String? = nil, secret: String? = nil) {
+    public init(
+        url: String, eventTypes: [String] = ["booking.*"], sources: [String]? = nil, description: String? = nil,
+        secret: String? = nil
+    ) {
         self.url = url
         self.eventTypes = eventTypes
         self.sources = sources

@@ -45,13 +45,15 @@ struct TestBridge: Sendable {
             timezone: "America/New_York")
         c.sources["onboarding"] = SourceConfiguration(
             auth: .public(allowedOrigins: [], honeypotField: nil), slug: SandboxSeeds.formLinkSlug, durationMinutes: 45,
-            timezone: "Europe/Berlin", formFields: ["account_id": "account"], consent: ["processing_ok": SandboxSeeds.requiredConsentTypeId])
+            timezone: "Europe/Berlin", formFields: ["account_id": "account"],
+            consent: ["processing_ok": SandboxSeeds.requiredConsentTypeId])
         return c
     }
 
     static var logger: Logger {
         var logger = Logger(label: "test-bridge")
-        logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
         return logger
     }
 
@@ -70,10 +72,12 @@ struct TestBridge: Sendable {
         let sandboxURL = await sandbox.baseURL
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
-            let result = try await TestDatabase.withFreshDatabase(migrate: true, maximumConnections: 20) { database, url in
+            let result = try await TestDatabase.withFreshDatabase(migrate: true, maximumConnections: 20) {
+                database, url in
                 var configuration = Self.configuration(databaseURL: url, sandboxURL: sandboxURL)
                 configure(&configuration)
-                let bridge = BridgeApplication(configuration: configuration, database: database, httpClient: http, logger: logger)
+                let bridge = BridgeApplication(
+                    configuration: configuration, database: database, httpClient: http, logger: logger)
                 let group = ServiceGroup(
                     configuration: .init(services: bridge.services().map { .init(service: $0) }, logger: logger))
                 return try await withThrowingTaskGroup(of: T?.self) { tasks in
@@ -142,7 +146,9 @@ struct TestBridge: Sendable {
             if let intent = try await store.find(id: id), intent.status.isFinal { return intent }
             guard ContinuousClock.now < deadline else {
                 let last = try await store.find(id: id)
-                throw TestFailure("intent \(id) not final after \(timeout): \(String(describing: last?.status)) \(String(describing: last?.lastError))")
+                throw TestFailure(
+                    "intent \(id) not final after \(timeout): \(String(describing: last?.status)) \(String(describing: last?.lastError))"
+                )
             }
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -155,7 +161,9 @@ struct TestBridge: Sendable {
         let zone = timezone.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? timezone
         for offset in 0..<3 {
             var request = HTTPClientRequest(
-                url: "\(await sandbox.baseURL)/scheduler/2026-03/meetings/meeting-links/book/availability-page/\(encoded)?timezone=\(zone)&monthOffset=\(offset)")
+                url:
+                    "\(await sandbox.baseURL)/scheduler/2026-03/meetings/meeting-links/book/availability-page/\(encoded)?timezone=\(zone)&monthOffset=\(offset)"
+            )
             request.headers.add(name: "Authorization", value: "Bearer sandbox-token")
             let response = try await http.execute(request, timeout: .seconds(10))
             let body = try await response.body.collect(upTo: 8 << 20)

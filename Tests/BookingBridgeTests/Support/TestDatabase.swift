@@ -32,7 +32,8 @@ enum TestDatabase {
 
     static let logger: Logger = {
         var logger = Logger(label: "test-db")
-        logger.logLevel = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .error
+        logger.logLevel =
+            ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .error
         return logger
     }()
 
@@ -73,6 +74,7 @@ enum TestDatabase {
     static func withFreshDatabase<T: Sendable>(
         maximumConnections: Int = 10, _ body: @Sendable (Database) async throws -> T
     ) async throws -> T {
-        try await withFreshDatabase(migrate: true, maximumConnections: maximumConnections) { db, _ in try await body(db) }
+        try await withFreshDatabase(migrate: true, maximumConnections: maximumConnections) { db, _ in try await body(db)
+        }
     }
 }
