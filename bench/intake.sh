@@ -129,6 +129,7 @@ half_p50="$(sed -n 's/^RESULT .*p50_ms=\([0-9.]*\).*/\1/p' "$out/intake-half.txt
 half_p99="$(sed -n 's/^RESULT .*p99_ms=\([0-9.]*\).*/\1/p' "$out/intake-half.txt")"
 
 rows="$(psql_ -At -c "SELECT count(*) FROM intents WHERE source = 'bench'")"
+peak_rss_mib="$(awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$bridge_pid/status" 2>/dev/null || echo "?")"
 ratio="$(python3 -c "print(f'{$intake_rps / $pg_tps:.2f}')")"
 echo
 echo "== intake benchmark (concurrency $concurrency, ${seconds}s runs, fsync on, synchronous_commit on) =="
@@ -138,3 +139,4 @@ echo "pgbench insert: $pg_tps tps"
 echo "ratio intake/pgbench: $ratio   (target >= 0.8)"
 echo "intake at half rate: $half_rps accepted/s   p50 ${half_p50} ms   p99 ${half_p99} ms   (target p99 < 25 ms)"
 echo "intents stored: $rows"
+echo "bridge peak RSS: $peak_rss_mib MiB (VmHWM over the whole run)"
