@@ -73,7 +73,7 @@ public struct AdminAuthMiddleware<Context: RequestContext>: RouterMiddleware {
             throw Problem(.unauthorized, detail: "admin routes are disabled: set BRIDGE_ADMIN_TOKEN")
         }
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
-            Self.constantTimeEqual(Array(header.utf8.dropFirst(7)), Array(token.utf8))
+            ConstantTime.equal(Array(header.utf8.dropFirst(7)), Array(token.utf8))
         else {
             throw Problem(
                 .unauthorized, detail: "send Authorization: Bearer <BRIDGE_ADMIN_TOKEN>",
@@ -82,12 +82,6 @@ public struct AdminAuthMiddleware<Context: RequestContext>: RouterMiddleware {
         return try await next(request, context)
     }
 
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for (x, y) in zip(a, b) { difference |= x ^ y }
-        return difference == 0
-    }
 }
 
 extension HTTPField.Name {

@@ -48,7 +48,7 @@ struct SourceAuth: Sendable {
         case .token(let token):
             guard let header = headers[.authorization], header.count > 7,
                 header.prefix(7).lowercased() == "bearer ",
-                Self.constantTimeEqual(Array(header.utf8.dropFirst(7)), token)
+                ConstantTime.equal(Array(header.utf8.dropFirst(7)), token)
             else {
                 throw IntakeError(
                     .unauthorized, "send Authorization: Bearer with the source's token",
@@ -77,12 +77,6 @@ struct SourceAuth: Sendable {
         }
     }
 
-    static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for (x, y) in zip(a, b) { difference |= x ^ y }
-        return difference == 0
-    }
 }
 
 /// Which browser origins may post to a public source. An empty list or `*` allows any (and posts without an

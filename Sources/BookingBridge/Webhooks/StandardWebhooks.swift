@@ -78,15 +78,9 @@ public enum StandardWebhooks {
         for secret in secrets {
             let expected = signature(id: id, timestamp: seconds, body: body, secret: secret)
             guard let expectedBytes = Data(base64Encoded: String(expected.dropFirst(3))) else { continue }
-            for candidate in offered where constantTimeEqual(candidate, expectedBytes) { return }
+            for candidate in offered where ConstantTime.equal(candidate, expectedBytes) { return }
         }
         throw .noMatchingSignature
     }
 
-    private static func constantTimeEqual(_ a: Data, _ b: Data) -> Bool {
-        guard a.count == b.count else { return false }
-        var difference: UInt8 = 0
-        for (x, y) in zip(a, b) { difference |= x ^ y }
-        return difference == 0
-    }
 }

@@ -1,0 +1,9 @@
+/// Comparison of secrets (tokens, signatures) whose time does not depend on where the inputs differ.
+enum ConstantTime {
+    static func equal(_ a: some Collection<UInt8>, _ b: some Collection<UInt8>) -> Bool {
+        guard a.count == b.count else { return false }
+        var difference: UInt8 = 0
+        for (x, y) in zip(a, b) { difference |= x ^ y }
+        return difference == 0
+    }
+}
