@@ -158,7 +158,10 @@ struct HubSpotRateBudgetTests {
                     #expect(report.outcomes["429", default: 0] == 0)
                     #expect(report.outcomes["budget_exhausted", default: 0] == 0)
                     #expect(stats.rateLimited == 0)
-                    #expect(stats.total == 400)
+                    // Every call reached the sandbox, or provably never left this process (a connection that could not
+                    // be opened in time on a loaded machine is `retryable`, never sent).
+                    #expect(stats.total + report.outcomes["retryable", default: 0] == 400)
+                    #expect(report.outcomes["retryable", default: 0] <= 40)
                     #expect(stats.maxInAnyWindow <= 100)
                 }
             }
