@@ -136,30 +136,39 @@ struct PipelineEndToEndTests {
         }
     }
 
-    @Test("retryable errors and rate limits are retried until booked; exhausted retries fail with the last reason")
+    @Test("retryable errors are retried until booked; exhausted retries fail with the last reason")
     func retriesThenFails() async throws {
-        try await TestBridge.run(configure: { $0.pipeline.maxAttempts = 3 }) { bridge in
+        try await TestBridge.run(configure: {
+            $0.pipeline.maxAttempts = 6
+            $0.pipeline.maxBackoff = .milliseconds(200)
+        }) { bridge in
             let slots = try await bridge.freeSlots(
                 slug: SandboxSeeds.personalLinkSlug, timezone: "Europe/London", minutes: 30)
             var failing = SandboxFaults()
             failing.failRate = 1
             failing.failStatus = 521
             await bridge.sandbox.setFaults(failing)
-            // 521 never reached HubSpot: retryable; with every call failing, the intent gives up after 3 attempts.
+            // 521 never reached HubSpot: retryable; with every call failing, the intent gives up after 6 attempts.
             let doomed = try await bridge.submit("web", Self.person(6, start: slots[7]))
             let failed = try await bridge.waitForFinal(try Self.id(doomed), timeout: .seconds(60))
             #expect(failed.status == .failed)
+            #expect(failed.attempts == 6)
             #expect(failed.lastError?.httpStatus == 521)
             #expect(failed.lastError?.message.contains("gave up") == true)
 
-            // Now failures stop after a moment: the next intent is retried until booked.
+            // The next intent fails once, then HubSpot recovers: it is retried until booked.
             let answer = try await bridge.submit("web", Self.person(7, start: slots[9]))
-            try await Task.sleep(for: .milliseconds(300))
-            var faults = SandboxFaults()
-            faults.failRate = 0
-            await bridge.sandbox.setFaults(faults)
-            let intent = try await bridge.waitForFinal(try Self.id(answer), timeout: .seconds(60))
+            let id = try Self.id(answer)
+            let deadline = ContinuousClock.now + .seconds(30)
+            while try await IntentStore(database: bridge.database).find(id: id)?.attempts ?? 0 < 1,
+                ContinuousClock.now < deadline
+            {
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            await bridge.sandbox.setFaults(SandboxFaults())
+            let intent = try await bridge.waitForFinal(id, timeout: .seconds(60))
             #expect(intent.status == .booked)
+            #expect(intent.attempts >= 2, "it failed at least once before booking")
             #expect(await bridge.sandbox.bookings().count == 1)
         }
     }

@@ -300,7 +300,8 @@ struct BookingWorker: Sendable {
                 try await database.client.withTransaction(logger: logger) { connection in
                     guard
                         try await IntentStore.finish(
-                            id: intent.id, owner: owner, status: status, reason: reason, on: connection, logger: logger)
+                            id: intent.id, owner: owner, status: status, reason: reason, attempts: attempts,
+                            on: connection, logger: logger)
                     else { throw LeaseLost() }
                     if let booking {
                         try await BookingStore.insert(

@@ -162,8 +162,8 @@ public struct IntentStore: Sendable {
     /// the outbox). Returns false, changing nothing, when the lease was lost. `locked_by` keeps the finishing worker,
     /// for the record.
     public static func finish(
-        id: UUID, owner: String, status: IntentStatus, reason: FailureReason?, on connection: PostgresConnection,
-        logger: Logger
+        id: UUID, owner: String, status: IntentStatus, reason: FailureReason?, attempts: Int? = nil,
+        on connection: PostgresConnection, logger: Logger
     ) async throws -> Bool {
         precondition(status.isFinal, "finish needs a final status")
         let error = try reason.map(Self.json)
@@ -171,6 +171,7 @@ public struct IntentStore: Sendable {
             """
             UPDATE intents
             SET status = \(status.rawValue), last_error = \(error)::jsonb, uncertain = false,
+                attempts = greatest(attempts, COALESCE(\(attempts)::integer, 0)),
                 locked_until = NULL, finished_at = now(), updated_at = now()
             WHERE id = \(id) AND locked_by = \(owner) AND status IN ('received', 'retrying')
             RETURNING id
