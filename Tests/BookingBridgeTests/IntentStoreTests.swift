@@ -89,11 +89,11 @@ struct IntentStoreTests {
         try await TestDatabase.withFreshDatabase { db in
             let store = IntentStore(database: db)
             let id = try await store.insert(Self.newIntent()).record.id
-            let first = try await store.claimDue(owner: "a", limit: 10, lease: .milliseconds(200))
+            let first = try await store.claimDue(owner: "a", limit: 10, lease: .seconds(3))
             #expect(first.map(\.id) == [id])
             #expect(try await store.claimDue(owner: "b", limit: 10, lease: .seconds(60)).isEmpty, "leased: not due")
-            #expect(try await store.markBookingInFlight(id: id, owner: "a", lease: .milliseconds(200)))
-            try await Task.sleep(for: .milliseconds(400))
+            #expect(try await store.markBookingInFlight(id: id, owner: "a", lease: .seconds(3)))
+            try await Task.sleep(for: .milliseconds(3500))
             let second = try await store.claimDue(owner: "b", limit: 10, lease: .seconds(60))
             #expect(second.map(\.id) == [id])
             #expect(second.first?.uncertain == true, "the new holder learns a call may have been in flight")
