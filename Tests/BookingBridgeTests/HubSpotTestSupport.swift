@@ -36,7 +36,7 @@ enum HubSpotTestKit {
 
     /// Runs `body` with an HTTP client configured like the bridge's, shut down afterwards.
     static func withHTTPClient<T: Sendable>(
-        connectTimeoutSeconds: Double = 2, _ body: @Sendable (HTTPClient) async throws -> T
+        connectTimeoutSeconds: Double = 10, _ body: @Sendable (HTTPClient) async throws -> T
     ) async throws -> T {
         var settings = HubSpotSettings()
         settings.connectTimeoutSeconds = connectTimeoutSeconds
