@@ -80,7 +80,7 @@ class Suite:
                              "pollInterval": "500ms", "retrySchedule": RETRY_SCHEDULE},
                 "hubspot": {"rateLimitPer10s": 800, "requestTimeoutSeconds": 4},
                 "pipeline": {"workers": 4, "lease": "5s", "pollInterval": "500ms", "baseBackoff": "200ms",
-                             "maxBackoff": "2s", "maxAttempts": 10, "shutdownGrace": "3s", "reconcileDelay": "10s"},
+                             "maxBackoff": "2s", "maxAttempts": 25, "shutdownGrace": "3s", "reconcileDelay": "10s"},
             }
             for section, values in (overrides or {}).items():
                 document[section].update(values)
