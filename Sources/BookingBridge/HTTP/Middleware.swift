@@ -48,7 +48,7 @@ public struct RequestIDMiddleware: RouterMiddleware {
         let offered = request.headers[.xRequestID].flatMap { id in
             id.count <= 128 && id.allSatisfy({ $0.isASCII && !$0.isWhitespace }) ? id : nil
         }
-        let id = offered ?? UUID().uuidString.lowercased()
+        let id = offered ?? UUID.random().uuidString.lowercased()
         context.requestID = id
         context.logger[metadataKey: "request_id"] = "\(id)"
         var response = try await next(request, context)

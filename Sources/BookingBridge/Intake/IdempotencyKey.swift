@@ -26,7 +26,7 @@ enum IdempotencyKey {
 
     /// The key for a submission without an offered key.
     static func derived(source: String, isPublic: Bool, request: BookingRequest, spam: Bool) -> String {
-        guard isPublic else { return "none:" + UUID().uuidString.lowercased() }
+        guard isPublic else { return "none:" + UUID.random().uuidString.lowercased() }
         let bucket = Int64((request.startTime.timeIntervalSince1970 * 1000).rounded(.down)) / fingerprintBucket
         let material = [source, request.email.lowercased(), request.slug, String(bucket)].joined(separator: "\n")
         let digest = SHA256.hash(data: Array(material.utf8)).map { byte in

@@ -74,14 +74,16 @@ final class IntentCommitter: Sendable {
         }
         next?.continuation.resume(returning: .write)
         if results.contains(where: { (try? $0.get())?.wasCreated == true && (try? $0.get())?.record.status != .spam }) {
-            await notifyWorkers()
+            scheduleNotify()
         }
         return try results[0].get()
     }
 
-    /// Sends NOTIFY after commits (see `IntentStore.notifyWorkers`), at most one at a time: commits that happen
-    /// while one is on its way get one more after it. Only wakes early, so a failure is not the submitter's.
-    private func notifyWorkers() async {
+    /// Sends NOTIFY after commits (see `IntentStore.notifyWorkers`) in the background, so no submitter waits for
+    /// it: at most one at a time, and commits that happen while one is on its way get one more after it, at least
+    /// `notifySpacing` later. It only wakes other processes early (this process's workers are woken directly and
+    /// every process also polls), so a failure is nobody's error.
+    private func scheduleNotify() {
         let send = state.withLock { state in
             if state.notifying {
                 state.notifyAgain = true
@@ -91,6 +93,14 @@ final class IntentCommitter: Sendable {
             return true
         }
         guard send else { return }
+        Task { await self.notifyLoop() }
+    }
+
+    /// A NOTIFY is a transaction that waits for its own WAL flush while holding PostgreSQL's database-wide notify
+    /// lock; under steady load one every few milliseconds wakes other processes just as well.
+    static let notifySpacing: Duration = .milliseconds(5)
+
+    private func notifyLoop() async {
         while true {
             try? await store.notifyWorkers()
             let again = state.withLock { state in
@@ -102,6 +112,7 @@ final class IntentCommitter: Sendable {
                 return false
             }
             if !again { return }
+            try? await Task.sleep(for: Self.notifySpacing)
         }
     }
 

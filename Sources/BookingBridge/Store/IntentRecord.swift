@@ -35,7 +35,7 @@ public struct NewIntent: Sendable {
     public var userAgent: String?
 
     public init(
-        id: UUID = UUID(), source: String, idempotencyKey: String, status: IntentStatus = .received,
+        id: UUID = .random(), source: String, idempotencyKey: String, status: IntentStatus = .received,
         raw: RawSubmission, request: BookingRequest, clientIP: String? = nil, userAgent: String? = nil
     ) {
         self.id = id
