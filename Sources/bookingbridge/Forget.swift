@@ -37,6 +37,7 @@ struct ForgetCommand: AsyncParsableCommand {
                 return nil
             }
             defer { group.cancelAll() }
+            await database.runStarted()
             return try await BookingBridge.Forget.erase(email: email, database: database)
         }
         if json {

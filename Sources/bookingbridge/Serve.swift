@@ -77,6 +77,7 @@ struct Migrate: AsyncParsableCommand {
         let database = try Database(url: url, maximumConnections: 1, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await database.client.run() }
+            await database.runStarted()
             defer { group.cancelAll() }
             let report = try await Migrations().apply(on: database)
             if report.applied.isEmpty {

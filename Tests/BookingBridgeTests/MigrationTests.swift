@@ -22,6 +22,29 @@ struct MigrationTests {
         }
     }
 
+    @Test("connections start with jit off, unless told not to send it (poolers refuse the parameter)")
+    func jitOff() async throws {
+        try await TestDatabase.withFreshDatabase(migrate: false) { db, url in
+            #expect(try await Self.jit(db) == ["off", "client"])
+            let plain = try Database(url: url, maximumConnections: 1, disableJIT: false, logger: db.logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await plain.client.run() }
+                defer { group.cancelAll() }
+                await plain.runStarted()
+                let setting = try await Self.jit(plain)
+                #expect(setting.count == 2 && setting[1] != "client", "the server's own setting applies: \(setting)")
+            }
+        }
+    }
+
+    /// The session's `jit` value and where it came from (`client` for a startup parameter).
+    static func jit(_ db: Database) async throws -> [String] {
+        let rows = try await db.client.query(
+            "SELECT setting, source FROM pg_settings WHERE name = 'jit'", logger: db.logger)
+        for try await (setting, source) in rows.decode((String, String).self) { return [setting, source] }
+        return []
+    }
+
     @Test("versions are numbered 1, 2, 3, ... without gaps")
     func versionsAreSequential() {
         #expect(Migrations.embedded.map(\.version) == Array(1...Migrations.embedded.count))

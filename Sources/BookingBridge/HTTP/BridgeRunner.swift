@@ -17,7 +17,9 @@ public enum BridgeRunner {
         guard let url = configuration.databaseURL else {
             throw ConfigurationError(key: "DATABASE_URL", expected: "set (postgres://user:password@host:5432/database)")
         }
-        let database = try Database(url: url, maximumConnections: configuration.databasePoolSize, logger: logger)
+        let database = try Database(
+            url: url, maximumConnections: configuration.databasePoolSize,
+            disableJIT: !configuration.pipeline.pollOnly, logger: logger)
         let httpClient = HTTPClient(
             eventLoopGroupProvider: .singleton,
             configuration: HubSpotClient.httpClientConfiguration(settings: configuration.hubspot))
@@ -25,6 +27,7 @@ public enum BridgeRunner {
         do {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await database.client.run() }
+                await database.runStarted()
                 if migrate {
                     let report = try await Migrations().apply(on: database)
                     logger.info(

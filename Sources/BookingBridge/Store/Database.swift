@@ -17,10 +17,24 @@ public struct Database: Sendable {
         self.logger = logger
     }
 
+    /// Gives `client.run()`, just started in a task, a moment to begin before the first query: PostgresNIO logs a
+    /// warning when a query finds the pool not running yet (the query still waits for it, so this is only about a
+    /// misleading line at every start).
+    public func runStarted() async {
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+
     /// A pool for the server that `url` names (`postgres://user:password@host:port/database?sslmode=disable`).
-    public init(url: String, maximumConnections: Int = 20, logger: Logger) throws {
+    ///
+    /// With `disableJIT` (the default) each connection starts with `jit=off`: the claim queries are short, but
+    /// their cost estimates (a LIMIT per subscription the planner cannot see through) can pass `jit_above_cost`,
+    /// and compiling them then takes tens of milliseconds per query, far more than running them. Connection
+    /// poolers in transaction mode refuse unknown startup parameters, so it is left off there (`pollOnly`); see
+    /// deploy/SCALING.md for the role setting that does the same.
+    public init(url: String, maximumConnections: Int = 20, disableJIT: Bool = true, logger: Logger) throws {
         var configuration = try DatabaseURL.parse(url)
         configuration.options.maximumConnections = maximumConnections
+        if disableJIT { configuration.options.additionalStartupParameters.append(("jit", "off")) }
         self.init(client: PostgresClient(configuration: configuration, backgroundLogger: logger), logger: logger)
     }
 }
