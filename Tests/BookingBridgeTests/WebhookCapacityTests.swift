@@ -25,6 +25,31 @@ struct WebhookCapacityTests {
         #expect(capacity.inFlight == 1)
     }
 
+    @Test("a slot is free when its request ends, but at most twice the workers wait to be recorded")
+    func unrecordedBound() {
+        let capacity = DispatchCapacity(workers: 2, perSubscriptionCap: 2)
+        let id = UUID()
+        capacity.begin(subscriptionID: id, maxPerSecond: nil)
+        capacity.begin(subscriptionID: id, maxPerSecond: nil)
+        #expect(capacity.snapshot().free == 0)
+        capacity.end(subscriptionID: id)
+        capacity.end(subscriptionID: id)
+        #expect(capacity.snapshot().free == 2, "answered: the slots take new work while the recorder writes")
+        capacity.begin(subscriptionID: id, maxPerSecond: nil)
+        capacity.begin(subscriptionID: id, maxPerSecond: nil)
+        capacity.end(subscriptionID: id)
+        capacity.end(subscriptionID: id)
+        #expect(capacity.unrecorded == 4)
+        #expect(capacity.snapshot().free == 0, "four answers wait for the database: no more claims")
+        capacity.recorded()
+        #expect(capacity.snapshot().free == 1)
+        capacity.recorded()
+        capacity.recorded()
+        capacity.recorded()
+        #expect(capacity.snapshot().free == 2)
+        #expect(capacity.unrecorded == 0)
+    }
+
     @Test("a per-second rate limits a subscription's quota and refills over time")
     func rate() {
         let capacity = DispatchCapacity(workers: 100, perSubscriptionCap: 50)

@@ -26,17 +26,24 @@ struct RateBucket: Sendable, Equatable {
 final class DispatchCapacity: Sendable {
     struct State: Sendable {
         var inFlight = 0
+        /// Claimed and not yet recorded: requests in flight plus answers waiting for the recorder.
+        var unrecorded = 0
         var perSubscription: [UUID: Int] = [:]
         var buckets: [UUID: RateBucket] = [:]
     }
 
     let workers: Int
     let perSubscriptionCap: Int
+    /// At most this many claimed deliveries may be unrecorded at once: a worker slot is free again as soon as its
+    /// request is answered (the recorder writes answers in batches meanwhile), but a slow database must not let
+    /// answers pile up without bound. After a crash these are the deliveries sent again (same `webhook-id`).
+    let maxUnrecorded: Int
     private let state = LockedValue(State())
 
     init(workers: Int, perSubscriptionCap: Int) {
         self.workers = max(1, workers)
         self.perSubscriptionCap = max(1, perSubscriptionCap)
+        self.maxUnrecorded = 2 * self.workers
     }
 
     /// Free slots, and the quota of each subscription that is below the default (busy or rate-limited ones).
@@ -50,7 +57,7 @@ final class DispatchCapacity: Sendable {
                 let room = Int(state.buckets[id]!.tokens.rounded(.down))
                 quotas[id] = min(quotas[id] ?? cap, room)
             }
-            return (workers - state.inFlight, quotas)
+            return (max(0, min(workers - state.inFlight, maxUnrecorded - state.unrecorded)), quotas)
         }
     }
 
@@ -58,6 +65,7 @@ final class DispatchCapacity: Sendable {
     func begin(subscriptionID: UUID, maxPerSecond: Int?, now: ContinuousClock.Instant = .now) {
         state.withLock { state in
             state.inFlight += 1
+            state.unrecorded += 1
             state.perSubscription[subscriptionID, default: 0] += 1
             if let rate = maxPerSecond {
                 var bucket = state.buckets[subscriptionID] ?? RateBucket(rate: rate, now: now)
@@ -71,6 +79,8 @@ final class DispatchCapacity: Sendable {
         }
     }
 
+    /// The delivery's request is over (answered, failed or never sent): its worker slot and its place under the
+    /// subscription's cap are free.
     func end(subscriptionID: UUID) {
         state.withLock { state in
             state.inFlight -= 1
@@ -79,5 +89,11 @@ final class DispatchCapacity: Sendable {
         }
     }
 
+    /// The delivery's attempt is recorded (or will not be: the lease brings it back).
+    func recorded() {
+        state.withLock { $0.unrecorded -= 1 }
+    }
+
     var inFlight: Int { state.withLock { $0.inFlight } }
+    var unrecorded: Int { state.withLock { $0.unrecorded } }
 }

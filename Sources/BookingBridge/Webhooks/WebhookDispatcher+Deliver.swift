@@ -3,8 +3,9 @@ import Logging
 import PostgresNIO
 
 extension WebhookDispatcher {
-    /// One attempt of one claimed delivery, start to finish.
-    func deliver(_ delivery: ClaimedDelivery) async {
+    /// One attempt of one claimed delivery, start to finish; `requestDone` is called once the request is over
+    /// (before the attempt is recorded).
+    func deliver(_ delivery: ClaimedDelivery, requestDone: @Sendable () -> Void = {}) async {
         var logger = self.logger
         logger[metadataKey: "delivery_id"] = "\(delivery.id)"
         logger[metadataKey: "webhook_id"] = "\(delivery.eventID)"
@@ -18,6 +19,7 @@ extension WebhookDispatcher {
             return
         }
         let duration = ContinuousClock.now - clock
+        requestDone()
         let decision = policy.decide(
             attempt.result, attempt: delivery.attempt, now: Date(), random: Double.random(in: 0..<1))
         metrics.record(result: attempt.result, decision: decision, duration: duration)

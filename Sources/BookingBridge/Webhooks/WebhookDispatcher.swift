@@ -109,10 +109,10 @@ public struct WebhookDispatcher: Service {
     private func fill(_ group: inout DiscardingTaskGroup) async {
         while !Task.isCancelled {
             let (free, quotas) = capacity.snapshot()
-            // Under load, wait until a quarter of the workers are free and claim them together: one claim query
-            // per batch instead of one per finished delivery.
-            let minimum = free == capacity.workers ? 1 : max(1, capacity.workers / 4)
-            guard free >= minimum else { return }
+            // One claim at a time (this loop), for whatever is free when it starts: slots that free up while a
+            // claim is on its way are claimed together by the next one. (Waiting for a quarter of the workers to
+            // be free made fewer claim queries but left slots idle: about 15 % fewer deliveries per second.)
+            guard free >= 1 else { return }
             let limit = min(free, Self.maxBatch)
             let claimed: [ClaimedDelivery]
             do {
@@ -128,8 +128,20 @@ public struct WebhookDispatcher: Service {
             for delivery in claimed {
                 capacity.begin(subscriptionID: delivery.subscriptionID, maxPerSecond: delivery.maxPerSecond)
                 group.addTask {
-                    await self.deliver(delivery)
-                    self.capacity.end(subscriptionID: delivery.subscriptionID)
+                    let released = LockedValue(false)
+                    // Once the request is over, the slot takes the next delivery while the recorder writes this one.
+                    let release: @Sendable () -> Void = {
+                        guard
+                            !released.withLock({ done in
+                                defer { done = true }; return done
+                            })
+                        else { return }
+                        self.capacity.end(subscriptionID: delivery.subscriptionID)
+                        self.wake()
+                    }
+                    await self.deliver(delivery, requestDone: release)
+                    release()
+                    self.capacity.recorded()
                     self.wake()
                 }
             }
