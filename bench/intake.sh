@@ -95,6 +95,7 @@ fi
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 bridge_ticks_before="$(cpu_ticks "$bridge_pid")"
 commits_before="$(psql_ -At -c "SELECT xact_commit FROM pg_stat_database WHERE datname = 'postgres'")"
+psql_ -c CHECKPOINT  # each phase starts without the previous one's dirty pages to write
 RUN_ID=full wrk -t"$threads" -c"$concurrency" -d"${seconds}s" --latency -s bench/intake.lua "$url" | tee "$out/intake.txt"
 bridge_ticks_after="$(cpu_ticks "$bridge_pid")"
 commits_after="$(psql_ -At -c "SELECT xact_commit FROM pg_stat_database WHERE datname = 'postgres'")"
@@ -116,6 +117,7 @@ VALUES (gen_random_uuid(), 'bench', 'key-bench-' || :client_id || '-' || :n || '
 SQL
 chmod 644 "$work/insert.sql"
 echo "pgbench: -c$concurrency -j$threads -T$seconds -M prepared"
+psql_ -c CHECKPOINT
 pgbench -n -h 127.0.0.1 -p "$pg_port" -U postgres -c "$concurrency" -j "$threads" -T "$seconds" -M prepared \
     -f "$work/insert.sql" postgres | tee "$out/pgbench.txt"
 pg_tps="$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$out/pgbench.txt" | head -1)"
@@ -123,6 +125,7 @@ pg_tps="$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$out/pgbench.txt" | head -1)"
 # Half the measured intake rate, spread evenly over the connections.
 delay_ms="$(python3 -c "print(max(0, int(round($concurrency / ($intake_rps / 2) * 1000))))")"
 echo "intake at about half that rate: wrk -t$threads -c$concurrency -d${seconds}s, DELAY_MS=$delay_ms per connection"
+psql_ -c CHECKPOINT
 RUN_ID=half DELAY_MS="$delay_ms" wrk -t"$threads" -c"$concurrency" -d"${seconds}s" --latency -s bench/intake.lua "$url" | tee "$out/intake-half.txt"
 half_rps="$(sed -n 's/^RESULT .*accepted_rps=\([0-9.]*\).*/\1/p' "$out/intake-half.txt")"
 half_p50="$(sed -n 's/^RESULT .*p50_ms=\([0-9.]*\).*/\1/p' "$out/intake-half.txt")"
