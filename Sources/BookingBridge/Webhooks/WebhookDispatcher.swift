@@ -131,11 +131,12 @@ public struct WebhookDispatcher: Service {
                     let released = LockedValue(false)
                     // Once the request is over, the slot takes the next delivery while the recorder writes this one.
                     let release: @Sendable () -> Void = {
-                        guard
-                            !released.withLock({ done in
-                                defer { done = true }; return done
-                            })
-                        else { return }
+                        let first = released.withLock { done -> Bool in
+                            if done { return false }
+                            done = true
+                            return true
+                        }
+                        guard first else { return }
                         self.capacity.end(subscriptionID: delivery.subscriptionID)
                         self.wake()
                     }
