@@ -40,15 +40,9 @@ struct BenchWebhooks: AsyncParsableCommand {
         var url = ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
         if url == nil {
             progress("starting a throwaway PostgreSQL (fsync and synchronous_commit on)…")
-            var options = EphemeralPostgres.Options()
-            options.durable = true
-            do {
-                let started = try EphemeralPostgres.start(options: options, logger: logger)
-                cluster = started
-                url = started.url
-            } catch let error as EphemeralPostgres.StartError {
-                throw ValidationError(error.description)
-            }
+            let started = try startThrowawayPostgres(durable: true, logger: logger)
+            cluster = started
+            url = started.url
         }
         defer { cluster?.stop() }
         let database = try Database(url: url!, maximumConnections: 20, logger: logger)

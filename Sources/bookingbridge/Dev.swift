@@ -29,13 +29,9 @@ struct Dev: AsyncParsableCommand {
         var cluster: EphemeralPostgres?
         if configuration.databaseURL == nil {
             say("starting a throwaway PostgreSQL…")
-            do {
-                let started = try EphemeralPostgres.start(logger: logger)
-                cluster = started
-                configuration.databaseURL = started.url
-            } catch let error as EphemeralPostgres.StartError {
-                throw ValidationError(error.description)
-            }
+            let started = try startThrowawayPostgres(logger: logger)
+            cluster = started
+            configuration.databaseURL = started.url
         }
         defer { cluster?.stop() }
 
@@ -89,6 +85,17 @@ struct Dev: AsyncParsableCommand {
     private func say(_ text: String) {
         print("bookingbridge dev: \(text)")
         fflush(nil)
+    }
+}
+
+/// Starts a throwaway PostgreSQL for `dev` and `bench`; when that fails, the reason is the command's error message.
+func startThrowawayPostgres(durable: Bool = false, logger: Logger) throws -> EphemeralPostgres {
+    var options = EphemeralPostgres.Options()
+    options.durable = durable
+    do {
+        return try EphemeralPostgres.start(options: options, logger: logger)
+    } catch let error as EphemeralPostgres.StartError {
+        throw ValidationError(error.description)
     }
 }
 
