@@ -31,10 +31,25 @@ public struct Database: Sendable {
     /// and compiling them then takes tens of milliseconds per query, far more than running them. Connection
     /// poolers in transaction mode refuse unknown startup parameters, so it is left off there (`pollOnly`); see
     /// deploy/SCALING.md for the role setting that does the same.
-    public init(url: String, maximumConnections: Int = 20, disableJIT: Bool = true, logger: Logger) throws {
+    ///
+    /// With `keepConnectionsOpen` the pool is fixed in size (as long-running processes want it): it opens
+    /// `maximumConnections` at start, keeps them open, reopens one that closes, and arms no timer when a connection
+    /// goes back to it. A growing pool arms two each time (an idle timeout, 60 s, and a keep-alive, 30 s) and
+    /// cancels them at the next lease; on Linux a cancelled `Task.sleep` holds its task's memory until its deadline
+    /// (swiftlang/swift#60441), about 750 bytes per query for a minute, so under load such a process grows by tens
+    /// of MiB and stays there. Without keep-alive queries, a connection that died silently (no FIN from a
+    /// firewall or NAT) shows itself at its next use, as an error the caller already retries.
+    public init(
+        url: String, maximumConnections: Int = 20, disableJIT: Bool = true, keepConnectionsOpen: Bool = false,
+        logger: Logger
+    ) throws {
         var configuration = try DatabaseURL.parse(url)
         configuration.options.maximumConnections = maximumConnections
         if disableJIT { configuration.options.additionalStartupParameters.append(("jit", "off")) }
+        if keepConnectionsOpen {
+            configuration.options.minimumConnections = maximumConnections
+            configuration.options.keepAliveBehavior = nil
+        }
         self.init(client: PostgresClient(configuration: configuration, backgroundLogger: logger), logger: logger)
     }
 }
