@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import Metrics
+import Synchronization
 
 /// Counts answers by route template, method and status (`bookingbridge_http_requests_total`) and times them
 /// (`bookingbridge_http_request_duration_seconds`, by route template and method). Posts to intake are also counted
@@ -15,6 +16,9 @@ public struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
 
     /// Configured source names; a post to any other name is counted as source `unknown`.
     let intakeSources: Set<String>
+    /// The metrics made so far, by their dimensions: making one asks the metrics backend's registry (a lock and a
+    /// lookup by label and dimensions) and allocates, for every answer otherwise. Bounded like the labels are.
+    private let made = MadeMetrics()
 
     /// - Parameter intakeSources: the configured sources' names (`BridgeConfiguration.sources.keys`).
     public init(intakeSources: some Sequence<String> = [String]()) {
@@ -41,20 +45,27 @@ public struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     func record(request: Request, context: Context, status: HTTPResponse.Status, started: ContinuousClock.Instant) {
         let route = context.endpointPath ?? "NotFound"
         let method = Self.method(request.method)
-        Counter(
-            label: "bookingbridge_http_requests_total",
-            dimensions: [("method", method), ("route", route), ("status", String(status.code))]
-        ).increment()
+        let code = status.code
+        made.counter(.init(route: route, method: method, code: code)) {
+            Counter(
+                label: "bookingbridge_http_requests_total",
+                dimensions: [("method", method), ("route", route), ("status", String(code))])
+        }.increment()
         let elapsed = ContinuousClock.now - started
-        Timer(label: "bookingbridge_http_request_duration_seconds", dimensions: [("method", method), ("route", route)])
-            .recordNanoseconds(
-                elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
+        made.timer(.init(route: route, method: method)) {
+            Timer(
+                label: "bookingbridge_http_request_duration_seconds",
+                dimensions: [("method", method), ("route", route)])
+        }.recordNanoseconds(
+            elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         if route == Self.intakeRoute && request.method == .post {
             let name = context.parameters.get("source").flatMap { intakeSources.contains($0) ? $0 : nil } ?? "unknown"
-            Counter(
-                label: "bookingbridge_intake_submissions_total",
-                dimensions: [("outcome", Self.intakeOutcome(status)), ("source", name)]
-            ).increment()
+            let outcome = Self.intakeOutcome(status)
+            made.counter(.init(route: "intake", method: name, code: code)) {
+                Counter(
+                    label: "bookingbridge_intake_submissions_total",
+                    dimensions: [("outcome", outcome), ("source", name)])
+            }.increment()
         }
     }
 
@@ -82,6 +93,40 @@ public struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         switch method {
         case .get, .head, .post, .put, .patch, .delete, .options: method.rawValue
         default: "other"
+        }
+    }
+}
+
+/// The metrics `HTTPMetricsMiddleware` has made, so each answer only looks one up.
+private final class MadeMetrics: Sendable {
+    struct Key: Hashable, Sendable {
+        var route: String
+        var method: String
+        var code: Int = 0
+    }
+
+    private struct State {
+        var counters: [Key: Counter] = [:]
+        var timers: [Key: Timer] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    func counter(_ key: Key, make: () -> Counter) -> Counter {
+        state.withLock { state in
+            if let counter = state.counters[key] { return counter }
+            let counter = make()
+            state.counters[key] = counter
+            return counter
+        }
+    }
+
+    func timer(_ key: Key, make: () -> Timer) -> Timer {
+        state.withLock { state in
+            if let timer = state.timers[key] { return timer }
+            let timer = make()
+            state.timers[key] = timer
+            return timer
         }
     }
 }
