@@ -99,7 +99,7 @@ public struct DeliveryStore: Sendable {
     /// contend on its row.
     public func record(_ outcomes: [DeliveryAttemptOutcome], owner: String) async throws -> Set<Int64> {
         guard !outcomes.isEmpty else { return [] }
-        let rows = String(decoding: try JSONCoding.encoder.encode(outcomes.map(RecordRow.init)), as: UTF8.self)
+        let rows = "[" + outcomes.map { RecordRow($0).json }.joined(separator: ",") + "]"
         let result = try await database.client.query(
             """
             WITH async_commit AS (
@@ -187,6 +187,30 @@ public struct DeliveryStore: Sendable {
                 status = DeliveryStatus.retrying.rawValue
                 delay_ms = 0
             }
+        }
+
+        /// The row as JSON text, written directly: through `JSONEncoder` it was about 3 % of the dispatcher's CPU.
+        /// Reads back as what `JSONCoding.encoder` writes for the same row (RecordRowTests).
+        var json: String {
+            var out = "{\"address\":"
+            func optional(_ text: String?) {
+                if let text { IntentJSON.appendString(text, to: &out) } else { out += "null" }
+            }
+            optional(address)
+            out += ",\"attempt\":\(attempt),\"delay_ms\":" + (delay_ms.map { String($0) } ?? "null")
+            out += ",\"delivery_id\":\(delivery_id),\"duration_ms\":\(duration_ms),\"error\":"
+            optional(error)
+            out += ",\"outcome\":"
+            IntentJSON.appendString(outcome, to: &out)
+            out += ",\"response_body\":"
+            optional(response_body)
+            out += ",\"started_at\":\"" + IntentJSON.iso8601(started_at) + "\",\"status\":"
+            IntentJSON.appendString(status, to: &out)
+            out += ",\"status_code\":" + (status_code.map { String($0) } ?? "null")
+            out += ",\"subscription_id\":"
+            IntentJSON.appendString(subscription_id, to: &out)
+            out += "}"
+            return out
         }
     }
 
