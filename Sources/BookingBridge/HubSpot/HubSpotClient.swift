@@ -67,6 +67,8 @@ public struct HubSpotClient: Sendable {
         var configuration = HTTPClient.Configuration()
         configuration.timeout.connect = .milliseconds(Int64((settings.connectTimeoutSeconds * 1000).rounded()))
         configuration.redirectConfiguration = .disallow
+        // The bridge exports no traces; without this every call builds span attributes for the no-op tracer.
+        configuration.tracing.tracer = nil
         return configuration
     }
 

@@ -16,6 +16,8 @@ public enum WebhookHTTPClient {
             connect: .milliseconds(Int64(min(settings.timeoutSeconds, 10) * 1000)),
             read: .milliseconds(Int64(settings.timeoutSeconds * 1000)))
         configuration.connectionPool.retryConnectionEstablishment = false
+        // The bridge exports no traces; without this every request builds span attributes for the no-op tracer.
+        configuration.tracing.tracer = nil
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(8, settings.workers)
         let destinationGuard = DestinationGuard(allowed: settings.allowDestinations.compactMap { try? CIDR($0) })
         let check: @Sendable (any Channel) -> EventLoopFuture<Void> = { channel in
