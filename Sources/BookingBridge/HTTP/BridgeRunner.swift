@@ -19,7 +19,8 @@ public enum BridgeRunner {
         }
         let database = try Database(
             url: url, maximumConnections: configuration.databasePoolSize,
-            disableJIT: !configuration.pipeline.pollOnly, keepConnectionsOpen: true, logger: logger)
+            disableJIT: !configuration.pipeline.pollOnly, keepConnectionsOpen: true,
+            prepareStatements: !configuration.pipeline.pollOnly, logger: logger)
         let httpClient = HTTPClient(
             eventLoopGroupProvider: .singleton,
             configuration: HubSpotClient.httpClientConfiguration(settings: configuration.hubspot))

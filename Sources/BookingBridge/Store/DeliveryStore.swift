@@ -21,16 +21,22 @@ public struct DeliveryStore: Sendable {
     ) async throws -> [ClaimedDelivery] {
         guard limit > 0 else { return [] }
         let ids = Array(quotas.keys)
-        let values = ids.map { quotas[$0]! }
-        let leaseMs = lease.milliseconds
-        let rows = try await database.client.query(
-            """
+        return try await database.rows(
+            ClaimStatement(
+                defaultQuota: defaultQuota, ids: ids, quotas: ids.map { quotas[$0]! }, limit: limit, owner: owner,
+                leaseMs: lease.milliseconds))
+    }
+
+    /// `claim`'s statement (prepared per connection, see `Database.rows`).
+    struct ClaimStatement: PostgresPreparedStatement {
+        static let name = "bookingbridge_claim_deliveries"
+        static let sql = """
             WITH async_commit AS (
-                \(unescaped: Self.asyncCommit)
+                \(asyncCommit)
             ), quota AS (
-                SELECT s.id, COALESCE(q.n, \(defaultQuota)) AS n
+                SELECT s.id, COALESCE(q.n, $1::int8) AS n
                 FROM async_commit, subscriptions AS s
-                LEFT JOIN unnest(\(ids)::uuid[], \(values)::int8[]) AS q (id, n) ON q.id = s.id
+                LEFT JOIN unnest($2::uuid[], $3::int8[]) AS q (id, n) ON q.id = s.id
                 WHERE s.enabled
             ), due AS (
                 SELECT d.id, d.next_attempt_at
@@ -44,38 +50,55 @@ public struct DeliveryStore: Sendable {
                     FOR UPDATE SKIP LOCKED
                 ) AS d
                 ORDER BY d.next_attempt_at
-                LIMIT \(limit)
+                LIMIT $4::int8
             )
             UPDATE deliveries AS d
-            SET locked_by = \(owner),
-                locked_until = now() + \(leaseMs) * interval '1 millisecond',
-                next_attempt_at = now() + \(leaseMs) * interval '1 millisecond',
+            SET locked_by = $5::text,
+                locked_until = now() + $6::int8 * interval '1 millisecond',
+                next_attempt_at = now() + $6::int8 * interval '1 millisecond',
                 attempts = d.attempts + 1,
                 updated_at = now()
             FROM due, events AS e, subscriptions AS s
             WHERE d.id = due.id AND e.id = d.event_id AND s.id = d.subscription_id
             RETURNING d.id, d.event_id, e.type, e.body, d.attempts, s.id, s.url, s.secret, s.previous_secret,
                       s.previous_secret_expires_at, s.failing_since, s.max_per_second
-            """, logger: database.logger)
-        var claimed: [ClaimedDelivery] = []
-        for try await row in rows {
-            let c = row.makeRandomAccess()
-            claimed.append(
-                ClaimedDelivery(
-                    id: try c[0].decode(Int64.self, context: .default),
-                    eventID: try c[1].decode(String.self, context: .default),
-                    eventType: try c[2].decode(String.self, context: .default),
-                    body: try c[3].decode(String.self, context: .default),
-                    attempt: try c[4].decode(Int.self, context: .default),
-                    subscriptionID: try c[5].decode(UUID.self, context: .default),
-                    url: try c[6].decode(String.self, context: .default),
-                    secret: try c[7].decode(String.self, context: .default),
-                    previousSecret: try c[8].decode(String?.self, context: .default),
-                    previousSecretExpiresAt: try c[9].decode(Date?.self, context: .default),
-                    failingSince: try c[10].decode(Date?.self, context: .default),
-                    maxPerSecond: try c[11].decode(Int?.self, context: .default)))
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.int8, .uuidArray, .int8Array, .int8, .text, .int8]
+
+        var defaultQuota: Int
+        var ids: [UUID]
+        var quotas: [Int]
+        var limit: Int
+        var owner: String
+        var leaseMs: Int64
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 6)
+            bindings.append(defaultQuota)
+            bindings.append(ids)
+            bindings.append(quotas)
+            bindings.append(limit)
+            bindings.append(owner)
+            bindings.append(leaseMs)
+            return bindings
         }
-        return claimed
+
+        func decodeRow(_ row: PostgresRow) throws -> ClaimedDelivery {
+            let c = row.makeRandomAccess()
+            return ClaimedDelivery(
+                id: try c[0].decode(Int64.self, context: .default),
+                eventID: try c[1].decode(String.self, context: .default),
+                eventType: try c[2].decode(String.self, context: .default),
+                body: try c[3].decode(String.self, context: .default),
+                attempt: try c[4].decode(Int.self, context: .default),
+                subscriptionID: try c[5].decode(UUID.self, context: .default),
+                url: try c[6].decode(String.self, context: .default),
+                secret: try c[7].decode(String.self, context: .default),
+                previousSecret: try c[8].decode(String?.self, context: .default),
+                previousSecretExpiresAt: try c[9].decode(Date?.self, context: .default),
+                failingSince: try c[10].decode(Date?.self, context: .default),
+                maxPerSecond: try c[11].decode(Int?.self, context: .default))
+        }
     }
 
     /// A CTE body that makes the statement's own transaction commit without waiting for its WAL flush
@@ -100,12 +123,17 @@ public struct DeliveryStore: Sendable {
     public func record(_ outcomes: [DeliveryAttemptOutcome], owner: String) async throws -> Set<Int64> {
         guard !outcomes.isEmpty else { return [] }
         let rows = "[" + outcomes.map { RecordRow($0).json }.joined(separator: ",") + "]"
-        let result = try await database.client.query(
-            """
+        return Set(try await database.rows(RecordStatement(rows: rows, owner: owner)))
+    }
+
+    /// `record`'s statement (prepared per connection, see `Database.rows`).
+    struct RecordStatement: PostgresPreparedStatement {
+        static let name = "bookingbridge_record_delivery_attempts"
+        static let sql = """
             WITH async_commit AS (
-                \(unescaped: Self.asyncCommit)
+                \(asyncCommit)
             ), input AS (
-                SELECT i.* FROM async_commit, jsonb_to_recordset(\(rows)::jsonb) AS i (
+                SELECT i.* FROM async_commit, jsonb_to_recordset($1::text::jsonb) AS i (
                     delivery_id bigint, subscription_id uuid, attempt integer, started_at timestamptz,
                     duration_ms integer, outcome text, status_code integer, address text, response_body text,
                     error text, status text, delay_ms bigint)
@@ -124,7 +152,7 @@ public struct DeliveryStore: Sendable {
                     last_attempt_at = i.started_at, last_status_code = i.status_code,
                     last_response_body = i.response_body, last_error = i.error, updated_at = now()
                 FROM input AS i
-                WHERE d.id = i.delivery_id AND d.locked_by = \(owner)
+                WHERE d.id = i.delivery_id AND d.locked_by = $2::text
                 RETURNING d.id
             ), latest AS (
                 -- The newest outcome per subscription decides its streak.
@@ -143,10 +171,21 @@ public struct DeliveryStore: Sendable {
                 WHERE s.id = latest.subscription_id AND NOT latest.ok AND s.failing_since IS NULL
             )
             SELECT id FROM delivery
-            """, logger: database.logger)
-        var updated = Set<Int64>()
-        for try await id in result.decode(Int64.self) { updated.insert(id) }
-        return updated
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.text, .text]
+
+        /// A JSON array of `RecordRow`s.
+        var rows: String
+        var owner: String
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 2)
+            bindings.append(rows)
+            bindings.append(owner)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Int64 { try row.decode(Int64.self) }
     }
 
     /// One outcome as a row of `jsonb_to_recordset` (NUL removed: jsonb refuses it).

@@ -27,29 +27,13 @@ extension IntentStore {
         // Arrays cannot hold NULL here: '' stands for "unknown" and is stored as NULL.
         let clientIPs = unique.map { $0.clientIP ?? "" }
         let userAgents = unique.map { $0.userAgent ?? "" }
-        let rows = try await database.client.query(
-            """
-            WITH input AS (
-                SELECT * FROM unnest(\(ids)::uuid[], \(sources)::text[], \(keys)::text[], \(statuses)::text[],
-                                     \(raws)::text[], \(requests)::text[], \(emails)::text[], \(clientIPs)::text[],
-                                     \(userAgents)::text[])
-                    AS t(id, source, idempotency_key, status, raw, request, email, client_ip, user_agent)
-            ), inserted AS (
-                INSERT INTO intents (id, source, idempotency_key, status, raw, request, email, client_ip, user_agent,
-                                     finished_at)
-                SELECT id, source, idempotency_key, status, raw::jsonb, request::jsonb, email, NULLIF(client_ip, ''),
-                       NULLIF(user_agent, ''), CASE WHEN status = 'spam' THEN now() END
-                FROM input
-                ON CONFLICT (source, idempotency_key) DO NOTHING
-                -- Only what the database decided: the rest of a new row is what was sent.
-                RETURNING id, next_attempt_at, created_at, finished_at
-            )
-            -- PostgreSQL folds the identical notifications of one transaction into one.
-            SELECT inserted.*, CASE WHEN \(notify) THEN pg_notify(\(Self.notifyChannel), '') END FROM inserted
-            """, logger: database.logger)
+        let inserted = try await database.rows(
+            InsertStatement(
+                ids: ids, sources: sources, keys: keys, statuses: statuses, raws: raws, requests: requests,
+                emails: emails, clientIPs: clientIPs, userAgents: userAgents, notify: notify))
         var created: [UUID: IntentRecord] = [:]
         let byID = Dictionary(unique.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        for try await (id, nextAttemptAt, createdAt, finishedAt) in rows.decode((UUID, Date, Date, Date?).self) {
+        for (id, nextAttemptAt, createdAt, finishedAt) in inserted {
             guard let intent = byID[id] else { continue }
             created[id] = IntentRecord(
                 id: id, source: intent.source, idempotencyKey: intent.idempotencyKey, status: intent.status,
@@ -81,6 +65,64 @@ extension IntentStore {
                 throw StoreError(description: "intent with idempotency key vanished between insert and read")
             }
             return .existing(record)
+        }
+    }
+
+    /// `insertBatch`'s statement (prepared per connection, see `Database.rows`).
+    struct InsertStatement: PostgresPreparedStatement {
+        static let name = "bookingbridge_insert_intents"
+        static let sql = """
+            WITH input AS (
+                SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                                     $7::text[], $8::text[], $9::text[])
+                    AS t(id, source, idempotency_key, status, raw, request, email, client_ip, user_agent)
+            ), inserted AS (
+                INSERT INTO intents (id, source, idempotency_key, status, raw, request, email, client_ip, user_agent,
+                                     finished_at)
+                SELECT id, source, idempotency_key, status, raw::jsonb, request::jsonb, email, NULLIF(client_ip, ''),
+                       NULLIF(user_agent, ''), CASE WHEN status = 'spam' THEN now() END
+                FROM input
+                ON CONFLICT (source, idempotency_key) DO NOTHING
+                -- Only what the database decided: the rest of a new row is what was sent.
+                RETURNING id, next_attempt_at, created_at, finished_at
+            )
+            -- PostgreSQL folds the identical notifications of one transaction into one.
+            SELECT inserted.*, CASE WHEN $10::bool THEN pg_notify($11::text, '') END FROM inserted
+            """
+        static let bindingDataTypes: [PostgresDataType] = [
+            .uuidArray, .textArray, .textArray, .textArray, .textArray, .textArray, .textArray, .textArray,
+            .textArray, .bool, .text,
+        ]
+
+        var ids: [UUID]
+        var sources: [String]
+        var keys: [String]
+        var statuses: [String]
+        var raws: [String]
+        var requests: [String]
+        var emails: [String]
+        /// '' for unknown (arrays cannot hold NULL here); stored as NULL.
+        var clientIPs: [String]
+        var userAgents: [String]
+        var notify: Bool
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 11)
+            bindings.append(ids)
+            for texts in [sources, keys, statuses, raws, requests, emails, clientIPs, userAgents] {
+                bindings.append(texts)
+            }
+            bindings.append(notify)
+            bindings.append(IntentStore.notifyChannel)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> (UUID, Date, Date, Date?) {
+            let c = row.makeRandomAccess()
+            return (
+                try c[0].decode(UUID.self, context: .default), try c[1].decode(Date.self, context: .default),
+                try c[2].decode(Date.self, context: .default), try c[3].decode(Date?.self, context: .default)
+            )
         }
     }
 
