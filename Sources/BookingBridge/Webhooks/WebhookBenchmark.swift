@@ -88,7 +88,7 @@ public enum WebhookBenchmark {
             INSERT INTO deliveries (event_id, subscription_id)
             SELECT 'evt_bench_' || g, \(subscription.id) FROM generate_series(1, \(count)) AS g
             """, logger: database.logger)
-        try await database.client.query("ANALYZE deliveries", logger: database.logger)
+        try await database.client.query("ANALYZE events, deliveries, subscriptions", logger: database.logger)
         let before = residentKiB()
         let receivedBefore = received.value
         let dispatcher = WebhookDispatcher(database: database, settings: settings, httpClient: http, logger: logger)
