@@ -45,7 +45,7 @@ struct BenchWebhooks: AsyncParsableCommand {
             url = started.url
         }
         defer { cluster?.stop() }
-        let database = try Database(url: url!, maximumConnections: 20, keepConnectionsOpen: true, logger: logger)
+        let database = try Database(url: url!, maximumConnections: 20, logger: logger)
         let report = try await withThrowingTaskGroup(of: Void.self) { group -> WebhookBenchmark.Report in
             group.addTask { await database.client.run() }
             await database.runStarted()

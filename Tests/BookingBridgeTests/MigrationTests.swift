@@ -37,27 +37,30 @@ struct MigrationTests {
         }
     }
 
-    @Test("a pool that keeps its connections open opens them all at start and reopens the ones that close")
-    func fixedPool() async throws {
+    @Test("the pool closes connections idle for longer than its idle timeout, and opens one again when asked")
+    func idleConnectionsClose() async throws {
         try await TestDatabase.withFreshDatabase(migrate: false, maximumConnections: 1) { db, url in
             let others = try await Self.backends(db)
-            let fixed = try Database(url: url, maximumConnections: 3, keepConnectionsOpen: true, logger: db.logger)
+            let pool = try Database(url: url, maximumConnections: 2, idleTimeout: .seconds(1), logger: db.logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await fixed.client.run() }
+                group.addTask { await pool.client.run() }
                 defer { group.cancelAll() }
-                // Nothing asked the pool for a connection: it opens all three by itself.
-                let opened = try await Self.waitForBackends(db, count: 3, excluding: others)
-                #expect(opened.count == 3)
-                try await db.client.query(
-                    "SELECT pg_terminate_backend(pid) FROM unnest(\(Array(opened))::int4[]) AS t(pid)",
-                    logger: db.logger)
-                let reopened = try await Self.waitForBackends(db, count: 3, excluding: others.union(opened))
-                #expect(reopened.count == 3, "three new connections replace the three that were closed")
+                await pool.runStarted()
+                for try await _ in try await pool.client.query("SELECT 1", logger: db.logger) {}
+                let opened = try await Self.backends(db).subtracting(others)
+                #expect(opened.count == 1, "one query, one connection")
+                let deadline = ContinuousClock.now + .seconds(15)
+                var left = opened
+                while !left.isEmpty && ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(100))
+                    left = try await Self.backends(db).intersection(opened)
+                }
+                #expect(left.isEmpty, "the idle connection is closed after its timeout")
                 var answered = 0
-                for try await n in try await fixed.client.query("SELECT 1", logger: db.logger).decode(Int.self) {
+                for try await n in try await pool.client.query("SELECT 2", logger: db.logger).decode(Int.self) {
                     answered = n
                 }
-                #expect(answered == 1)
+                #expect(answered == 2)
             }
         }
     }
@@ -72,18 +75,6 @@ struct MigrationTests {
         var pids = Set<Int32>()
         for try await pid in rows.decode(Int32.self) { pids.insert(pid) }
         return pids
-    }
-
-    /// Waits (up to 15 s) until `count` backends other than `excluding` are connected, and returns them.
-    static func waitForBackends(_ db: Database, count: Int, excluding: Set<Int32>) async throws -> Set<Int32> {
-        let deadline = ContinuousClock.now + .seconds(15)
-        var found = Set<Int32>()
-        while ContinuousClock.now < deadline {
-            found = try await backends(db).subtracting(excluding)
-            if found.count >= count { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return found
     }
 
     /// The session's `jit` value and where it came from (`client` for a startup parameter).

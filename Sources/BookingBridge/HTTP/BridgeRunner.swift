@@ -19,7 +19,7 @@ public enum BridgeRunner {
         }
         let database = try Database(
             url: url, maximumConnections: configuration.databasePoolSize,
-            disableJIT: !configuration.pipeline.pollOnly, keepConnectionsOpen: true,
+            disableJIT: !configuration.pipeline.pollOnly,
             prepareStatements: !configuration.pipeline.pollOnly, logger: logger)
         let httpClient = HTTPClient(
             eventLoopGroupProvider: .singleton,

@@ -54,26 +54,26 @@ public struct Database: Sendable {
     /// poolers in transaction mode refuse unknown startup parameters, so it is left off there (`pollOnly`); see
     /// deploy/SCALING.md for the role setting that does the same.
     ///
-    /// With `keepConnectionsOpen` the pool is fixed in size (as long-running processes want it): it opens
-    /// `maximumConnections` at start, keeps them open, reopens one that closes, and arms no timer when a connection
-    /// goes back to it. A growing pool arms two each time (an idle timeout, 60 s, and a keep-alive, 30 s) and
-    /// cancels them at the next lease; on Linux a cancelled `Task.sleep` holds its task's memory until its deadline
-    /// (swiftlang/swift#60441), about 750 bytes per query for a minute, so under load such a process grows by tens
-    /// of MiB and stays there. Without keep-alive queries, a connection that died silently (no FIN from a
-    /// firewall or NAT) shows itself at its next use, as an error the caller already retries.
+    /// Connections idle for `idleTimeout` (10 s) are closed and there are no keep-alive queries. PostgresNIO's
+    /// pool arms an idle timer (and a keep-alive timer, when configured) every time a connection goes back to it,
+    /// and cancels them at the next lease; on Linux a cancelled `Task.sleep` keeps its task's memory until its
+    /// deadline (swiftlang/swift#60441), about 750 bytes per query for as long as the timer would have run. With the
+    /// defaults (60 s idle, 30 s keep-alive) a busy bridge grew by tens of MiB and stayed there; with 10 s it levels
+    /// off at a few MiB within seconds. Keep-alive queries would only ever run on a connection idle for 30 s, which
+    /// is closed after 10. `minimumConnections` stays 0: PostgresNIO 1.33 traps (a precondition in
+    /// `createNewDemandConnectionIfPossible`) when connections to a restarting server back off below the minimum,
+    /// seen in the resilience suite's pgrestart scenario.
     ///
     /// `prepareStatements` (the default) is for a direct connection to PostgreSQL; see `rows(_:)`.
     public init(
-        url: String, maximumConnections: Int = 20, disableJIT: Bool = true, keepConnectionsOpen: Bool = false,
-        prepareStatements: Bool = true, logger: Logger
+        url: String, maximumConnections: Int = 20, disableJIT: Bool = true, prepareStatements: Bool = true,
+        idleTimeout: Duration = .seconds(10), logger: Logger
     ) throws {
         var configuration = try DatabaseURL.parse(url)
         configuration.options.maximumConnections = maximumConnections
         if disableJIT { configuration.options.additionalStartupParameters.append(("jit", "off")) }
-        if keepConnectionsOpen {
-            configuration.options.minimumConnections = maximumConnections
-            configuration.options.keepAliveBehavior = nil
-        }
+        configuration.options.connectionIdleTimeout = idleTimeout
+        configuration.options.keepAliveBehavior = nil
         self.init(
             client: PostgresClient(configuration: configuration, backgroundLogger: logger),
             preparesStatements: prepareStatements, logger: logger)
