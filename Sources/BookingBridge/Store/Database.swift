@@ -3,6 +3,7 @@ import Logging
 import NIOSSL
 import PostgresNIO
 import ServiceLifecycle
+import Synchronization
 
 /// The bridge's PostgreSQL: a connection pool and the logger its queries report to.
 ///
@@ -26,15 +27,29 @@ public struct Database: Sendable {
     /// planning these statements (CTEs, a lateral join, `unnest`) took as long as running them, about 0.8 ms per
     /// call. Poolers in transaction mode cannot keep a connection's named statements (`pollOnly`), so there the same
     /// text runs as an unnamed statement.
+    ///
+    /// A statement the server refused to prepare stays refused on that connection (PostgresNIO keeps the error under
+    /// its name and answers every later use with it), which would outlast the cause: a migration applied while the
+    /// bridge runs, a lock timeout during the prepare. So a server error here runs the call once more unprepared and
+    /// moves every statement to a new name (`PreparedStatementNames`), which each connection prepares afresh. A
+    /// server error means the statement did not take effect, so running it again is safe.
     func rows<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row] {
-        var rows: [Statement.Row] = []
         if preparesStatements {
-            for try await row in try await client.execute(statement, logger: logger) { rows.append(row) }
-        } else {
-            let query = PostgresQuery(unsafeSQL: Statement.sql, binds: try statement.makeBindings())
-            for try await row in try await client.query(query, logger: logger) {
-                rows.append(try statement.decodeRow(row))
+            do {
+                var rows: [Statement.Row] = []
+                for try await row in try await client.execute(statement, logger: logger) { rows.append(row) }
+                return rows
+            } catch let error as PSQLError where error.serverInfo != nil {
+                PreparedStatementNames.renew()
+                logger.notice(
+                    "a prepared statement failed; running it unprepared and preparing every statement again",
+                    metadata: ["statement": "\(Statement.self)", "error": "\(String(reflecting: error))"])
             }
+        }
+        var rows: [Statement.Row] = []
+        let query = PostgresQuery(unsafeSQL: Statement.sql, binds: try statement.makeBindings())
+        for try await row in try await client.query(query, logger: logger) {
+            rows.append(try statement.decodeRow(row))
         }
         return rows
     }
@@ -116,4 +131,14 @@ public enum DatabaseURL {
             host: host ?? "127.0.0.1", port: components.port ?? 5432, username: user, password: password,
             database: database.isEmpty ? nil : database, tls: tls)
     }
+}
+
+/// The names of the bridge's prepared statements: a base name and a generation, renewed when one fails on the
+/// server (see `Database.rows`).
+enum PreparedStatementNames {
+    private static let generation = Atomic<Int>(0)
+
+    static func name(_ base: String) -> String { "\(base)_\(generation.load(ordering: .relaxed))" }
+
+    static func renew() { generation.add(1, ordering: .relaxed) }
 }

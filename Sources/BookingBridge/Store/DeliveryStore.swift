@@ -29,7 +29,7 @@ public struct DeliveryStore: Sendable {
 
     /// `claim`'s statement (prepared per connection, see `Database.rows`).
     struct ClaimStatement: PostgresPreparedStatement {
-        static let name = "bookingbridge_claim_deliveries"
+        static var name: String { PreparedStatementNames.name("bookingbridge_claim_deliveries") }
         static let sql = """
             WITH async_commit AS (
                 \(asyncCommit)
@@ -128,7 +128,7 @@ public struct DeliveryStore: Sendable {
 
     /// `record`'s statement (prepared per connection, see `Database.rows`).
     struct RecordStatement: PostgresPreparedStatement {
-        static let name = "bookingbridge_record_delivery_attempts"
+        static var name: String { PreparedStatementNames.name("bookingbridge_record_delivery_attempts") }
         static let sql = """
             WITH async_commit AS (
                 \(asyncCommit)

@@ -70,7 +70,7 @@ extension IntentStore {
 
     /// `insertBatch`'s statement (prepared per connection, see `Database.rows`).
     struct InsertStatement: PostgresPreparedStatement {
-        static let name = "bookingbridge_insert_intents"
+        static var name: String { PreparedStatementNames.name("bookingbridge_insert_intents") }
         static let sql = """
             WITH input AS (
                 SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
