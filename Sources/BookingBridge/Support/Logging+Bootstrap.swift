@@ -24,13 +24,18 @@ public enum LogSetup {
 public struct TextLogHandler: LogHandler {
     public var metadata: Logger.Metadata = [:]
     public var logLevel: Logger.Level = .info
+    public var metadataProvider: Logger.MetadataProvider?
     public let label: String
     private let output: (any TextOutputStream & Sendable)?
 
     /// Lines go to `output`, standard error by default.
-    public init(label: String, output: (any TextOutputStream & Sendable)? = nil) {
+    public init(
+        label: String, output: (any TextOutputStream & Sendable)? = nil,
+        metadataProvider: Logger.MetadataProvider? = LoggingSystem.metadataProvider
+    ) {
         self.label = label
         self.output = output
+        self.metadataProvider = metadataProvider
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -40,7 +45,8 @@ public struct TextLogHandler: LogHandler {
 
     public func log(event: LogEvent) {
         var stream =
-            output.map { StreamLogHandler(label: label, stream: $0) } ?? StreamLogHandler.standardError(label: label)
+            output.map { StreamLogHandler(label: label, stream: $0, metadataProvider: metadataProvider) }
+            ?? StreamLogHandler.standardError(label: label, metadataProvider: metadataProvider)
         stream.logLevel = logLevel
         stream.metadata = metadata
         stream.log(event: event)
