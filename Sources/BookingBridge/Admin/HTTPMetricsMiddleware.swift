@@ -61,7 +61,7 @@ public struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         if route == Self.intakeRoute && request.method == .post {
             let name = context.parameters.get("source").flatMap { intakeSources.contains($0) ? $0 : nil } ?? "unknown"
             let outcome = Self.intakeOutcome(status)
-            made.counter(.init(route: "intake", method: name, code: code)) {
+            made.counter(.init(route: Self.intakeRoute, method: name, code: code), intake: true) {
                 Counter(
                     label: "bookingbridge_intake_submissions_total",
                     dimensions: [("outcome", outcome), ("source", name)])
@@ -107,16 +107,18 @@ private final class MadeMetrics: Sendable {
 
     private struct State {
         var counters: [Key: Counter] = [:]
+        /// `bookingbridge_intake_submissions_total`, by route, source (in `method`) and status.
+        var intakeCounters: [Key: Counter] = [:]
         var timers: [Key: Timer] = [:]
     }
 
     private let state = Mutex(State())
 
-    func counter(_ key: Key, make: () -> Counter) -> Counter {
+    func counter(_ key: Key, intake: Bool = false, make: () -> Counter) -> Counter {
         state.withLock { state in
-            if let counter = state.counters[key] { return counter }
+            if let counter = intake ? state.intakeCounters[key] : state.counters[key] { return counter }
             let counter = make()
-            state.counters[key] = counter
+            if intake { state.intakeCounters[key] = counter } else { state.counters[key] = counter }
             return counter
         }
     }
