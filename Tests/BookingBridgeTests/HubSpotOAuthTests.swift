@@ -112,15 +112,16 @@ struct HubSpotOAuthTests {
 
     @Test("tokens are refreshed ahead of expiry, not on a 401")
     func refreshAhead() async throws {
-        try await Kit.withSandbox({ $0.oauthAccessTokenLifetimeSeconds = 2 }) { sandbox, baseURL in
+        try await Kit.withSandbox({ $0.oauthAccessTokenLifetimeSeconds = 6 }) { sandbox, baseURL in
             try await Kit.withHTTPClient { http in
                 let provider = HubSpotTokenProvider(
                     oauth: Self.credentials, baseURL: baseURL, httpClient: http, logger: Kit.logger)
                 let client = Self.client(provider, baseURL: baseURL, http: http)
                 _ = try await client.listMeetingLinks()
                 #expect(await provider.refreshCount == 1)
-                // 2 s tokens are refreshed 0.4 s early: at 1.7 s the next call refreshes first.
-                try await Task.sleep(for: .milliseconds(1_700))
+                // 6 s tokens are refreshed 1.2 s early: at 5.1 s the next call refreshes first. (With 2 s tokens a
+                // first call slower than 1.6 s, on a loaded machine, refreshed twice.)
+                try await Task.sleep(for: .milliseconds(5_100))
                 _ = try await client.listMeetingLinks()
                 #expect(await provider.refreshCount == 2)
                 #expect(await sandbox.requestStats().total == 2)

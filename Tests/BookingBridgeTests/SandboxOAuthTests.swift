@@ -62,13 +62,14 @@ struct SandboxOAuthTests {
     }
 
     @Test func expiredAccessTokenGets401() async throws {
-        try await SandboxHarness.with({ $0.oauthAccessTokenLifetimeSeconds = 1 }) { harness in
+        // 3 s, not 1: the first call must land before the token expires, also on a loaded machine.
+        try await SandboxHarness.with({ $0.oauthAccessTokenLifetimeSeconds = 3 }) { harness in
             let reply = try await harness.call(
                 .POST, Self.tokenPath, token: nil, body: Self.refreshBody("sandbox-refresh-token"),
                 contentType: Self.form)
             let access = try #require(try reply.object()["access_token"] as? String)
             #expect(try await harness.call(.GET, SandboxHarness.scheduler, token: access).status == 200)
-            try await Task.sleep(for: .milliseconds(1100))
+            try await Task.sleep(for: .milliseconds(3100))
             let expired = try await harness.call(.GET, SandboxHarness.scheduler, token: access)
             try expired.expectHubSpotError(status: 401, category: "INVALID_AUTHENTICATION")
             #expect((try expired.object()["message"] as? String)?.contains("expired") == true)
