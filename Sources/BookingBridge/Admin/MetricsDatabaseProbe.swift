@@ -91,11 +91,13 @@ public struct MetricsDatabaseProbe: Service {
         }
         let deliveries = try await database.client.query(
             """
-            -- Due deliveries of enabled subscriptions (the partial index deliveries_due holds only undelivered rows).
+            -- Due deliveries of enabled subscriptions (the partial index deliveries_due holds only undelivered rows),
+            -- not counting those a dispatcher holds under a live lease.
             SELECT count(*)::bigint, COALESCE(EXTRACT(EPOCH FROM now() - min(d.next_attempt_at)), 0)::float8
             FROM deliveries AS d
             JOIN subscriptions AS s ON s.id = d.subscription_id
             WHERE d.status IN ('pending', 'retrying') AND d.next_attempt_at <= now() AND s.enabled
+              AND (d.locked_until IS NULL OR d.locked_until <= now())
             """, logger: database.logger)
         for try await (count, age) in deliveries.decode((Int64, Double).self) {
             Gauge(label: "bookingbridge_deliveries_due").record(count)

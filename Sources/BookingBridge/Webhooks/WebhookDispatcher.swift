@@ -28,7 +28,7 @@ public struct WebhookDispatcher: Service {
     private let wakeContinuation: AsyncStream<Void>.Continuation
 
     /// Claims at most this many deliveries per query.
-    static let maxBatch = 128
+    static let maxBatch = DeliveryStore.maximumClaim
 
     public init(database: Database, settings: WebhookSettings, httpClient: HTTPClient, logger: Logger) {
         self.init(
