@@ -50,6 +50,42 @@ struct WebhookCapacityTests {
         #expect(capacity.unrecorded == 0)
     }
 
+    @Test("with a backlog and half the workers busy, a claim waits for a quarter free or 50 ms")
+    func claimHoldBack() {
+        let capacity = DispatchCapacity(workers: 8, perSubscriptionCap: 8)
+        let id = UUID()
+        let start = ContinuousClock.now
+        #expect(capacity.claimWorthwhile(now: start), "idle: claim at once")
+        for _ in 0..<8 { capacity.begin(subscriptionID: id, maxPerSecond: nil) }
+        capacity.claimed(8, of: 8, now: start)
+        #expect(!capacity.claimWorthwhile(now: start), "no free slot")
+        capacity.end(subscriptionID: id)
+        #expect(!capacity.claimWorthwhile(now: start + .milliseconds(10)), "1 of 8 free, 7 busy, backlog: wait")
+        #expect(capacity.claimWorthwhile(now: start + .milliseconds(60)), "but not for longer than the hold-back")
+        capacity.end(subscriptionID: id)
+        #expect(capacity.claimWorthwhile(now: start + .milliseconds(10)), "a quarter free: claim")
+        capacity.claimed(3, of: 4, now: start)
+        for _ in 0..<2 { capacity.begin(subscriptionID: id, maxPerSecond: nil) }
+        capacity.end(subscriptionID: id)
+        #expect(capacity.claimWorthwhile(now: start + .milliseconds(1)), "the last claim found less than it asked")
+    }
+
+    @Test("recording frees a slot only when answers waiting for the recorder held it")
+    func recordedFreesSlot() {
+        let capacity = DispatchCapacity(workers: 1, perSubscriptionCap: 1)
+        let id = UUID()
+        capacity.begin(subscriptionID: id, maxPerSecond: nil)
+        capacity.end(subscriptionID: id)
+        #expect(!capacity.recorded(), "the slot was already free when the request ended")
+        capacity.begin(subscriptionID: id, maxPerSecond: nil)
+        capacity.end(subscriptionID: id)
+        capacity.begin(subscriptionID: id, maxPerSecond: nil)
+        capacity.end(subscriptionID: id)
+        #expect(capacity.snapshot().free == 0, "two answers wait for the recorder: the bound")
+        #expect(capacity.recorded(), "one written: a slot is free again")
+        #expect(!capacity.recorded())
+    }
+
     @Test("a per-second rate limits a subscription's quota and refills over time")
     func rate() {
         let capacity = DispatchCapacity(workers: 100, perSubscriptionCap: 50)

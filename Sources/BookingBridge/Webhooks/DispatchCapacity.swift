@@ -30,7 +30,13 @@ final class DispatchCapacity: Sendable {
         var unrecorded = 0
         var perSubscription: [UUID: Int] = [:]
         var buckets: [UUID: RateBucket] = [:]
+        /// Whether the last claim found as much due work as it asked for (a backlog), and when it ran.
+        var lastClaimFull = false
+        var lastClaimAt = ContinuousClock.now
     }
+
+    /// How long a claim may be held back to gather free slots (see `claimWorthwhile`).
+    static let claimHoldBack: Duration = .milliseconds(50)
 
     let workers: Int
     let perSubscriptionCap: Int
@@ -46,9 +52,43 @@ final class DispatchCapacity: Sendable {
         self.maxUnrecorded = 2 * self.workers
     }
 
+    private static func free(_ state: State, workers: Int, maxUnrecorded: Int) -> Int {
+        max(0, min(workers - state.inFlight, maxUnrecorded - state.unrecorded))
+    }
+
+    /// Whether a claim now is worth its cost. A claim costs the database about a millisecond whatever its size, so
+    /// while there is a backlog (the last claim came back full) and at least half the workers are busy, the next one
+    /// waits until a quarter are free, for at most `claimHoldBack` after the last claim (slow subscribers must not
+    /// keep free slots idle for long; the poll interval wakes the loop at the latest). +14 % deliveries/s against a
+    /// fast receiver. (Always waiting for a quarter left slots idle when few were busy: about 15 % fewer
+    /// deliveries/s.) The dispatcher's loop asks before each claim, and a finished delivery asks before waking the
+    /// loop, so it is not woken for nothing.
+    func claimWorthwhile(now: ContinuousClock.Instant = .now) -> Bool {
+        let workers = workers
+        let maxUnrecorded = maxUnrecorded
+        return state.withLock { state in
+            let free = Self.free(state, workers: workers, maxUnrecorded: maxUnrecorded)
+            guard free >= 1 else { return false }
+            let holdBack =
+                state.lastClaimFull && free < max(1, workers / 4) && state.inFlight >= workers / 2
+                && now - state.lastClaimAt < Self.claimHoldBack
+            return !holdBack
+        }
+    }
+
+    /// Notes a claim that asked for `limit` deliveries and got `count`.
+    func claimed(_ count: Int, of limit: Int, now: ContinuousClock.Instant = .now) {
+        state.withLock { state in
+            state.lastClaimFull = count >= limit
+            state.lastClaimAt = now
+        }
+    }
+
     /// Free slots, and the quota of each subscription that is below the default (busy or rate-limited ones).
     func snapshot(now: ContinuousClock.Instant = .now) -> (free: Int, quotas: [UUID: Int]) {
         let cap = perSubscriptionCap
+        let workers = workers
+        let maxUnrecorded = maxUnrecorded
         return state.withLock { state in
             var quotas: [UUID: Int] = [:]
             for (id, busy) in state.perSubscription where busy > 0 { quotas[id] = cap - busy }
@@ -57,7 +97,7 @@ final class DispatchCapacity: Sendable {
                 let room = Int(state.buckets[id]!.tokens.rounded(.down))
                 quotas[id] = min(quotas[id] ?? cap, room)
             }
-            return (max(0, min(workers - state.inFlight, maxUnrecorded - state.unrecorded)), quotas)
+            return (Self.free(state, workers: workers, maxUnrecorded: maxUnrecorded), quotas)
         }
     }
 
@@ -89,9 +129,17 @@ final class DispatchCapacity: Sendable {
         }
     }
 
-    /// The delivery's attempt is recorded (or will not be: the lease brings it back).
-    func recorded() {
-        state.withLock { $0.unrecorded -= 1 }
+    /// The delivery's attempt is recorded (or will not be: the lease brings it back). True when that freed a slot
+    /// that answers waiting for the recorder had held (see `maxUnrecorded`).
+    @discardableResult
+    func recorded() -> Bool {
+        let workers = workers
+        let maxUnrecorded = maxUnrecorded
+        return state.withLock { state in
+            let before = Self.free(state, workers: workers, maxUnrecorded: maxUnrecorded)
+            state.unrecorded -= 1
+            return Self.free(state, workers: workers, maxUnrecorded: maxUnrecorded) > before
+        }
     }
 
     var inFlight: Int { state.withLock { $0.inFlight } }

@@ -21,6 +21,9 @@ public enum WebhookBenchmark {
         /// (deliveries the receiver has answered so far, resident KiB) every half second.
         public var memory: [(delivered: Int, residentKiB: Int)]
         public var residentBeforeKiB: Int
+        /// CPU time of this process (user and system) during the plain loop and during the dispatcher's run.
+        public var plainCPUSeconds: Double = 0
+        public var dispatcherCPUSeconds: Double = 0
 
         public var plainRate: Double { Double(plainCount) / plainSeconds }
         public var dispatcherRate: Double { Double(count) / dispatcherSeconds }
@@ -34,6 +37,7 @@ public enum WebhookBenchmark {
                 plain signed-POST loop (no database): \(plainCount) in \(String(format: "%.2f", plainSeconds)) s = \(Int(plainRate)) req/s
                 dispatcher (claim, sign, send, record): \(count) in \(String(format: "%.2f", dispatcherSeconds)) s = \(Int(dispatcherRate)) deliveries/s
                 ratio dispatcher/plain: \(String(format: "%.2f", dispatcherRate / plainRate))
+                CPU of this process per request: plain loop \(Int(plainCPUSeconds / Double(plainCount) * 1e6)) us, dispatcher \(Int(dispatcherCPUSeconds / Double(count) * 1e6)) us (receiver included; PostgreSQL's not)
                 resident memory by progress: \(progress)
                 resident memory: before \(residentBeforeKiB / 1024) MiB, while sending min \((rss.min() ?? 0) / 1024) MiB, max \((rss.max() ?? 0) / 1024) MiB (\(memory.count) samples)
                 """
@@ -73,8 +77,10 @@ public enum WebhookBenchmark {
             data: ["intentId": UUID().uuidString, "email": "bench@example.com", "status": "booked"])
         _ = try await plainLoop(http: http, url: url, body: body, secret: secret, count: 500, concurrency: concurrency)
         let plainCount = min(count, 50_000)
+        let plainCPUBefore = processCPUSeconds()
         let plainSeconds = try await plainLoop(
             http: http, url: url, body: body, secret: secret, count: plainCount, concurrency: concurrency)
+        let plainCPU = processCPUSeconds() - plainCPUBefore
 
         let subscription = try await SubscriptionStore(database: database).create(
             NewSubscription(url: url, eventTypes: ["*"], secret: secret.text))
@@ -93,6 +99,7 @@ public enum WebhookBenchmark {
         let receivedBefore = received.value
         let dispatcher = WebhookDispatcher(database: database, settings: settings, httpClient: http, logger: logger)
         let started = ContinuousClock.now
+        let dispatcherCPUBefore = processCPUSeconds()
         let (elapsed, memory) = try await withThrowingTaskGroup(of: Void.self) {
             group -> (Duration, [(delivered: Int, residentKiB: Int)]) in
             group.addTask { try await dispatcher.run() }
@@ -112,7 +119,8 @@ public enum WebhookBenchmark {
         }
         return Report(
             count: count, concurrency: concurrency, plainCount: plainCount, plainSeconds: plainSeconds,
-            dispatcherSeconds: elapsed.seconds, memory: memory, residentBeforeKiB: before)
+            dispatcherSeconds: elapsed.seconds, memory: memory, residentBeforeKiB: before, plainCPUSeconds: plainCPU,
+            dispatcherCPUSeconds: processCPUSeconds() - dispatcherCPUBefore)
     }
 
     /// `count` signed POSTs with `concurrency` in flight; returns the seconds taken.
@@ -164,6 +172,19 @@ public enum WebhookBenchmark {
             return n
         }
         return 0
+    }
+
+    /// User and system CPU time this process has used, in seconds.
+    public static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        #if canImport(Glibc)
+            let who = RUSAGE_SELF.rawValue
+        #else
+            let who = RUSAGE_SELF
+        #endif
+        guard getrusage(who, &usage) == 0 else { return 0 }
+        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     /// VmRSS of this process in KiB (Linux), 0 elsewhere.

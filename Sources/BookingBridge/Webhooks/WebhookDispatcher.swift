@@ -98,40 +98,22 @@ public struct WebhookDispatcher: Service {
     /// Claims and starts deliveries each time the loop is woken, until the wake-ups end (graceful shutdown) or the
     /// task is cancelled; then waits for the deliveries it started.
     private func dispatchLoop() async {
-        var last = LastClaim()
         await withDiscardingTaskGroup { group in
             for await _ in wakeups {
-                await fill(&group, last: &last)
+                await fill(&group)
             }
         }
     }
 
-    /// The previous claim: whether it found as much due work as it asked for, and when it ran.
-    struct LastClaim {
-        var full = false
-        var at = ContinuousClock.now
-    }
-
-    /// How long a claim may be held back to gather free slots (see `fill`).
-    static let claimHoldBack: Duration = .milliseconds(50)
-
     /// Starts as many due deliveries as there is room for.
-    private func fill(_ group: inout DiscardingTaskGroup, last: inout LastClaim) async {
+    private func fill(_ group: inout DiscardingTaskGroup) async {
         while !Task.isCancelled {
-            let (free, quotas) = capacity.snapshot()
             // One claim at a time (this loop), for whatever is free when it starts: slots that free up while a
-            // claim is on its way are claimed together by the next one. A claim costs the database about a
-            // millisecond whatever its size, so while there is a backlog (the last claim came back full) and at
-            // least half the workers are busy, the next one waits until a quarter are free, for at most
-            // `claimHoldBack` after the last claim (slow subscribers must not keep free slots idle for long; the
-            // poll interval wakes the loop at the latest). +14 % deliveries/s against a fast receiver. (Always
-            // waiting for a quarter left slots idle when few were busy: about 15 % fewer deliveries/s.)
+            // claim is on its way are claimed together by the next one. While there is a backlog, a claim waits
+            // for enough free slots to be worth it (`DispatchCapacity.claimWorthwhile`).
+            guard capacity.claimWorthwhile() else { return }
+            let (free, quotas) = capacity.snapshot()
             guard free >= 1 else { return }
-            if last.full && free < max(1, capacity.workers / 4) && capacity.inFlight >= capacity.workers / 2
-                && ContinuousClock.now - last.at < Self.claimHoldBack
-            {
-                return
-            }
             let limit = min(free, Self.maxBatch)
             let claimed: [ClaimedDelivery]
             do {
@@ -157,15 +139,15 @@ public struct WebhookDispatcher: Service {
                         }
                         guard first else { return }
                         self.capacity.end(subscriptionID: delivery.subscriptionID)
-                        self.wake()
+                        // Waking the loop costs a task switch: only when it would claim.
+                        if self.capacity.claimWorthwhile() { self.wake() }
                     }
                     await self.deliver(delivery, requestDone: release)
                     release()
-                    self.capacity.recorded()
-                    self.wake()
+                    if self.capacity.recorded() && self.capacity.claimWorthwhile() { self.wake() }
                 }
             }
-            last = LastClaim(full: claimed.count == limit, at: .now)
+            capacity.claimed(claimed.count, of: limit)
             if claimed.count < limit { return }
         }
     }
