@@ -37,13 +37,15 @@ public struct Subscription: Sendable, Equatable, Codable {
             secret: secret, previousSecret: previousSecret, previousSecretExpiresAt: previousSecretExpiresAt, now: now)
     }
 
-    /// The current secret, then the previous one while `now` is before `previousSecretExpiresAt`.
+    /// The current secret, then the previous one while `now` is before `previousSecretExpiresAt`, each read by
+    /// `parse`.
     public static func signingSecrets(
-        secret: String, previousSecret: String?, previousSecretExpiresAt: Date?, now: Date
+        secret: String, previousSecret: String?, previousSecretExpiresAt: Date?, now: Date,
+        parse: (String) throws -> StandardWebhooks.Secret = { try StandardWebhooks.Secret($0) }
     ) throws -> [StandardWebhooks.Secret] {
-        var secrets = [try StandardWebhooks.Secret(secret)]
+        var secrets = [try parse(secret)]
         if let previousSecret, let until = previousSecretExpiresAt, until > now {
-            secrets.append(try StandardWebhooks.Secret(previousSecret))
+            secrets.append(try parse(previousSecret))
         }
         return secrets
     }

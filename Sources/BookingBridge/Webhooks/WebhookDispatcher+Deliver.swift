@@ -6,9 +6,13 @@ extension WebhookDispatcher {
     /// One attempt of one claimed delivery, start to finish; `requestDone` is called once the request is over
     /// (before the attempt is recorded).
     func deliver(_ delivery: ClaimedDelivery, requestDone: @Sendable () -> Void = {}) async {
-        var logger = self.logger
-        logger[metadataKey: "delivery_id"] = "\(delivery.id)"
-        logger[metadataKey: "webhook_id"] = "\(delivery.eventID)"
+        // Made only when something is logged: setting a logger's metadata copies it, on every delivery.
+        var logger: Logger {
+            var logger = self.logger
+            logger[metadataKey: "delivery_id"] = "\(delivery.id)"
+            logger[metadataKey: "webhook_id"] = "\(delivery.eventID)"
+            return logger
+        }
         let startedAt = Date()
         let clock = ContinuousClock.now
         let attempt: WebhookSender.Attempt
@@ -42,7 +46,9 @@ extension WebhookDispatcher {
             }
             return
         }
-        log(delivery, attempt: attempt, decision: decision, logger: logger)
+        if decision != .delivered || self.logger.logLevel <= .debug {  // a success is logged at debug only
+            log(delivery, attempt: attempt, decision: decision, logger: logger)
+        }
         switch decision {
         case .retry, .failed:
             if let since = delivery.failingSince, Date().timeIntervalSince(since) >= settings.disableAfter.seconds {

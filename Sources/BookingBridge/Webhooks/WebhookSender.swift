@@ -11,6 +11,8 @@ struct WebhookSender: Sendable {
     let destinationGuard: DestinationGuard
     let timeout: Duration
     let userAgent: String
+    /// Parsed subscription URLs and secrets, so each delivery does not parse its subscription's again.
+    let parsed = ParsedSubscriptions()
 
     /// How much of an answer's body is kept.
     static let keptBodyBytes = 2048
@@ -28,7 +30,7 @@ struct WebhookSender: Sendable {
     /// recorded and the lease lets another dispatcher send it again).
     func send(_ delivery: ClaimedDelivery) async throws -> Attempt {
         let url: WebhookURL
-        switch WebhookURL.parse(delivery.url) {
+        switch parsed.url(delivery.url) {
         case .success(let parsed): url = parsed
         case .failure(let refusal): return Attempt(result: .refused, error: "invalid URL: \(refusal)")
         }
@@ -47,7 +49,7 @@ struct WebhookSender: Sendable {
         let address = addresses.first(where: \.isIPv4) ?? addresses[0]
         let secrets: [StandardWebhooks.Secret]
         do {
-            secrets = try delivery.signingSecrets(now: Date())
+            secrets = try parsed.signingSecrets(of: delivery, now: Date())
         } catch {
             return Attempt(result: .refused, error: "the subscription's secret is unusable: \(error)")
         }
@@ -111,5 +113,45 @@ struct WebhookSender: Sendable {
     /// Bytes as text PostgreSQL accepts: invalid UTF-8 replaced, NUL removed.
     static func text(_ bytes: [UInt8]) -> String {
         String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\u{0}", with: "")
+    }
+}
+
+/// What `WebhookSender` parses from a subscription (its URL, its secrets), remembered by the text parsed: a
+/// subscription that changes its URL or rotates its secret is simply parsed again. Bounded: emptied when it holds
+/// more than `limit` entries (old URLs and secrets are never looked up again).
+final class ParsedSubscriptions: Sendable {
+    private struct State {
+        var urls: [String: Result<WebhookURL, DestinationGuard.Refusal>] = [:]
+        var secrets: [String: StandardWebhooks.Secret] = [:]
+    }
+
+    static let limit = 1024
+    private let state = LockedValue(State())
+
+    func url(_ text: String) -> Result<WebhookURL, DestinationGuard.Refusal> {
+        if let known = state.withLock({ $0.urls[text] }) { return known }
+        let result = WebhookURL.parse(text)
+        state.withLock { state in
+            if state.urls.count >= Self.limit { state.urls.removeAll() }
+            state.urls[text] = result
+        }
+        return result
+    }
+
+    /// As `ClaimedDelivery.signingSecrets(now:)`.
+    func signingSecrets(of delivery: ClaimedDelivery, now: Date) throws -> [StandardWebhooks.Secret] {
+        try Subscription.signingSecrets(
+            secret: delivery.secret, previousSecret: delivery.previousSecret,
+            previousSecretExpiresAt: delivery.previousSecretExpiresAt, now: now, parse: secret)
+    }
+
+    private func secret(_ text: String) throws -> StandardWebhooks.Secret {
+        if let known = state.withLock({ $0.secrets[text] }) { return known }
+        let secret = try StandardWebhooks.Secret(text)  // an unusable one is not kept: it throws each time
+        state.withLock { state in
+            if state.secrets.count >= Self.limit { state.secrets.removeAll() }
+            state.secrets[text] = secret
+        }
+        return secret
     }
 }
