@@ -18,10 +18,11 @@ struct BenchWebhooks: AsyncParsableCommand {
         abstract: "Deliveries/s to a local 204 receiver next to a plain loop of signed POSTs, and memory meanwhile.",
         discussion: """
             Starts a receiver on loopback that answers 204 and a throwaway PostgreSQL with fsync and \
-            synchronous_commit on (unless DATABASE_URL names an empty database to use). First a plain loop of signed \
-            POSTs with the dispatcher's HTTP client and concurrency and no database (the baseline), then COUNT \
-            deliveries that are all pending at once, sent by the dispatcher (claim, sign, send, record), while the \
-            resident memory of this process is sampled. Prints the report; --out also writes it to a file.
+            synchronous_commit on (unless DATABASE_URL names an empty database to use). A plain loop of signed POSTs \
+            with the dispatcher's HTTP client and concurrency and no database (the baseline), half of it before and \
+            half after COUNT deliveries that are all pending at once are sent by the dispatcher (claim, sign, send, \
+            record), while the resident memory of this process is sampled. Prints the report, with this process's \
+            CPU time per request for each; --out also writes it to a file.
             """)
 
     @Option(help: "Deliveries pending at the start.") var count = 100_000
