@@ -173,6 +173,26 @@ struct IntakeMappingTests {
     ])
     func emailSyntax(_ address: String, _ valid: Bool) {
         #expect(EmailSyntax.isValid(address) == valid)
+        #expect(EmailSyntax.isValidUnicode(address) == valid)
+    }
+
+    @Test("the ASCII fast path of the e-mail check agrees with the Unicode rules on random addresses")
+    func emailSyntaxFastPath() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("aZ09.-_+@!#~ \"[]()x.@-.".utf8) + [0x7F, 0x09]
+        var checked = 0
+        for _ in 0..<20_000 {
+            let length = Int.random(in: 0...24, using: &generator)
+            var bytes = (0..<length).map { _ in alphabet.randomElement(using: &generator)! }
+            // Mostly plausible shapes, so both outcomes are common.
+            if Bool.random(using: &generator) { bytes += Array("@ex-ample.org".utf8) }
+            let address = String(decoding: bytes, as: UTF8.self)
+            guard let fast = EmailSyntax.isValidASCII(address) else { continue }
+            #expect(fast == EmailSyntax.isValidUnicode(address), "\(address.debugDescription)")
+            checked += 1
+        }
+        #expect(checked == 20_000)
+        #expect(EmailSyntax.isValidASCII("jürgen@müller.de") == nil, "not ASCII: the Unicode rules decide")
     }
 
     @Test func checkboxes() {

@@ -252,9 +252,12 @@ struct SubmissionMapper: Sendable {
     /// Whether a checkbox field counts as ticked: absent or only false-like values is unticked.
     static func isChecked(_ value: String?) -> Bool {
         guard let value else { return false }
-        let unticked: Set<String> = ["", "false", "0", "off", "no", "n"]
-        return value.components(separatedBy: ", ").contains { !unticked.contains($0.trimmingWhitespace().lowercased()) }
+        return value.components(separatedBy: ", ").contains {
+            !uncheckedValues.contains($0.trimmingWhitespace().lowercased())
+        }
     }
+
+    private static let uncheckedValues: Set<String> = ["", "false", "0", "off", "no", "n"]
 
     static func isLocale(_ text: String) -> Bool {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false).flatMap {
