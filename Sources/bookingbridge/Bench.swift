@@ -52,7 +52,9 @@ struct BenchWebhooks: AsyncParsableCommand {
             await database.runStarted()
             defer { group.cancelAll() }
             try await Migrations().apply(on: database)
-            progress("sending \(count) deliveries with \(concurrency) in flight (baseline first)…")
+            progress(
+                "sending \(count) deliveries with \(concurrency) in flight (half the baseline before them, half after)…"
+            )
             return try await WebhookBenchmark.run(
                 database: database, count: count, concurrency: concurrency, logger: logger)
         }

@@ -59,8 +59,17 @@ struct WebhookCapacityTests {
         for _ in 0..<8 { capacity.begin(subscriptionID: id, maxPerSecond: nil) }
         capacity.claimed(8, of: 8, now: start)
         #expect(!capacity.claimWorthwhile(now: start), "no free slot")
+        #expect(capacity.claimAdvice(now: start) == .nothing)
         capacity.end(subscriptionID: id)
         #expect(!capacity.claimWorthwhile(now: start + .milliseconds(10)), "1 of 8 free, 7 busy, backlog: wait")
+        #expect(
+            capacity.claimAdvice(now: start + .milliseconds(10)) == .holdBack(until: start + .milliseconds(50)),
+            "until the hold-back ends")
+        #expect(capacity.armHoldBackWakeUp(), "one wake-up for its end")
+        #expect(!capacity.armHoldBackWakeUp(), "not two")
+        capacity.holdBackWakeUpFired()
+        #expect(capacity.armHoldBackWakeUp(), "after it fired, the next hold-back arms its own")
+        capacity.holdBackWakeUpFired()
         #expect(capacity.claimWorthwhile(now: start + .milliseconds(60)), "but not for longer than the hold-back")
         capacity.end(subscriptionID: id)
         #expect(capacity.claimWorthwhile(now: start + .milliseconds(10)), "a quarter free: claim")

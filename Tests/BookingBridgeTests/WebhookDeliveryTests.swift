@@ -25,6 +25,31 @@ struct WebhookDeliveryTests {
         }
     }
 
+    @Test("slots freed while slow subscribers hold the rest are claimed after the hold-back, not at the next poll")
+    func holdBackEnds() async throws {
+        try await WebhookHarness.run { h in
+            // 7 of 8 workers stuck on a subscriber that answers after 8 s (the harness's HTTP client gives up after
+            // 5 s); the 8th slot serves a fast one. A claim waits for a quarter of the slots while most are busy,
+            // but only for 50 ms: the fast deliveries must go out one by one after each hold-back (about 0.7 s for
+            // 12), not wait for the 10 s poll or the slow requests' end (before the fix: all at once after 5 s).
+            try await h.subscribe("/stall", types: [WebhookEventType.bookingFailed])
+            try await h.subscribe("/ok", types: [WebhookEventType.bookingConfirmed])
+            for _ in 0..<7 { try await h.enqueue(type: WebhookEventType.bookingFailed) }
+            for _ in 0..<12 { try await h.enqueue(type: WebhookEventType.bookingConfirmed) }
+            var settings = WebhookHarness.settings()
+            settings.workers = 8
+            settings.maxConcurrentPerSubscription = 8
+            settings.pollInterval = .seconds(10)
+            settings.timeoutSeconds = 20
+            try await h.withDispatcher(settings) { _ in
+                try await eventually(timeout: .seconds(4), "the fast subscriber's 12 deliveries") {
+                    await h.log.on("/ok").count == 12
+                }
+            }
+            #expect(await h.log.on("/stall").count == 7, "the slow ones were in flight all along")
+        }
+    }
+
     @Test("the webhook HTTP client refuses a connection whose peer address the guard does not allow")
     func connectionGuard() async throws {
         try await WebhookHarness.run { h in

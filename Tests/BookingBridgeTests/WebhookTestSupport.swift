@@ -63,7 +63,8 @@ actor ReceiverLog {
 /// A small real HTTP server on 127.0.0.1 with scripted answers per path:
 /// `/ok` 204; `/fail3` 500 three times per webhook-id then 200; `/fail` 500 until `setHealthy`; `/gone` 410;
 /// `/throttle` 429 with `Retry-After: 2` once per webhook-id, then 204; `/redirect` 302 to `/ok`; `/slow` waits 3 s on
-/// the first request of each webhook-id, then 204; `/hold` answers 204 after 150 ms, counting requests open at once.
+/// the first request of each webhook-id, then 204; `/stall` answers 204 after 8 s; `/hold` answers 204 after 150 ms,
+/// counting requests open at once.
 enum TestReceiver {
     static func run<T: Sendable>(
         _ body: @Sendable (_ port: Int, _ log: ReceiverLog) async throws -> T
@@ -94,6 +95,9 @@ enum TestReceiver {
                 return Response(status: .noContent)
             case "/slow":
                 if seen == 1 { try await Task.sleep(for: .seconds(3)) }
+                return Response(status: .noContent)
+            case "/stall":
+                try await Task.sleep(for: .seconds(8))
                 return Response(status: .noContent)
             default:
                 return Response(status: .noContent, headers: [:], body: .init(byteBuffer: ByteBuffer(string: "")))

@@ -1312,6 +1312,8 @@ extension OpenAPIDocument {
                 nextAttemptAt:
                   type: string
                   format: date-time
+                  description: When the delivery became (or becomes) due. A delivery being sent keeps that time while a
+                    dispatcher's lease on it runs; see `inFlight` in the deliveries listing.
                 lastStatusCode:
                   type: integer
                 createdAt:
@@ -1510,6 +1512,8 @@ extension OpenAPIDocument {
                 nextAttemptAt:
                   type: string
                   format: date-time
+                  description: When the delivery became (or becomes) due. A delivery being sent keeps that time while a
+                    dispatcher's lease on it runs; see `inFlight` in the deliveries listing.
                 inFlight:
                   type: boolean
                   description: A dispatcher holds the delivery; a request may be on its way.

@@ -13,8 +13,9 @@ public struct DeliveryStore: Sendable {
     ///
     /// Each subscription gives at most `quotas[id]` rows (`defaultQuota` when absent), so a per-subscription
     /// concurrency cap and rate hold without claiming rows that would only wait. Rows come from the partial index
-    /// `deliveries_due`, a few per enabled subscription, so a claim costs the same with 10 or 100,000 due rows and
-    /// never reads a disabled subscription's backlog. The lease is `locked_until`: rows under a live lease are
+    /// `deliveries_due`: per enabled subscription the rows in flight (under a live lease, passed over) and then the
+    /// few it takes, so a claim costs the same with 10 or 100,000 due rows and never reads a disabled subscription's
+    /// backlog. The lease is `locked_until`: rows under a live lease are
     /// skipped, and a delivery whose dispatcher died becomes due again by itself when its lease ends. Claiming counts
     /// the attempt.
     ///

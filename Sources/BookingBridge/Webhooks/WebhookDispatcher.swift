@@ -8,10 +8,11 @@ import ServiceLifecycle
 ///
 /// Work is claimed in batches no larger than the free worker slots, so memory stays flat however many deliveries
 /// are due. Each subscription gets at most `maxConcurrentPerSubscription` requests at once from this process (and
-/// its optional rate). The loop wakes on `wake()`, when a delivery finishes, and every `pollInterval` (the safety
-/// net that also picks up other processes' events and expired leases). On graceful shutdown it stops claiming and
-/// lets the requests in flight finish; cancelled outright (or killed), it records nothing more and the leases make
-/// those deliveries due again for another dispatcher, with the same `webhook-id`.
+/// its optional rate). The loop wakes on `wake()`, when a finished delivery frees room for a claim (see
+/// `DispatchCapacity.claimAdvice`), and every `pollInterval` (the safety net that also picks up other processes'
+/// events and expired leases). On graceful shutdown it stops claiming and lets the requests in flight finish;
+/// cancelled outright (or killed), it records nothing more and the leases make those deliveries due again for
+/// another dispatcher, with the same `webhook-id`.
 public struct WebhookDispatcher: Service {
     let database: Database
     let store: DeliveryStore
@@ -111,7 +112,13 @@ public struct WebhookDispatcher: Service {
             // One claim at a time (this loop), for whatever is free when it starts: slots that free up while a
             // claim is on its way are claimed together by the next one. While there is a backlog, a claim waits
             // for enough free slots to be worth it (`DispatchCapacity.claimWorthwhile`).
-            guard capacity.claimWorthwhile() else { return }
+            switch capacity.claimAdvice() {
+            case .claim: break
+            case .holdBack(let until):
+                wakeAfterHoldBack(until: until)
+                return
+            case .nothing: return
+            }
             let (free, quotas) = capacity.snapshot()
             guard free >= 1 else { return }
             let limit = min(free, Self.maxBatch)
@@ -139,16 +146,37 @@ public struct WebhookDispatcher: Service {
                         }
                         guard first else { return }
                         self.capacity.end(subscriptionID: delivery.subscriptionID)
-                        // Waking the loop costs a task switch: only when it would claim.
-                        if self.capacity.claimWorthwhile() { self.wake() }
+                        self.wakeIfClaimWorthwhile()
                     }
                     await self.deliver(delivery, requestDone: release)
                     release()
-                    if self.capacity.recorded() && self.capacity.claimWorthwhile() { self.wake() }
+                    if self.capacity.recorded() { self.wakeIfClaimWorthwhile() }
                 }
             }
             capacity.claimed(claimed.count, of: limit)
             if claimed.count < limit { return }
+        }
+    }
+
+    /// Wakes the loop when it would claim now, or once the claim hold-back ends when only that stops it. Waking
+    /// it for nothing costs a task switch, and up to twice per delivery that adds up.
+    private func wakeIfClaimWorthwhile() {
+        switch capacity.claimAdvice() {
+        case .claim: wake()
+        case .holdBack(let until): wakeAfterHoldBack(until: until)
+        case .nothing: break
+        }
+    }
+
+    /// Free slots held back for a larger claim must not wait for the poll interval if nothing else finishes (slow
+    /// subscribers): one wake-up at the end of the hold-back, at most one armed at a time.
+    private func wakeAfterHoldBack(until: ContinuousClock.Instant) {
+        guard capacity.armHoldBackWakeUp() else { return }
+        let capacity = capacity
+        Task {
+            try? await Task.sleep(until: until, clock: .continuous)
+            capacity.holdBackWakeUpFired()
+            self.wake()
         }
     }
 
