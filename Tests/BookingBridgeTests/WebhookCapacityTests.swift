@@ -111,3 +111,7 @@ struct WebhookCapacityTests {
         #expect(capacity.snapshot(now: start + .seconds(10)).quotas[id] == 49, "rate removed: only the cap is left")
     }
 }
+
+extension DispatchCapacity {
+    fileprivate func claimWorthwhile(now: ContinuousClock.Instant) -> Bool { claimAdvice(now: now) == .claim }
+}

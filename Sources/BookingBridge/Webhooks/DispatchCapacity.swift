@@ -36,7 +36,7 @@ final class DispatchCapacity: Sendable {
         var holdBackWakeUpArmed = false
     }
 
-    /// How long a claim may be held back to gather free slots (see `claimWorthwhile`).
+    /// How long a claim may be held back to gather free slots (see `claimAdvice`).
     static let claimHoldBack: Duration = .milliseconds(50)
 
     let workers: Int
@@ -67,7 +67,7 @@ final class DispatchCapacity: Sendable {
         case nothing
     }
 
-    /// Whether a claim now is worth its cost. A claim costs the database a fraction of a millisecond whatever its
+    /// Whether a claim now is worth its cost, and if it is held back, until when. A claim costs the database a fraction of a millisecond whatever its
     /// size, so while there is a backlog (the last claim came back full) and at least half the workers are busy,
     /// the next one waits until a quarter are free, for at most `claimHoldBack` after the last claim (slow
     /// subscribers must not keep free slots idle for long: the dispatcher arms a wake-up for the end of the
@@ -87,8 +87,6 @@ final class DispatchCapacity: Sendable {
             return .claim
         }
     }
-
-    func claimWorthwhile(now: ContinuousClock.Instant = .now) -> Bool { claimAdvice(now: now) == .claim }
 
     /// Marks the wake-up for the end of a hold-back as armed; false when one already is (one at a time is enough:
     /// a claim that follows moves the hold-back, and the loop arms a new one if it is held back again).

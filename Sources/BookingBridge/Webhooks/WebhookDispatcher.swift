@@ -111,7 +111,7 @@ public struct WebhookDispatcher: Service {
         while !Task.isCancelled {
             // One claim at a time (this loop), for whatever is free when it starts: slots that free up while a
             // claim is on its way are claimed together by the next one. While there is a backlog, a claim waits
-            // for enough free slots to be worth it (`DispatchCapacity.claimWorthwhile`).
+            // for enough free slots to be worth it (`DispatchCapacity.claimAdvice`).
             switch capacity.claimAdvice() {
             case .claim: break
             case .holdBack(let until):
