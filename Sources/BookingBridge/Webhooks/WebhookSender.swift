@@ -129,29 +129,27 @@ final class ParsedSubscriptions: Sendable {
     private let state = LockedValue(State())
 
     func url(_ text: String) -> Result<WebhookURL, DestinationGuard.Refusal> {
-        if let known = state.withLock({ $0.urls[text] }) { return known }
-        let result = WebhookURL.parse(text)
-        state.withLock { state in
-            if state.urls.count >= Self.limit { state.urls.removeAll() }
-            state.urls[text] = result
-        }
-        return result
+        remembered(\.urls, text) { WebhookURL.parse(text) }
     }
 
     /// As `ClaimedDelivery.signingSecrets(now:)`.
     func signingSecrets(of delivery: ClaimedDelivery, now: Date) throws -> [StandardWebhooks.Secret] {
         try Subscription.signingSecrets(
             secret: delivery.secret, previousSecret: delivery.previousSecret,
-            previousSecretExpiresAt: delivery.previousSecretExpiresAt, now: now, parse: secret)
+            previousSecretExpiresAt: delivery.previousSecretExpiresAt, now: now,
+            parse: { text in try remembered(\.secrets, text) { try StandardWebhooks.Secret(text) } })
     }
 
-    private func secret(_ text: String) throws -> StandardWebhooks.Secret {
-        if let known = state.withLock({ $0.secrets[text] }) { return known }
-        let secret = try StandardWebhooks.Secret(text)  // an unusable one is not kept: it throws each time
+    /// `table[key]`, made by `make` the first time (what `make` throws is not kept: it throws again next time).
+    private func remembered<Value: Sendable>(
+        _ table: WritableKeyPath<State, [String: Value]>, _ key: String, make: () throws -> Value
+    ) rethrows -> Value {
+        if let known = state.withLock({ $0[keyPath: table][key] }) { return known }
+        let value = try make()
         state.withLock { state in
-            if state.secrets.count >= Self.limit { state.secrets.removeAll() }
-            state.secrets[text] = secret
+            if state[keyPath: table].count >= Self.limit { state[keyPath: table].removeAll() }
+            state[keyPath: table][key] = value
         }
-        return secret
+        return value
     }
 }
