@@ -92,4 +92,78 @@ struct DeliveryClaimTests {
             #expect(locked == 6)
         }
     }
+
+    /// Attempt rows per delivery id.
+    static func attemptCounts(_ db: Database) async throws -> [Int64: Int] {
+        var result: [Int64: Int] = [:]
+        let rows = try await db.client.query(
+            "SELECT delivery_id, count(*) FROM delivery_attempts GROUP BY delivery_id", logger: db.logger)
+        for try await (id, count) in rows.decode((Int64, Int).self) { result[id] = count }
+        return result
+    }
+
+    static func delivered(_ delivery: ClaimedDelivery) -> DeliveryAttemptOutcome {
+        DeliveryAttemptOutcome(
+            deliveryID: delivery.id, subscriptionID: delivery.subscriptionID, attempt: delivery.attempt,
+            startedAt: Date(), duration: .milliseconds(2), result: .response(status: 204, retryAfter: nil),
+            decision: .delivered)
+    }
+
+    @Test("a batch records every attempt whose delivery exists; one deleted mid-request records nothing, alone")
+    func recordSkipsDeletedDeliveries() async throws {
+        try await TestDatabase.withFreshDatabase { db in
+            _ = try await Self.seed(db, count: 3)
+            let store = DeliveryStore(database: db)
+            let claimed = try await store.claim(
+                owner: "a", limit: 3, quotas: [:], defaultQuota: 3, lease: .seconds(60))
+            try #require(claimed.count == 3)
+            let (kept, taken, deleted) = (claimed[0], claimed[1], claimed[2])
+            // Another dispatcher holds one (a's lease ran out); one is deleted while its request is in flight (its
+            // subscription deleted, or the person erased). Before migration 006 the foreign key failed the whole
+            // batch for that one, and the others were sent again once their leases ended.
+            try await db.client.query(
+                "UPDATE deliveries SET locked_by = 'b' WHERE id = \(taken.id)", logger: db.logger)
+            try await db.client.query("DELETE FROM deliveries WHERE id = \(deleted.id)", logger: db.logger)
+
+            let held = try await store.record(claimed.map(Self.delivered), owner: "a")
+            #expect(held == [kept.id])
+            #expect(try await Self.attemptCounts(db) == [kept.id: 1, taken.id: 1])
+            let states = try await db.client.query(
+                "SELECT id, status, locked_by FROM deliveries ORDER BY id", logger: db.logger)
+            var seen: [Int64: (String, String?)] = [:]
+            for try await (id, status, lockedBy) in states.decode((Int64, String, String?).self) {
+                seen[id] = (status, lockedBy)
+            }
+            #expect(seen.count == 2)
+            #expect(seen[kept.id]?.0 == "delivered" && seen[kept.id]?.1 == nil)
+            #expect(seen[taken.id]?.0 == "pending" && seen[taken.id]?.1 == "b", "b's delivery is b's to record")
+        }
+    }
+
+    @Test("deleting deliveries deletes their attempts, whichever way they go")
+    func attemptsFollowTheirDeliveries() async throws {
+        try await TestDatabase.withFreshDatabase { db in
+            let doomed = try await Self.seed(db, count: 2)
+            let other = try await SubscriptionStore(database: db).create(
+                NewSubscription(url: "http://127.0.0.1:9/other", eventTypes: ["*"]))
+            try await db.client.query(
+                "INSERT INTO deliveries (event_id, subscription_id) VALUES ('evt_claim_1', \(other.id))",
+                logger: db.logger)
+            let store = DeliveryStore(database: db)
+            let claimed = try await store.claim(
+                owner: "a", limit: 10, quotas: [:], defaultQuota: 10, lease: .seconds(60))
+            try #require(claimed.count == 3)
+            _ = try await store.record(claimed.map(Self.delivered), owner: "a")
+            #expect(try await Self.attemptCounts(db).values.reduce(0, +) == 3)
+
+            // Through the subscriptions -> deliveries cascade.
+            #expect(try await SubscriptionStore(database: db).delete(id: doomed.id))
+            let left = try await Self.attemptCounts(db)
+            #expect(Array(left.keys) == claimed.filter { $0.subscriptionID == other.id }.map(\.id))
+
+            // And a plain delete of the delivery.
+            try await db.client.query("DELETE FROM deliveries", logger: db.logger)
+            #expect(try await Self.attemptCounts(db).isEmpty)
+        }
+    }
 }

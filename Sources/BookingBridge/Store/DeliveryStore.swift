@@ -133,10 +133,11 @@ public struct DeliveryStore: Sendable {
         try await record([outcome], owner: owner).contains(outcome.deliveryID)
     }
 
-    /// Writes attempts and their consequences in one statement: the attempt rows, each delivery's new state (only
-    /// where `owner` still holds it; the ids of those are returned), and each subscription's failure streak, set or
-    /// cleared by its latest outcome and touched only when it changes, so successes to a healthy subscription never
-    /// contend on its row.
+    /// Writes attempts and their consequences in one statement: the attempt rows (of deliveries that still exist:
+    /// one deleted mid-request, with its subscription or by an erasure, records nothing), each delivery's new state
+    /// (only where `owner` still holds it; the ids of those are returned), and each subscription's failure streak,
+    /// set or cleared by its latest outcome and touched only when it changes, so successes to a healthy subscription
+    /// never contend on its row.
     public func record(_ outcomes: [DeliveryAttemptOutcome], owner: String) async throws -> Set<Int64> {
         guard !outcomes.isEmpty else { return [] }
         let rows = "[" + outcomes.map { RecordRow($0).json }.joined(separator: ",") + "]"
@@ -154,11 +155,6 @@ public struct DeliveryStore: Sendable {
                     delivery_id bigint, subscription_id uuid, attempt integer, started_at timestamptz,
                     duration_ms integer, outcome text, status_code integer, address text, response_body text,
                     error text, status text, delay_ms bigint)
-            ), attempt AS (
-                INSERT INTO delivery_attempts (delivery_id, attempt, started_at, duration_ms, outcome, status_code,
-                                               address, response_body, error)
-                SELECT delivery_id, attempt, started_at, duration_ms, outcome, status_code, address, response_body, error
-                FROM input
             ), delivery AS (
                 UPDATE deliveries AS d
                 SET status = i.status,
@@ -171,6 +167,16 @@ public struct DeliveryStore: Sendable {
                 FROM input AS i
                 WHERE d.id = i.delivery_id AND d.locked_by = $2::text
                 RETURNING d.id
+            ), attempt AS (
+                -- Only for a delivery that still exists (no foreign key checks it, migration 006): one this statement
+                -- updated (its row lock orders it against a delete), or one whose lease another dispatcher now holds.
+                INSERT INTO delivery_attempts (delivery_id, attempt, started_at, duration_ms, outcome, status_code,
+                                               address, response_body, error)
+                SELECT delivery_id, attempt, started_at, duration_ms, outcome, status_code, address, response_body, error
+                FROM input
+                WHERE delivery_id IN (SELECT id FROM delivery)
+                   OR EXISTS (SELECT 1 FROM deliveries AS d
+                              WHERE d.id = input.delivery_id AND d.locked_by IS DISTINCT FROM $2::text)
             ), latest AS (
                 -- The newest outcome per subscription decides its streak.
                 SELECT DISTINCT ON (subscription_id) subscription_id, status = 'delivered' AS ok
