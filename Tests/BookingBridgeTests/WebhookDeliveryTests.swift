@@ -3,6 +3,7 @@ import BookingBridge
 import Foundation
 import NIOCore
 import NIOHTTP1
+import ServiceLifecycle
 import Testing
 
 /// The dispatcher against a real HTTP receiver on 127.0.0.1 and a real database.
@@ -47,6 +48,36 @@ struct WebhookDeliveryTests {
                 }
             }
             #expect(await h.log.on("/stall").count == 7, "the slow ones were in flight all along")
+        }
+    }
+
+    @Test("graceful shutdown lets the requests in flight finish and records every answer before it returns")
+    func gracefulShutdownRecordsAnswers() async throws {
+        try await WebhookHarness.run { h in
+            try await h.subscribe("/hold")  // answers after 150 ms
+            for _ in 0..<6 { try await h.enqueue() }
+            let dispatcher = WebhookDispatcher(
+                database: h.database, settings: WebhookHarness.settings(), httpClient: h.http,
+                logger: WebhookHarness.logger)
+            let group = ServiceGroup(
+                services: [dispatcher], gracefulShutdownSignals: [], cancellationSignals: [],
+                logger: WebhookHarness.logger)
+            try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                dispatcher.wake()
+                try await eventually("the first requests") { await h.log.on("/hold").count > 0 }
+                await group.triggerGracefulShutdown()
+                try await tasks.waitForAll()
+            }
+            // Answered requests, each recorded by the time the dispatcher returned: none is sent again later.
+            let sent = Set(await h.log.on("/hold").compactMap(\.id))
+            #expect(!sent.isEmpty)
+            let deliveries = try await h.deliveries()
+            for delivery in deliveries where sent.contains(delivery.eventID) {
+                #expect(delivery.status == .delivered, "delivery \(delivery.id)")
+                #expect(!delivery.inFlight)
+                #expect(try await h.attempts(delivery.id).count == 1)
+            }
         }
     }
 

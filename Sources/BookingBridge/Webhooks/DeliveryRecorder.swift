@@ -2,12 +2,13 @@ import Foundation
 import Logging
 
 /// Writes finished attempts in batches: whatever finished while the previous write was in flight goes in the next
-/// statement (like group commit), so recording costs one round trip per batch, not per delivery. Each caller waits
-/// until its own outcome is written. Runs as a child task of the dispatcher.
+/// statement (like group commit), so recording costs one round trip per batch, not per delivery. Each outcome's
+/// `done` runs on the recorder's task once its batch is written (or could not be), so a delivery need not wait for
+/// its record in a task of its own. Runs as a child task of the dispatcher.
 final class DeliveryRecorder: Sendable {
     private struct Waiting: Sendable {
         var outcome: DeliveryAttemptOutcome
-        var continuation: CheckedContinuation<Bool, any Error>
+        var done: @Sendable (Result<Bool, any Error>) -> Void
     }
 
     private struct State: Sendable {
@@ -33,19 +34,24 @@ final class DeliveryRecorder: Sendable {
         (signals, signal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
-    /// Queues `outcome` and returns once it is written: true when this dispatcher still held the delivery.
-    func record(_ outcome: DeliveryAttemptOutcome) async throws -> Bool {
-        try await withCheckedThrowingContinuation { continuation in
-            let accepted = state.withLock { state -> Bool in
-                guard !state.closed else { return false }
-                state.waiting.append(Waiting(outcome: outcome, continuation: continuation))
-                return true
-            }
-            if accepted { signal.yield() } else { continuation.resume(throwing: Closed()) }
+    /// Queues `outcome`; `done` is called once, with true when it is written and this dispatcher still held the
+    /// delivery, false when it is written but another dispatcher holds the delivery now, or the error.
+    func submit(_ outcome: DeliveryAttemptOutcome, done: @escaping @Sendable (Result<Bool, any Error>) -> Void) {
+        let accepted = state.withLock { state -> Bool in
+            guard !state.closed else { return false }
+            state.waiting.append(Waiting(outcome: outcome, done: done))
+            return true
         }
+        if accepted { signal.yield() } else { done(.failure(Closed())) }
     }
 
-    /// Writes batches until cancelled; then fails whatever still waits.
+    /// Ends `run` once what is queued is written (graceful shutdown: every answered request gets its record).
+    func finish() {
+        signal.finish()
+    }
+
+    /// Writes batches until `finish` (after writing what is queued) or until cancelled (then fails whatever still
+    /// waits: the leases bring those deliveries back).
     func run(logger: Logger) async {
         for await _ in signals {
             while true {
@@ -57,9 +63,9 @@ final class DeliveryRecorder: Sendable {
                 guard !batch.isEmpty else { break }
                 do {
                     let held = try await store.record(batch.map(\.outcome), owner: owner)
-                    for item in batch { item.continuation.resume(returning: held.contains(item.outcome.deliveryID)) }
+                    for item in batch { item.done(.success(held.contains(item.outcome.deliveryID))) }
                 } catch {
-                    for item in batch { item.continuation.resume(throwing: error) }
+                    for item in batch { item.done(.failure(error)) }
                 }
             }
         }
@@ -68,6 +74,6 @@ final class DeliveryRecorder: Sendable {
             defer { state.waiting = [] }
             return state.waiting
         }
-        for item in left { item.continuation.resume(throwing: Closed()) }
+        for item in left { item.done(.failure(Closed())) }
     }
 }

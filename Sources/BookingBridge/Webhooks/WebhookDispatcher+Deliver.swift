@@ -3,16 +3,14 @@ import Logging
 import PostgresNIO
 
 extension WebhookDispatcher {
-    /// One attempt of one claimed delivery, start to finish; `requestDone` is called once the request is over
-    /// (before the attempt is recorded).
-    func deliver(_ delivery: ClaimedDelivery, requestDone: @Sendable () -> Void = {}) async {
-        // Made only when something is logged: setting a logger's metadata copies it, on every delivery.
-        var logger: Logger {
-            var logger = self.logger
-            logger[metadataKey: "delivery_id"] = "\(delivery.id)"
-            logger[metadataKey: "webhook_id"] = "\(delivery.eventID)"
-            return logger
-        }
+    /// One attempt of one claimed delivery, start to finish. `requestDone` is called once the request is over
+    /// (before the attempt is recorded), `recorded` once the attempt is recorded or will not be (exactly once each;
+    /// `recorded` may come after this returns). Only an attempt that may disable its subscription waits for its record
+    /// here; the others are handed to the recorder and this task ends (one task switch fewer per delivery).
+    func deliver(
+        _ delivery: ClaimedDelivery, requestDone: @Sendable () -> Void = {},
+        recorded: @escaping @Sendable () -> Void = {}
+    ) async {
         let startedAt = Date()
         let clock = ContinuousClock.now
         let attempt: WebhookSender.Attempt
@@ -20,6 +18,7 @@ extension WebhookDispatcher {
             attempt = try await sender.send(delivery)
         } catch {
             // Cancelled: behave as if killed. The lease brings the delivery back.
+            recorded()
             return
         }
         let duration = ContinuousClock.now - clock
@@ -33,29 +32,68 @@ extension WebhookDispatcher {
             address: attempt.address, responseBody: attempt.responseBody, error: attempt.error)
         if case .gone = decision {
             // Disabled before the delivery is released, so it cannot be claimed again in between.
-            await disableSubscription(delivery, reason: .gone, attempt: attempt, logger: logger)
+            await disableSubscription(delivery, reason: .gone, attempt: attempt, logger: logger(for: delivery))
         }
-        do {
-            if try await !recorder.record(outcome) {
-                logger.notice("the delivery's lease ran out before its attempt was recorded; another dispatcher has it")
-            }
-        } catch {
-            // Unrecorded, the lease brings the delivery back: at least once, never lost.
-            if !Task.isCancelled {
-                logger.error("could not record a delivery attempt", metadata: ["error": "\(String(reflecting: error))"])
-            }
-            return
-        }
-        if decision != .delivered || self.logger.logLevel <= .debug {  // a success is logged at debug only
-            log(delivery, attempt: attempt, decision: decision, logger: logger)
-        }
+        var failingTooLong = false
         switch decision {
         case .retry, .failed:
             if let since = delivery.failingSince, Date().timeIntervalSince(since) >= settings.disableAfter.seconds {
-                await disableSubscription(delivery, reason: .failing, attempt: attempt, logger: logger)
+                failingTooLong = true
             }
         case .gone, .delivered:
             break
+        }
+        let written: @Sendable (Result<Bool, any Error>) -> Bool = { result in
+            self.written(result, delivery: delivery, attempt: attempt, decision: decision)
+        }
+        guard failingTooLong else {
+            recorder.submit(outcome) { result in
+                _ = written(result)
+                recorded()
+            }
+            return
+        }
+        let ok = await withCheckedContinuation { continuation in
+            recorder.submit(outcome) { continuation.resume(returning: written($0)) }
+        }
+        recorded()
+        if ok {
+            await disableSubscription(delivery, reason: .failing, attempt: attempt, logger: logger(for: delivery))
+        }
+    }
+
+    /// The logger of one delivery's lines: made only when something is logged (setting a logger's metadata copies
+    /// it, on every delivery).
+    private func logger(for delivery: ClaimedDelivery) -> Logger {
+        var logger = self.logger
+        logger[metadataKey: "delivery_id"] = "\(delivery.id)"
+        logger[metadataKey: "webhook_id"] = "\(delivery.eventID)"
+        return logger
+    }
+
+    /// Logs what became of a recorded attempt; false when it was not recorded.
+    private func written(
+        _ result: Result<Bool, any Error>, delivery: ClaimedDelivery, attempt: WebhookSender.Attempt,
+        decision: WebhookRetryPolicy.Decision
+    ) -> Bool {
+        switch result {
+        case .success(let held):
+            if !held {
+                logger(for: delivery).notice(
+                    "the delivery's lease ran out before its attempt was recorded; another dispatcher has it")
+            }
+            if decision != .delivered || logger.logLevel <= .debug {  // a success is logged at debug only
+                log(delivery, attempt: attempt, decision: decision, logger: logger(for: delivery))
+            }
+            return true
+        case .failure(let error):
+            // Unrecorded, the lease brings the delivery back: at least once, never lost.
+            // (Called on the recorder's task: cancelled when the dispatcher is.)
+            if !Task.isCancelled && !(error is DeliveryRecorder.Closed) {
+                logger(for: delivery).error(
+                    "could not record a delivery attempt", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            return false
         }
     }
 

@@ -86,8 +86,12 @@ public struct WebhookDispatcher: Service {
                     }
                 }
                 group.addTask { await self.reportPending() }
-                group.addTask { await self.recorder.run(logger: self.logger) }
+                async let recording: Void = recorder.run(logger: logger)
                 await dispatchLoop()
+                // Every delivery task has ended; the answers they handed to the recorder are written before it
+                // returns (unless cancelled: then the leases bring those deliveries back).
+                recorder.finish()
+                await recording
                 group.cancelAll()
             }
         } onGracefulShutdown: {
@@ -148,9 +152,12 @@ public struct WebhookDispatcher: Service {
                         self.capacity.end(subscriptionID: delivery.subscriptionID)
                         self.wakeIfClaimWorthwhile()
                     }
-                    await self.deliver(delivery, requestDone: release)
-                    release()
-                    if self.capacity.recorded() { self.wakeIfClaimWorthwhile() }
+                    // Called once the attempt is recorded (by the recorder; this task may have ended by then).
+                    let recorded: @Sendable () -> Void = {
+                        release()
+                        if self.capacity.recorded() { self.wakeIfClaimWorthwhile() }
+                    }
+                    await self.deliver(delivery, requestDone: release, recorded: recorded)
                 }
             }
             capacity.claimed(claimed.count, of: limit)
