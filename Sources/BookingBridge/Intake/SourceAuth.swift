@@ -110,7 +110,7 @@ struct OriginPolicy: Sendable, Equatable {
         var text = origin.trimmingWhitespace().lowercased()
         while text.hasSuffix("/") { text.removeLast() }
         guard let separator = text.range(of: "://"), !text[separator.upperBound...].isEmpty,
-            !text[separator.upperBound...].contains("/")
+            !text[separator.upperBound...].utf8.contains(UInt8(ascii: "/"))
         else { return nil }
         if text.hasPrefix("https://"), text.hasSuffix(":443") { text.removeLast(4) }
         if text.hasPrefix("http://"), text.hasSuffix(":80") { text.removeLast(3) }

@@ -227,7 +227,11 @@ public struct DeliveryStore: Sendable {
         var delay_ms: Int64?
 
         init(_ o: DeliveryAttemptOutcome) {
-            func clean(_ text: String?) -> String? { text?.replacingOccurrences(of: "\u{0}", with: "") }
+            // (Foundation's replacingOccurrences is slow even when there is nothing to replace.)
+            func clean(_ text: String?) -> String? {
+                guard let text, text.utf8.contains(0) else { return text }
+                return text.replacingOccurrences(of: "\u{0}", with: "")
+            }
             delivery_id = o.deliveryID
             subscription_id = o.subscriptionID.uuidString
             attempt = o.attempt

@@ -110,7 +110,7 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     static func parseIPv6(_ text: Substring) -> [UInt8]? {
         // A zone ("fe80::1%eth0") names an interface; the address itself is what matters.
         let text = text.split(separator: "%", maxSplits: 1, omittingEmptySubsequences: false).first ?? text
-        guard text.contains(":"), text.count <= 45 else { return nil }
+        guard text.utf8.contains(UInt8(ascii: ":")), text.count <= 45 else { return nil }
         let halves = splitOnDoubleColon(String(text))
         guard halves.count <= 2 else { return nil }
         func groups(_ part: String, allowIPv4Tail: Bool) -> [UInt8]? {
@@ -118,7 +118,7 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
             let pieces = part.split(separator: ":", omittingEmptySubsequences: false)
             var result: [UInt8] = []
             for (offset, piece) in pieces.enumerated() {
-                if allowIPv4Tail, offset == pieces.count - 1, piece.contains(".") {
+                if allowIPv4Tail, offset == pieces.count - 1, piece.utf8.contains(UInt8(ascii: ".")) {
                     guard let v4 = parseIPv4(piece) else { return nil }
                     result += v4
                     continue

@@ -112,7 +112,8 @@ struct WebhookSender: Sendable {
 
     /// Bytes as text PostgreSQL accepts: invalid UTF-8 replaced, NUL removed.
     static func text(_ bytes: [UInt8]) -> String {
-        String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "\u{0}", with: "")
+        let text = String(decoding: bytes, as: UTF8.self)
+        return bytes.contains(0) ? text.replacingOccurrences(of: "\u{0}", with: "") : text
     }
 }
 
