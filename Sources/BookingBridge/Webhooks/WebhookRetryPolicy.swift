@@ -57,8 +57,11 @@ public struct WebhookRetryPolicy: Sendable, Equatable {
         case gone
     }
 
-    /// The decision after attempt number `attempt` (1-based) produced `result`. `random` is in `0..<1`.
-    public func decide(_ result: WebhookAttemptResult, attempt: Int, now: Date, random: Double) -> Decision {
+    /// The decision after attempt number `attempt` (1-based) produced `result`. `random` is in `0..<1` (the
+    /// jitter), read only for a retry: a success costs no random number.
+    public func decide(
+        _ result: WebhookAttemptResult, attempt: Int, now: Date, random: @autoclosure () -> Double
+    ) -> Decision {
         var floor: Duration = .zero
         if case .response(let status, let retryAfter) = result {
             if (200..<300).contains(status) { return .delivered }
@@ -70,7 +73,7 @@ public struct WebhookRetryPolicy: Sendable, Equatable {
             }
         }
         guard attempt < schedule.count else { return .failed }
-        return .retry(after: max(floor, jittered(schedule[max(attempt, 0)], random: random)))
+        return .retry(after: max(floor, jittered(schedule[max(attempt, 0)], random: random())))
     }
 
     /// `delay` moved by up to ±`jitter` of itself; `random` in `0..<1`.
