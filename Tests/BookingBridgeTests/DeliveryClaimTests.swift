@@ -1,6 +1,7 @@
 import BookingBridge
 import Foundation
 import PostgresNIO
+import Synchronization
 import Testing
 
 /// The dispatcher's claim: leases, limits and quotas, straight against the store.
@@ -165,5 +166,99 @@ struct DeliveryClaimTests {
             try await db.client.query("DELETE FROM deliveries", logger: db.logger)
             #expect(try await Self.attemptCounts(db).isEmpty)
         }
+    }
+
+    /// Runs `sql` in a transaction on a connection of its own and keeps the transaction open, its row locks held,
+    /// while `body` runs; commits afterwards.
+    static func whileUncommitted(
+        _ db: Database, _ sql: String, _ body: @Sendable () async throws -> Void
+    ) async throws {
+        let (ran, ranSignal) = AsyncStream.makeStream(of: Void.self)
+        let (gate, open) = AsyncStream.makeStream(of: Void.self)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await db.client.withTransaction(logger: db.logger) { connection in
+                    try await connection.query(PostgresQuery(unsafeSQL: sql), logger: db.logger)
+                    ranSignal.yield()
+                    for await _ in gate { break }
+                }
+            }
+            for await _ in ran { break }
+            do { try await body() } catch {
+                open.finish()
+                throw error
+            }
+            open.finish()
+            try await group.waitForAll()
+        }
+    }
+
+    @Test("a record waits for a concurrent delete of a delivery it no longer holds, then records nothing for it")
+    func recordWaitsForConcurrentDelete() async throws {
+        try await TestDatabase.withFreshDatabase { db in
+            _ = try await Self.seed(db, count: 1)
+            let store = DeliveryStore(database: db)
+            let delivery = try #require(
+                try await store.claim(owner: "a", limit: 1, quotas: [:], defaultQuota: 1, lease: .seconds(60)).first)
+            // a's lease ran out and b holds the delivery; meanwhile an erasure deletes it. a's record must not leave
+            // an attempt (personal data in the answer) behind the erasure's back.
+            try await db.client.query(
+                "UPDATE deliveries SET locked_by = 'b' WHERE id = \(delivery.id)", logger: db.logger)
+            let recording = LockedAsyncResult<Set<Int64>>()
+            try await Self.whileUncommitted(db, "DELETE FROM deliveries WHERE id = \(delivery.id)") {
+                recording.start { try await store.record([Self.delivered(delivery)], owner: "a") }
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(!recording.isDone, "the record waits for the delete's row lock")
+            }
+            #expect(try await recording.value() == [])
+            #expect(try await Self.attemptCounts(db).isEmpty, "no attempt without its delivery")
+        }
+    }
+
+    @Test("an attempt whose delivery another dispatcher claimed while it was being recorded is still recorded")
+    func recordSeesAClaimCommittedMeanwhile() async throws {
+        try await TestDatabase.withFreshDatabase { db in
+            _ = try await Self.seed(db, count: 1)
+            let store = DeliveryStore(database: db)
+            let delivery = try #require(
+                try await store.claim(owner: "a", limit: 1, quotas: [:], defaultQuota: 1, lease: .seconds(60)).first)
+            // b claims the delivery (a's lease ran out) while a's record is on its way: a's update waits for b's
+            // claim and then finds the delivery is b's, but the request a made still counts as an attempt.
+            let recording = LockedAsyncResult<Set<Int64>>()
+            try await Self.whileUncommitted(
+                db, "UPDATE deliveries SET locked_by = 'b', attempts = attempts + 1 WHERE id = \(delivery.id)"
+            ) {
+                recording.start { try await store.record([Self.delivered(delivery)], owner: "a") }
+                try await Task.sleep(for: .milliseconds(300))
+                #expect(!recording.isDone, "the record waits for b's claim")
+            }
+            #expect(try await recording.value() == [], "b holds the delivery now")
+            #expect(try await Self.attemptCounts(db) == [delivery.id: 1])
+            let lockedBy = try await db.client.query(
+                "SELECT locked_by FROM deliveries WHERE id = \(delivery.id)", logger: db.logger
+            ).decode(String?.self).first { _ in true }
+            #expect(lockedBy == "b")
+        }
+    }
+}
+
+/// The result of an async call started now and read later, with a look at whether it has finished.
+final class LockedAsyncResult<Value: Sendable>: Sendable {
+    private let done = Mutex(false)
+    private let task = Mutex<Task<Value, any Error>?>(nil)
+
+    func start(_ body: @escaping @Sendable () async throws -> Value) {
+        let started = Task {
+            defer { self.done.withLock { $0 = true } }
+            return try await body()
+        }
+        task.withLock { $0 = started }
+    }
+
+    var isDone: Bool { done.withLock { $0 } }
+
+    func value() async throws -> Value {
+        guard let task = task.withLock({ $0 }) else { fatalError("start was not called") }
+        return try await task.value
     }
 }

@@ -167,16 +167,21 @@ public struct DeliveryStore: Sendable {
                 FROM input AS i
                 WHERE d.id = i.delivery_id AND d.locked_by = $2::text
                 RETURNING d.id
+            ), others AS (
+                -- Deliveries this statement did not update (another dispatcher holds them now): locked as the foreign
+                -- key's check did, so a concurrent delete (an erasure, a deleted subscription) is waited for and then
+                -- seen, and a claim committed meanwhile does not hide the row.
+                SELECT d.id FROM input AS i JOIN deliveries AS d ON d.id = i.delivery_id
+                WHERE i.delivery_id NOT IN (SELECT id FROM delivery)
+                FOR KEY SHARE OF d
             ), attempt AS (
                 -- Only for a delivery that still exists (no foreign key checks it, migration 006): one this statement
-                -- updated (its row lock orders it against a delete), or one whose lease another dispatcher now holds.
+                -- updated (its row lock orders it against a delete) or one locked just above.
                 INSERT INTO delivery_attempts (delivery_id, attempt, started_at, duration_ms, outcome, status_code,
                                                address, response_body, error)
                 SELECT delivery_id, attempt, started_at, duration_ms, outcome, status_code, address, response_body, error
                 FROM input
-                WHERE delivery_id IN (SELECT id FROM delivery)
-                   OR EXISTS (SELECT 1 FROM deliveries AS d
-                              WHERE d.id = input.delivery_id AND d.locked_by IS DISTINCT FROM $2::text)
+                WHERE delivery_id IN (SELECT id FROM delivery) OR delivery_id IN (SELECT id FROM others)
             ), latest AS (
                 -- The newest outcome per subscription decides its streak.
                 SELECT DISTINCT ON (subscription_id) subscription_id, status = 'delivered' AS ok
