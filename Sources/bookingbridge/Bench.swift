@@ -22,7 +22,8 @@ struct BenchWebhooks: AsyncParsableCommand {
             with the dispatcher's HTTP client and concurrency and no database (the baseline), half of it before and \
             half after COUNT deliveries that are all pending at once are sent by the dispatcher (claim, sign, send, \
             record), while the resident memory of this process is sampled. Prints the report, with this process's \
-            CPU time per request for each; --out also writes it to a file.
+            CPU time per request for each and PostgreSQL's per delivery (when its processes run on this machine); \
+            --out also writes it to a file.
             """)
 
     @Option(help: "Deliveries pending at the start.") var count = 100_000

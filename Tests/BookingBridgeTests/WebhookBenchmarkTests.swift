@@ -2,7 +2,8 @@ import BookingBridge
 import Foundation
 import Testing
 
-/// Webhook throughput and memory (issue 6), run by bench/webhooks.sh (`WEBHOOK_BENCH=1`); skipped otherwise.
+/// Webhook throughput and memory (issue 6) in a debug build, with `WEBHOOK_BENCH=1`; skipped otherwise
+/// (bench/webhooks.sh runs the same measurement from a release build).
 /// The measurement itself is `WebhookBenchmark.run` (so a command can run it in a release build too).
 @Suite("Webhook benchmark")
 struct WebhookBenchmarkTests {

@@ -28,11 +28,26 @@ public enum WebhookBenchmark {
         /// CPU time of this process (user and system) during the plain loop and during the dispatcher's run.
         public var plainCPUSeconds: Double = 0
         public var dispatcherCPUSeconds: Double = 0
+        /// CPU time of the PostgreSQL server's processes during the dispatcher's run, when they run on this machine
+        /// (read from /proc; nil when none could be read).
+        public var postgresCPUSeconds: Double?
 
         public var plainRate: Double { Double(plainCount) / plainSeconds }
 
         static func rate(_ count: Int, _ seconds: Double) -> Int { seconds > 0 ? Int(Double(count) / seconds) : 0 }
         public var dispatcherRate: Double { Double(count) / dispatcherSeconds }
+
+        /// PostgreSQL's share: with it, what one delivery costs the machine against one plain request.
+        var postgresLine: String {
+            guard let postgres = postgresCPUSeconds else {
+                return "CPU of PostgreSQL per delivery: not measured (its processes are not readable on this machine)"
+            }
+            let perDelivery = postgres / Double(count) * 1e6
+            let total = (dispatcherCPUSeconds + postgres) / Double(count) * 1e6
+            let plain = plainCPUSeconds / Double(plainCount) * 1e6
+            return
+                "CPU of PostgreSQL per delivery: \(Int(perDelivery)) us (its processes on this machine); this process and PostgreSQL together \(Int(total)) us per delivery, \(String(format: "%.2f", total / plain))x the plain loop's per request"
+        }
 
         public var description: String {
             let rss = memory.map(\.residentKiB)
@@ -44,6 +59,7 @@ public enum WebhookBenchmark {
                 dispatcher (claim, sign, send, record): \(count) in \(String(format: "%.2f", dispatcherSeconds)) s = \(Int(dispatcherRate)) deliveries/s
                 ratio dispatcher/plain: \(String(format: "%.2f", dispatcherRate / plainRate))
                 CPU of this process per request: plain loop \(Int(plainCPUSeconds / Double(plainCount) * 1e6)) us, dispatcher \(Int(dispatcherCPUSeconds / Double(count) * 1e6)) us (receiver included; PostgreSQL's not)
+                \(postgresLine)
                 resident memory by progress: \(progress)
                 resident memory: before \(residentBeforeKiB / 1024) MiB, while sending min \((rss.min() ?? 0) / 1024) MiB, max \((rss.max() ?? 0) / 1024) MiB (\(memory.count) samples)
                 """
@@ -104,6 +120,7 @@ public enum WebhookBenchmark {
         let before = residentKiB()
         let receivedBefore = received.value
         let dispatcher = WebhookDispatcher(database: database, settings: settings, httpClient: http, logger: logger)
+        let postgresBefore = await postgresCPUTicks(database)
         let started = ContinuousClock.now
         let dispatcherCPUBefore = processCPUSeconds()
         let (elapsed, memory) = try await withThrowingTaskGroup(of: Void.self) {
@@ -124,6 +141,7 @@ public enum WebhookBenchmark {
             return (ContinuousClock.now - started, memory)
         }
         let dispatcherCPU = processCPUSeconds() - dispatcherCPUBefore
+        let postgresAfter = await postgresCPUTicks(database)
         // The second half starts as the first did: without the dispatcher's dirty pages or dead rows to work
         // through (autovacuum would otherwise weigh on it, not on the dispatcher).
         try await database.client.query("VACUUM deliveries, delivery_attempts", logger: database.logger)
@@ -133,10 +151,46 @@ public enum WebhookBenchmark {
             http: http, url: url, body: body, secret: secret, count: plainCount - plainCount / 2,
             concurrency: concurrency)
         plainCPU += processCPUSeconds() - plainCPUAfterBefore
+        var postgresCPU: Double?
+        if !postgresAfter.isEmpty {
+            // A process that started during the run (a pool connection's backend, say) counts from zero.
+            let ticks = postgresAfter.reduce(0) { sum, entry in
+                sum + max(0, entry.value - (postgresBefore[entry.key] ?? 0))
+            }
+            postgresCPU = Double(ticks) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        }
         return Report(
             count: count, concurrency: concurrency, plainCount: plainCount, plainSecondsBefore: plainSecondsBefore,
             plainSecondsAfter: plainSecondsAfter, dispatcherSeconds: elapsed.seconds, memory: memory,
-            residentBeforeKiB: before, plainCPUSeconds: plainCPU, dispatcherCPUSeconds: dispatcherCPU)
+            residentBeforeKiB: before, plainCPUSeconds: plainCPU, dispatcherCPUSeconds: dispatcherCPU,
+            postgresCPUSeconds: postgresCPU)
+    }
+
+    /// User and system CPU ticks so far of each PostgreSQL server process (backends and background processes, as
+    /// `pg_stat_activity` lists them) that runs on this machine and whose /proc entry is readable; empty otherwise
+    /// (a remote server). Processes that exit between two readings (an autovacuum worker, say) are missed.
+    static func postgresCPUTicks(_ database: Database) async -> [Int32: Int] {
+        var ticks: [Int32: Int] = [:]
+        guard
+            let rows = try? await database.client.query(
+                "SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL", logger: database.logger)
+        else { return ticks }
+        do {
+            for try await pid in rows.decode(Int32.self) {
+                guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                    let comm = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8),
+                    comm.hasPrefix("postgres"),
+                    let close = stat.lastIndex(of: ")")
+                else { continue }
+                // Fields after "(comm)": state is field 3; utime and stime are fields 14 and 15.
+                let fields = stat[stat.index(after: close)...].split(separator: " ")
+                guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { continue }
+                ticks[pid] = user + system
+            }
+        } catch {
+            return [:]
+        }
+        return ticks
     }
 
     /// `count` signed POSTs with `concurrency` in flight; returns the seconds taken.
