@@ -193,24 +193,40 @@ struct DeliveryClaimTests {
         }
     }
 
+    /// One pending delivery, claimed by "a".
+    static func claimedByA(_ db: Database) async throws -> ClaimedDelivery {
+        _ = try await seed(db, count: 1)
+        return try #require(
+            try await DeliveryStore(database: db).claim(
+                owner: "a", limit: 1, quotas: [:], defaultQuota: 1, lease: .seconds(60)
+            ).first)
+    }
+
+    /// Records `delivery`'s success for "a" while another transaction holds `sql`'s row locks uncommitted; checks
+    /// that the record waited for that transaction, and returns what it returned once it could go on.
+    static func recordForA(
+        _ delivery: ClaimedDelivery, whileUncommitted sql: String, _ db: Database
+    ) async throws -> Set<Int64> {
+        let recording = LockedAsyncResult<Set<Int64>>()
+        try await whileUncommitted(db, sql) {
+            recording.start { try await DeliveryStore(database: db).record([delivered(delivery)], owner: "a") }
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(!recording.isDone, "the record waits for the other transaction's row lock")
+        }
+        return try await recording.value()
+    }
+
     @Test("a record waits for a concurrent delete of a delivery it no longer holds, then records nothing for it")
     func recordWaitsForConcurrentDelete() async throws {
         try await TestDatabase.withFreshDatabase { db in
-            _ = try await Self.seed(db, count: 1)
-            let store = DeliveryStore(database: db)
-            let delivery = try #require(
-                try await store.claim(owner: "a", limit: 1, quotas: [:], defaultQuota: 1, lease: .seconds(60)).first)
+            let delivery = try await Self.claimedByA(db)
             // a's lease ran out and b holds the delivery; meanwhile an erasure deletes it. a's record must not leave
             // an attempt (personal data in the answer) behind the erasure's back.
             try await db.client.query(
                 "UPDATE deliveries SET locked_by = 'b' WHERE id = \(delivery.id)", logger: db.logger)
-            let recording = LockedAsyncResult<Set<Int64>>()
-            try await Self.whileUncommitted(db, "DELETE FROM deliveries WHERE id = \(delivery.id)") {
-                recording.start { try await store.record([Self.delivered(delivery)], owner: "a") }
-                try await Task.sleep(for: .milliseconds(300))
-                #expect(!recording.isDone, "the record waits for the delete's row lock")
-            }
-            #expect(try await recording.value() == [])
+            let held = try await Self.recordForA(
+                delivery, whileUncommitted: "DELETE FROM deliveries WHERE id = \(delivery.id)", db)
+            #expect(held == [])
             #expect(try await Self.attemptCounts(db).isEmpty, "no attempt without its delivery")
         }
     }
@@ -218,21 +234,15 @@ struct DeliveryClaimTests {
     @Test("an attempt whose delivery another dispatcher claimed while it was being recorded is still recorded")
     func recordSeesAClaimCommittedMeanwhile() async throws {
         try await TestDatabase.withFreshDatabase { db in
-            _ = try await Self.seed(db, count: 1)
-            let store = DeliveryStore(database: db)
-            let delivery = try #require(
-                try await store.claim(owner: "a", limit: 1, quotas: [:], defaultQuota: 1, lease: .seconds(60)).first)
+            let delivery = try await Self.claimedByA(db)
             // b claims the delivery (a's lease ran out) while a's record is on its way: a's update waits for b's
             // claim and then finds the delivery is b's, but the request a made still counts as an attempt.
-            let recording = LockedAsyncResult<Set<Int64>>()
-            try await Self.whileUncommitted(
-                db, "UPDATE deliveries SET locked_by = 'b', attempts = attempts + 1 WHERE id = \(delivery.id)"
-            ) {
-                recording.start { try await store.record([Self.delivered(delivery)], owner: "a") }
-                try await Task.sleep(for: .milliseconds(300))
-                #expect(!recording.isDone, "the record waits for b's claim")
-            }
-            #expect(try await recording.value() == [], "b holds the delivery now")
+            let held = try await Self.recordForA(
+                delivery,
+                whileUncommitted:
+                    "UPDATE deliveries SET locked_by = 'b', attempts = attempts + 1 WHERE id = \(delivery.id)",
+                db)
+            #expect(held == [], "b holds the delivery now")
             #expect(try await Self.attemptCounts(db) == [delivery.id: 1])
             let lockedBy = try await db.client.query(
                 "SELECT locked_by FROM deliveries WHERE id = \(delivery.id)", logger: db.logger
