@@ -8,8 +8,7 @@ extension WebhookDispatcher {
     /// `recorded` may come after this returns). Only an attempt that may disable its subscription waits for its record
     /// here; the others are handed to the recorder and this task ends (one task switch fewer per delivery).
     func deliver(
-        _ delivery: ClaimedDelivery, requestDone: @Sendable () -> Void = {},
-        recorded: @escaping @Sendable () -> Void = {}
+        _ delivery: ClaimedDelivery, requestDone: @Sendable () -> Void, recorded: @escaping @Sendable () -> Void
     ) async {
         let startedAt = Date()
         let clock = ContinuousClock.now
