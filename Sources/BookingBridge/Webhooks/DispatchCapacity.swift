@@ -67,11 +67,11 @@ final class DispatchCapacity: Sendable {
         case nothing
     }
 
-    /// Whether a claim now is worth its cost, and if it is held back, until when. A claim costs the database a fraction of a millisecond whatever its
-    /// size, so while there is a backlog (the last claim came back full) and at least half the workers are busy,
-    /// the next one waits until a quarter are free, for at most `claimHoldBack` after the last claim (slow
-    /// subscribers must not keep free slots idle for long: the dispatcher arms a wake-up for the end of the
-    /// hold-back). +14 % deliveries/s against a fast receiver. (Always waiting for a quarter left slots idle when
+    /// Whether a claim now is worth its cost, and if it is held back, until when. A claim costs the database a
+    /// fraction of a millisecond whatever its size (and passes over the rows in flight each time), so while there is
+    /// a backlog (the last claim came back full) and at least half the workers are busy, the next one waits until a
+    /// quarter are free, for at most `claimHoldBack` after the last claim (slow subscribers must not keep free slots
+    /// idle for long: the dispatcher arms a wake-up for the end of the hold-back). +14 % deliveries/s against a fast receiver. (Always waiting for a quarter left slots idle when
     /// few were busy: about 15 % fewer deliveries/s.) The dispatcher's loop asks before each claim, and a finished
     /// delivery asks before waking the loop, so it is not woken for nothing.
     func claimAdvice(now: ContinuousClock.Instant = .now) -> ClaimAdvice {
