@@ -21,7 +21,7 @@ struct WebhookParsedSubscriptionsTests {
         let now = Date()
         for url in ["http://127.0.0.1:8080/a", "https://hooks.example.org/b?x=1", "http://127.0.0.1:8080/a", "ftp://x"]
         {
-            #expect(parsed.url(url) == WebhookURL.parse(url))
+            #expect(parsed.destination(url).map(\.url) == WebhookURL.parse(url))
         }
         let before = Self.delivery(url: "http://127.0.0.1/", secret: old.text)
         #expect(try parsed.signingSecrets(of: before, now: now) == [old])
@@ -30,6 +30,28 @@ struct WebhookParsedSubscriptionsTests {
         #expect(try parsed.signingSecrets(of: rotated, now: now) == [new, old])
         #expect(try parsed.signingSecrets(of: rotated, now: now.addingTimeInterval(61)) == [new], "overlap over")
         #expect(try parsed.signingSecrets(of: rotated, now: now) == rotated.signingSecrets(now: now))
+    }
+
+    @Test("what each request needs of a URL is worked out once, as the request would per attempt")
+    func destination() throws {
+        let parsed = ParsedSubscriptions()
+        for text in [
+            "http://127.0.0.1:8080/a?b=1", "http://[::1]:9000/x", "https://10.0.0.7/", "https://Hooks.Example.org/",
+        ] {
+            let url = try WebhookURL.parse(text).get()
+            let destination = try parsed.destination(text).get()
+            #expect(destination.hostHeader == url.hostHeader)
+            if let address = url.literalAddress {
+                #expect(destination.literal?.address == address)
+                #expect(destination.literal?.text == address.description)
+                #expect(destination.literal?.pinned == url.pinned(to: address))
+            } else {
+                #expect(destination.literal == nil)
+            }
+        }
+        #expect(try parsed.destination("http://[::1]:9000/x").get().literal?.pinned == "http://[::1]:9000/x")
+        #expect(try parsed.destination("http://127.0.0.1:8080/a?b=1").get().literal?.text == "127.0.0.1")
+        #expect(try parsed.destination("https://hooks.example.org/").get().literal == nil)
     }
 
     @Test("an unusable secret is refused every time, not remembered")

@@ -13,7 +13,10 @@ import ServiceLifecycle
 /// events and expired leases). On graceful shutdown it stops claiming and lets the requests in flight finish;
 /// cancelled outright (or killed), it records nothing more and the leases make those deliveries due again for
 /// another dispatcher, with the same `webhook-id`.
-public struct WebhookDispatcher: Service {
+///
+/// A class: every delivery's closures capture it, and a reference is one retain where a copy of the struct it
+/// was took one per stored property.
+public final class WebhookDispatcher: Service {
     let database: Database
     let store: DeliveryStore
     let settings: WebhookSettings
@@ -31,7 +34,7 @@ public struct WebhookDispatcher: Service {
     /// Claims at most this many deliveries per query.
     static let maxBatch = DeliveryStore.maximumClaim
 
-    public init(database: Database, settings: WebhookSettings, httpClient: HTTPClient, logger: Logger) {
+    public convenience init(database: Database, settings: WebhookSettings, httpClient: HTTPClient, logger: Logger) {
         self.init(
             database: database, settings: settings, httpClient: httpClient, resolver: SystemHostResolver(),
             logger: logger)

@@ -29,17 +29,22 @@ struct WebhookSender: Sendable {
     /// Sends `delivery` once. Throws only `CancellationError` (the dispatcher was stopped hard: nothing is
     /// recorded and the lease lets another dispatcher send it again).
     func send(_ delivery: ClaimedDelivery) async throws -> Attempt {
-        let url: WebhookURL
-        switch parsed.url(delivery.url) {
-        case .success(let parsed): url = parsed
+        let destination: Destination
+        switch parsed.destination(delivery.url) {
+        case .success(let parsed): destination = parsed
         case .failure(let refusal): return Attempt(result: .refused, error: "invalid URL: \(refusal)")
         }
+        let url = destination.url
         let addresses: [IPAddress]
-        do {
-            addresses = try await resolver.resolve(host: url.host, port: url.port)
-        } catch {
-            try Task.checkCancellation()
-            return Attempt(result: .transportError, error: "\(error)")
+        if let literal = destination.literal {
+            addresses = [literal.address]
+        } else {
+            do {
+                addresses = try await resolver.resolve(host: url.host, port: url.port)
+            } catch {
+                try Task.checkCancellation()
+                return Attempt(result: .transportError, error: "\(error)")
+            }
         }
         if let refusal = destinationGuard.refusal(for: addresses, scheme: url.scheme) {
             return Attempt(result: .refused, address: addresses.first?.description, error: refusal.description)
@@ -47,6 +52,7 @@ struct WebhookSender: Sendable {
         // Plain http connects to one checked address: the first IPv4 one (a service bound to 127.0.0.1 is more
         // common than one on ::1 when "localhost" answers both), else the first.
         let address = addresses.first(where: \.isIPv4) ?? addresses[0]
+        let addressText = destination.literal?.text ?? address.description
         let secrets: [StandardWebhooks.Secret]
         do {
             secrets = try parsed.signingSecrets(of: delivery, now: Date())
@@ -56,11 +62,12 @@ struct WebhookSender: Sendable {
 
         // Plain http goes to the very address that was checked; https needs the name for TLS, so there the
         // client's connection check (WebhookHTTPClient) looks at the address it actually connected to.
-        var request = HTTPClientRequest(url: url.scheme == "http" ? url.pinned(to: address) : delivery.url)
+        var request = HTTPClientRequest(
+            url: url.scheme == "http" ? destination.literal?.pinned ?? url.pinned(to: address) : delivery.url)
         request.method = .POST
         let body = ByteBuffer(string: delivery.body)
         let timestamp = Int64(Date().timeIntervalSince1970)
-        request.headers.add(name: "Host", value: url.hostHeader)
+        request.headers.add(name: "Host", value: destination.hostHeader)
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: userAgent)
         request.headers.add(name: "webhook-id", value: delivery.eventID)
@@ -86,11 +93,11 @@ struct WebhookSender: Sendable {
             let status = Int(response.status.code)
             return Attempt(
                 result: .response(status: status, retryAfter: response.headers.first(name: "retry-after")),
-                address: address.description, responseBody: kept.isEmpty ? nil : Self.text(kept),
+                address: addressText, responseBody: kept.isEmpty ? nil : Self.text(kept),
                 error: (300..<400).contains(status) ? "redirects are not followed" : nil)
         } catch {
             try Task.checkCancellation()
-            return Attempt(result: Self.classify(error), address: address.description, error: Self.describe(error))
+            return Attempt(result: Self.classify(error), address: addressText, error: Self.describe(error))
         }
     }
 
@@ -117,20 +124,35 @@ struct WebhookSender: Sendable {
     }
 }
 
+/// A subscription's parsed URL and what every request to it needs from it, worked out once.
+struct Destination: Sendable {
+    var url: WebhookURL
+    var hostHeader: String
+    /// When the URL names an address rather than a host name: the address, its text and, for plain http, the URL
+    /// pinned to it (nothing to resolve, so the same for every request).
+    var literal: (address: IPAddress, text: String, pinned: String)?
+
+    init(_ url: WebhookURL) {
+        self.url = url
+        hostHeader = url.hostHeader
+        literal = url.literalAddress.map { ($0, $0.description, url.pinned(to: $0)) }
+    }
+}
+
 /// What `WebhookSender` parses from a subscription (its URL, its secrets), remembered by the text parsed: a
 /// subscription that changes its URL or rotates its secret is simply parsed again. Bounded: emptied when it holds
 /// more than `limit` entries (old URLs and secrets are never looked up again).
 final class ParsedSubscriptions: Sendable {
     private struct State {
-        var urls: [String: Result<WebhookURL, DestinationGuard.Refusal>] = [:]
+        var urls: [String: Result<Destination, DestinationGuard.Refusal>] = [:]
         var secrets: [String: StandardWebhooks.Secret] = [:]
     }
 
     static let limit = 1024
     private let state = LockedValue(State())
 
-    func url(_ text: String) -> Result<WebhookURL, DestinationGuard.Refusal> {
-        remembered(\.urls, text) { WebhookURL.parse(text) }
+    func destination(_ text: String) -> Result<Destination, DestinationGuard.Refusal> {
+        remembered(\.urls, text) { WebhookURL.parse(text).map(Destination.init) }
     }
 
     /// As `ClaimedDelivery.signingSecrets(now:)`.
