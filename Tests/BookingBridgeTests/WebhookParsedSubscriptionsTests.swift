@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Testing
 
@@ -52,6 +53,43 @@ struct WebhookParsedSubscriptionsTests {
         #expect(try parsed.destination("http://[::1]:9000/x").get().literal?.pinned == "http://[::1]:9000/x")
         #expect(try parsed.destination("http://127.0.0.1:8080/a?b=1").get().literal?.text == "127.0.0.1")
         #expect(try parsed.destination("https://hooks.example.org/").get().literal == nil)
+    }
+
+    /// Answers every name with 127.0.0.1 and counts the questions.
+    final class CountingResolver: HostResolver {
+        let questions = LockedValue(0)
+        func resolve(host: String, port: Int) async throws -> [IPAddress] {
+            questions.withLock { $0 += 1 }
+            return [IPAddress("127.0.0.1")!]
+        }
+    }
+
+    @Test("an address in the URL is checked by the guard without asking the resolver; a name is resolved, then checked")
+    func literalsSkipTheResolver() async throws {
+        let resolver = CountingResolver()
+        let http = HTTPClient(eventLoopGroupProvider: .singleton)
+        let sender = WebhookSender(
+            httpClient: http, resolver: resolver, destinationGuard: DestinationGuard(), timeout: .seconds(1),
+            userAgent: "test")
+        let secret = StandardWebhooks.Secret.generate().text
+        var attempts: [(String, WebhookSender.Attempt)] = []
+        do {
+            for url in ["https://10.0.0.1/hook", "http://[::1]:9/x", "http://hooks.test:9/x"] {
+                attempts.append((url, try await sender.send(Self.delivery(url: url, secret: secret))))
+                if url.contains("[::1]") {
+                    #expect(resolver.questions.withLock { $0 } == 0, "no name to resolve so far")
+                }
+            }
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+        try await http.shutdown()
+        for (url, attempt) in attempts {
+            #expect(attempt.result == .refused, "\(url): private, loopback, and a name resolving to loopback")
+        }
+        #expect(attempts.map(\.1.address) == ["10.0.0.1", "::1", "127.0.0.1"])
+        #expect(resolver.questions.withLock { $0 } == 1, "only the name was resolved")
     }
 
     @Test("an unusable secret is refused every time, not remembered")

@@ -17,6 +17,7 @@ struct PostgresNullableArray<Element: PostgresArrayEncodable & PostgresNonThrowi
     func encode<JSONEncoder: PostgresJSONEncoder>(
         into buffer: inout ByteBuffer, context: PostgresEncodingContext<JSONEncoder>
     ) {
+        assert(Element.psqlFormat == .binary, "elements must be in the binary format, as the array is")
         // The array_recv layout: dimensions, has-nulls flag, element type; then per dimension its length and lower
         // bound; then each element as a length (-1 for NULL) and its bytes.
         buffer.writeInteger(elements.isEmpty ? 0 : 1, as: Int32.self)
