@@ -20,7 +20,7 @@ public struct DeliveryStore: Sendable {
     /// the attempt.
     ///
     /// A claim changes no indexed column (`next_attempt_at` stays as it was), so with the table's free space per
-    /// page (`fillfactor`, migration 005) PostgreSQL updates the row in place (a HOT update) instead of adding an
+    /// page (`fillfactor`, migrations 005 and 007) PostgreSQL updates the row in place (a HOT update) instead of adding an
     /// entry to each of the table's six indexes. The statement is written so that its generic plan is as good as
     /// a custom one (ids through `= ANY`, nested loops into `events`), so it is planned once per connection. For
     /// that the candidates are cut at a constant (`maximumClaim`) and only then at `limit`: PostgreSQL prices an
