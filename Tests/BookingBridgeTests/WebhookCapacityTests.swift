@@ -8,7 +8,7 @@ import Testing
 struct WebhookCapacityTests {
     @Test("busy subscriptions get what is left under the cap; free slots shrink and grow")
     func cap() {
-        let capacity = DispatchCapacity(workers: 5, perSubscriptionCap: 2)
+        let capacity = DispatchCapacity(workers: 5, perSubscriptionCap: 2, claimAhead: 0)
         let a = UUID()
         let b = UUID()
         #expect(capacity.snapshot().free == 5)
@@ -25,9 +25,23 @@ struct WebhookCapacityTests {
         #expect(capacity.inFlight == 1)
     }
 
+    @Test("as many deliveries as workers are claimed ahead by default, never more")
+    func claimAhead() {
+        let capacity = DispatchCapacity(workers: 4, perSubscriptionCap: 16)
+        #expect(capacity.slots == 8)
+        #expect(capacity.snapshot().free == 8)
+        let id = UUID()
+        for _ in 0..<8 { capacity.begin(subscriptionID: id, maxPerSecond: nil) }
+        #expect(capacity.snapshot().free == 0, "4 requests and 4 waiting for a worker")
+        capacity.end(subscriptionID: id)
+        #expect(capacity.snapshot().free == 1)
+        #expect(DispatchCapacity(workers: 4, perSubscriptionCap: 4, claimAhead: 10).slots == 8, "at most the workers")
+        #expect(DispatchCapacity(workers: 4, perSubscriptionCap: 4, claimAhead: 0).slots == 4)
+    }
+
     @Test("a slot is free when its request ends, but at most twice the workers wait to be recorded")
     func unrecordedBound() {
-        let capacity = DispatchCapacity(workers: 2, perSubscriptionCap: 2)
+        let capacity = DispatchCapacity(workers: 2, perSubscriptionCap: 2, claimAhead: 0)
         let id = UUID()
         capacity.begin(subscriptionID: id, maxPerSecond: nil)
         capacity.begin(subscriptionID: id, maxPerSecond: nil)
@@ -52,7 +66,7 @@ struct WebhookCapacityTests {
 
     @Test("with a backlog and half the workers busy, a claim waits for a quarter free or 50 ms")
     func claimHoldBack() {
-        let capacity = DispatchCapacity(workers: 8, perSubscriptionCap: 8)
+        let capacity = DispatchCapacity(workers: 8, perSubscriptionCap: 8, claimAhead: 0)
         let id = UUID()
         let start = ContinuousClock.now
         #expect(capacity.claimWorthwhile(now: start), "idle: claim at once")
@@ -81,7 +95,7 @@ struct WebhookCapacityTests {
 
     @Test("recording frees a slot only when answers waiting for the recorder held it")
     func recordedFreesSlot() {
-        let capacity = DispatchCapacity(workers: 1, perSubscriptionCap: 1)
+        let capacity = DispatchCapacity(workers: 1, perSubscriptionCap: 1, claimAhead: 0)
         let id = UUID()
         capacity.begin(subscriptionID: id, maxPerSecond: nil)
         capacity.end(subscriptionID: id)
@@ -114,4 +128,50 @@ struct WebhookCapacityTests {
 
 extension DispatchCapacity {
     fileprivate func claimWorthwhile(now: ContinuousClock.Instant) -> Bool { claimAdvice(now: now) == .claim }
+}
+
+/// The queue from the claiming loop to the dispatcher's workers.
+@Suite("Webhook delivery queue")
+struct DeliveryQueueTests {
+    static func delivery(_ id: Int64) -> ClaimedDelivery {
+        ClaimedDelivery(
+            id: id, eventID: "evt_\(id)", eventType: "booking.confirmed", body: "{}", attempt: 1,
+            subscriptionID: UUID(),
+            url: "http://127.0.0.1:9/hook", secret: "whsec_x", previousSecret: nil, previousSecretExpiresAt: nil,
+            failingSince: nil, maxPerSecond: nil)
+    }
+
+    @Test("workers get deliveries in claim order, waiting when none is queued; finished, they drain it and stop")
+    func order() async throws {
+        let queue = DeliveryQueue()
+        queue.push(Self.delivery(1))
+        queue.push(Self.delivery(2))
+        #expect(queue.queued == 2)
+        #expect(await queue.next()?.id == 1)
+        #expect(await queue.next()?.id == 2)
+        async let third = queue.next()
+        try await Task.sleep(for: .milliseconds(50))
+        queue.push(Self.delivery(3))
+        #expect(await third?.id == 3, "handed to the waiting worker")
+        queue.push(Self.delivery(4))
+        queue.finish()
+        #expect(await queue.next()?.id == 4, "what was queued before the finish is still sent")
+        #expect(await queue.next() == nil)
+    }
+
+    @Test("a waiting worker whose task is cancelled gets nil, and the queue still serves the others")
+    func cancelled() async throws {
+        let queue = DeliveryQueue()
+        let waiter = Task { await queue.next() }
+        try await Task.sleep(for: .milliseconds(50))
+        waiter.cancel()
+        #expect(await waiter.value == nil)
+        queue.push(Self.delivery(7))
+        #expect(await queue.next()?.id == 7, "the cancelled worker took nothing")
+        let late = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return await queue.next()
+        }
+        #expect(await late.value == nil, "cancelled before it asked")
+    }
 }

@@ -26,6 +26,24 @@ struct WebhookDeliveryTests {
         }
     }
 
+    @Test("no more requests at once than workers, however many deliveries are claimed ahead for them")
+    func workersBoundRequests() async throws {
+        try await WebhookHarness.run { h in
+            try await h.subscribe("/hold")
+            for _ in 0..<12 { try await h.enqueue() }
+            var settings = WebhookHarness.settings()
+            settings.workers = 3
+            settings.maxConcurrentPerSubscription = 12
+            try await h.withDispatcher(settings) { _ in
+                try await eventually("all delivered") {
+                    try await h.deliveries().allSatisfy { $0.status == .delivered }
+                }
+            }
+            #expect(await h.log.maxConcurrent == 3, "3 workers; 3 more deliveries were claimed ahead for them")
+            #expect(await h.log.on("/hold").count == 12)
+        }
+    }
+
     @Test("slots freed while slow subscribers hold the rest are claimed after the hold-back, not at the next poll")
     func holdBackEnds() async throws {
         try await WebhookHarness.run { h in

@@ -70,7 +70,9 @@ public enum WebhookBenchmark {
         var settings = WebhookSettings()
         settings.allowDestinations = ["127.0.0.0/8"]
         settings.workers = concurrency
-        settings.maxConcurrentPerSubscription = concurrency
+        // The one subscription may take every worker and the deliveries claimed ahead for them: the cap counts
+        // claimed deliveries, so as it is (`concurrency`) it would keep the claim-ahead queue empty.
+        settings.maxConcurrentPerSubscription = 2 * concurrency
         settings.pollInterval = .milliseconds(200)
         let fixed = settings
         let http = WebhookHTTPClient.make(settings: settings)

@@ -6,9 +6,9 @@ import ServiceLifecycle
 /// Sends the outbox: claims due deliveries (SKIP LOCKED and a lease), signs and posts them, records every attempt,
 /// and schedules retries, disables and failures.
 ///
-/// Work is claimed in batches no larger than the free worker slots, so memory stays flat however many deliveries
-/// are due. Each subscription gets at most `maxConcurrentPerSubscription` requests at once from this process (and
-/// its optional rate). The loop wakes on `wake()`, when a finished delivery frees room for a claim (see
+/// Work is claimed in batches no larger than the free slots (`workers` requests in flight and as many claimed ahead
+/// for them, see `DispatchCapacity`), so memory stays flat however many deliveries are due. Each subscription gets
+/// at most `maxConcurrentPerSubscription` requests at once from this process (and its optional rate). The loop wakes on `wake()`, when a finished delivery frees room for a claim (see
 /// `DispatchCapacity.claimAdvice`), and every `pollInterval` (the safety net that also picks up other processes'
 /// events and expired leases). On graceful shutdown it stops claiming and lets the requests in flight finish;
 /// cancelled outright (or killed), it records nothing more and the leases make those deliveries due again for
@@ -103,18 +103,48 @@ public final class WebhookDispatcher: Service {
         logger.info("webhook dispatcher stopped")
     }
 
-    /// Claims and starts deliveries each time the loop is woken, until the wake-ups end (graceful shutdown) or the
-    /// task is cancelled; then waits for the deliveries it started.
+    /// Claims deliveries for the workers (`DeliveryQueue`, one per slot) each time the loop is woken, until the
+    /// wake-ups end (graceful shutdown) or the task is cancelled; then waits for the workers to send what they were
+    /// given.
     private func dispatchLoop() async {
         await withDiscardingTaskGroup { group in
-            for await _ in wakeups {
-                await fill(&group)
+            let queue = DeliveryQueue()
+            for _ in 0..<capacity.workers {
+                group.addTask { await self.work(queue) }
             }
+            for await _ in wakeups {
+                await fill(queue)
+            }
+            queue.finish()
         }
     }
 
-    /// Starts as many due deliveries as there is room for.
-    private func fill(_ group: inout DiscardingTaskGroup) async {
+    /// One worker: sends deliveries from `queue` one after the other until it is finished (or cancelled).
+    private func work(_ queue: DeliveryQueue) async {
+        while let delivery = await queue.next() {
+            let released = LockedValue(false)
+            // Once the request is over, the slot takes the next delivery while the recorder writes this one.
+            let release: @Sendable () -> Void = {
+                let first = released.withLock { done -> Bool in
+                    if done { return false }
+                    done = true
+                    return true
+                }
+                guard first else { return }
+                self.capacity.end(subscriptionID: delivery.subscriptionID)
+                self.wakeIfClaimWorthwhile()
+            }
+            // Called once the attempt is recorded (by the recorder; this worker may have moved on by then).
+            let recorded: @Sendable () -> Void = {
+                release()
+                if self.capacity.recorded() { self.wakeIfClaimWorthwhile() }
+            }
+            await deliver(delivery, requestDone: release, recorded: recorded)
+        }
+    }
+
+    /// Hands as many due deliveries to the workers as there is room for.
+    private func fill(_ queue: DeliveryQueue) async {
         while !Task.isCancelled {
             // One claim at a time (this loop), for whatever is free when it starts: slots that free up while a
             // claim is on its way are claimed together by the next one. While there is a backlog, a claim waits
@@ -142,26 +172,7 @@ public final class WebhookDispatcher: Service {
             }
             for delivery in claimed {
                 capacity.begin(subscriptionID: delivery.subscriptionID, maxPerSecond: delivery.maxPerSecond)
-                group.addTask {
-                    let released = LockedValue(false)
-                    // Once the request is over, the slot takes the next delivery while the recorder writes this one.
-                    let release: @Sendable () -> Void = {
-                        let first = released.withLock { done -> Bool in
-                            if done { return false }
-                            done = true
-                            return true
-                        }
-                        guard first else { return }
-                        self.capacity.end(subscriptionID: delivery.subscriptionID)
-                        self.wakeIfClaimWorthwhile()
-                    }
-                    // Called once the attempt is recorded (by the recorder; this task may have ended by then).
-                    let recorded: @Sendable () -> Void = {
-                        release()
-                        if self.capacity.recorded() { self.wakeIfClaimWorthwhile() }
-                    }
-                    await self.deliver(delivery, requestDone: release, recorded: recorded)
-                }
+                queue.push(delivery)
             }
             capacity.claimed(claimed.count, of: limit)
             if claimed.count < limit { return }
