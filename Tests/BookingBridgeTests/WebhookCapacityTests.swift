@@ -141,22 +141,27 @@ struct DeliveryQueueTests {
             failingSince: nil, maxPerSecond: nil)
     }
 
-    @Test("workers get deliveries in claim order, waiting when none is queued; finished, they drain it and stop")
+    @Test("workers get deliveries in claim order, waiting when none is queued; finished, they stop")
     func order() async throws {
         let queue = DeliveryQueue()
         queue.push(Self.delivery(1))
         queue.push(Self.delivery(2))
         #expect(queue.queued == 2)
-        #expect(await queue.next()?.id == 1)
-        #expect(await queue.next()?.id == 2)
+        #expect(await queue.next()?.delivery.id == 1)
+        #expect(await queue.next()?.delivery.id == 2)
         async let third = queue.next()
         try await Task.sleep(for: .milliseconds(50))
         queue.push(Self.delivery(3))
-        #expect(await third?.id == 3, "handed to the waiting worker")
+        #expect(await third?.delivery.id == 3, "handed to the waiting worker")
+        async let waiting = queue.next()
+        try await Task.sleep(for: .milliseconds(50))
         queue.push(Self.delivery(4))
-        queue.finish()
-        #expect(await queue.next()?.id == 4, "what was queued before the finish is still sent")
+        queue.push(Self.delivery(5))
+        #expect(await waiting?.delivery.id == 4)
+        #expect(queue.finish().map(\.delivery.id) == [5], "what was never taken is handed back")
         #expect(await queue.next() == nil)
+        queue.push(Self.delivery(6))
+        #expect(await queue.next() == nil, "finished: nothing more is taken")
     }
 
     @Test("a waiting worker whose task is cancelled gets nil, and the queue still serves the others")
@@ -167,11 +172,19 @@ struct DeliveryQueueTests {
         waiter.cancel()
         #expect(await waiter.value == nil)
         queue.push(Self.delivery(7))
-        #expect(await queue.next()?.id == 7, "the cancelled worker took nothing")
+        #expect(await queue.next()?.delivery.id == 7, "the cancelled worker took nothing")
         let late = Task {
             withUnsafeCurrentTask { $0?.cancel() }
             return await queue.next()
         }
         #expect(await late.value == nil, "cancelled before it asked")
+        #expect(queue.queued == 0)
+        queue.push(Self.delivery(8))
+        let cancelledWithWork = Task {
+            withUnsafeCurrentTask { $0?.cancel() }
+            return await queue.next()
+        }
+        #expect(await cancelledWithWork.value == nil, "a cancelled worker starts nothing, even with work queued")
+        #expect(queue.queued == 1)
     }
 }

@@ -57,6 +57,9 @@ struct WebhookDeliveryTests {
             for _ in 0..<12 { try await h.enqueue(type: WebhookEventType.bookingConfirmed) }
             var settings = WebhookHarness.settings()
             settings.workers = 8
+            // Nothing claimed ahead: with a queue of deliveries waiting for the workers the fast ones would go out
+            // from the queue and no claim would be held back.
+            settings.claimAhead = 0
             settings.maxConcurrentPerSubscription = 8
             settings.pollInterval = .seconds(10)
             settings.timeoutSeconds = 20
@@ -69,14 +72,17 @@ struct WebhookDeliveryTests {
         }
     }
 
-    @Test("graceful shutdown lets the requests in flight finish and records every answer before it returns")
+    @Test("graceful shutdown finishes and records the requests in flight, and gives back what was claimed ahead")
     func gracefulShutdownRecordsAnswers() async throws {
         try await WebhookHarness.run { h in
             try await h.subscribe("/hold")  // answers after 150 ms
             for _ in 0..<6 { try await h.enqueue() }
+            // 2 requests at once and 2 more claimed ahead of them.
+            var settings = WebhookHarness.settings()
+            settings.workers = 2
+            settings.maxConcurrentPerSubscription = 6
             let dispatcher = WebhookDispatcher(
-                database: h.database, settings: WebhookHarness.settings(), httpClient: h.http,
-                logger: WebhookHarness.logger)
+                database: h.database, settings: settings, httpClient: h.http, logger: WebhookHarness.logger)
             let group = ServiceGroup(
                 services: [dispatcher], gracefulShutdownSignals: [], cancellationSignals: [],
                 logger: WebhookHarness.logger)
@@ -95,6 +101,13 @@ struct WebhookDeliveryTests {
                 #expect(delivery.status == .delivered, "delivery \(delivery.id)")
                 #expect(!delivery.inFlight)
                 #expect(try await h.attempts(delivery.id).count == 1)
+            }
+            // The others were never sent: none is left leased to the stopped dispatcher, none has an attempt.
+            let unsent = deliveries.filter { !sent.contains($0.eventID) }
+            #expect(!unsent.isEmpty, "6 deliveries, 2 at a time, shut down after the first")
+            for delivery in unsent {
+                #expect(delivery.status == .pending && !delivery.inFlight && delivery.attempts == 0)
+                #expect(try await h.attempts(delivery.id).isEmpty)
             }
         }
     }

@@ -71,6 +71,7 @@ struct WebhookPolicyTests {
         #expect(settings.retrySchedule.map(DurationText.format) == ["0s", "5s", "5m", "30m", "2h", "5h", "10h", "10h"])
         #expect(settings.timeoutSeconds == 15)
         #expect(settings.maxConcurrentPerSubscription == 4)
+        #expect(settings.claimAhead == nil, "as many as the workers")
         #expect(settings.secretRotationOverlap == .seconds(86400))
         #expect(settings.disableAfter == .seconds(5 * 86400))
         #expect(settings.effectiveLease == .seconds(45))
@@ -131,5 +132,20 @@ struct WebhookPolicyTests {
         #expect(
             SubscriptionValidation.secretProblem("whsec_" + Data(repeating: 1, count: 16).base64EncodedString()) != nil)
         #expect(SubscriptionValidation.secretProblem("not-a-secret") != nil)
+    }
+}
+
+@Suite("Webhook settings from the configuration file")
+struct WebhookSettingsFileTests {
+    static func load(_ webhooks: String) throws -> WebhookSettings {
+        try BridgeConfiguration.load(environment: [:], file: Data(#"{"webhooks": \#(webhooks)}"#.utf8)).webhooks
+    }
+
+    @Test("claimAhead: as many as the workers unless set; 0 or more")
+    func claimAhead() throws {
+        #expect(try Self.load(#"{"workers": 8}"#).claimAhead == nil)
+        #expect(try Self.load(#"{"claimAhead": 0}"#).claimAhead == 0)
+        #expect(try Self.load(#"{"claimAhead": 5}"#).claimAhead == 5)
+        #expect(throws: ConfigurationError.self) { try Self.load(#"{"claimAhead": -1}"#) }
     }
 }

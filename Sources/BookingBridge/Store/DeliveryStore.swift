@@ -295,14 +295,16 @@ public struct DeliveryStore: Sendable {
         }
     }
 
-    /// Gives a claimed delivery back, due at once, without counting the attempt (used when a send never started).
-    public func release(id: Int64, owner: String) async throws {
+    /// Gives claimed deliveries back, due at once, without counting their attempt (used when their sends never
+    /// started: deliveries claimed ahead at a graceful shutdown, or that waited too long for a worker).
+    public func release(ids: [Int64], owner: String) async throws {
+        guard !ids.isEmpty else { return }
         try await database.client.query(
             """
             UPDATE deliveries
             SET locked_by = NULL, locked_until = NULL, next_attempt_at = now(), attempts = GREATEST(attempts - 1, 0),
                 updated_at = now()
-            WHERE id = \(id) AND locked_by = \(owner)
+            WHERE id = ANY(\(ids)) AND locked_by = \(owner)
             """, logger: database.logger)
     }
 

@@ -9,13 +9,19 @@ import Foundation
 /// delivery in malloc and free, against ~7 us per request in the plain loop, whose tasks live for the whole run).
 /// A worker task keeps its frames' memory from one delivery to the next.
 final class DeliveryQueue: Sendable {
+    /// A claimed delivery and when it was claimed (its lease runs from then).
+    struct Item: Sendable {
+        var delivery: ClaimedDelivery
+        var claimedAt: ContinuousClock.Instant
+    }
+
     private struct Waiter: Sendable {
         var id: UInt64
-        var continuation: CheckedContinuation<ClaimedDelivery?, Never>
+        var continuation: CheckedContinuation<Item?, Never>
     }
 
     private struct State: Sendable {
-        var items: [ClaimedDelivery] = []
+        var items: [Item] = []
         var waiters: [Waiter] = []
         var nextWaiterID: UInt64 = 0
         var finished = false
@@ -24,42 +30,48 @@ final class DeliveryQueue: Sendable {
     private let state = LockedValue(State())
 
     /// Hands `delivery` to a waiting worker, or queues it for the next one free.
-    func push(_ delivery: ClaimedDelivery) {
+    func push(_ delivery: ClaimedDelivery, claimedAt: ContinuousClock.Instant = .now) {
+        let item = Item(delivery: delivery, claimedAt: claimedAt)
         let waiter = state.withLock { state -> Waiter? in
             if !state.waiters.isEmpty { return state.waiters.removeFirst() }
-            state.items.append(delivery)
+            state.items.append(item)
             return nil
         }
-        waiter?.continuation.resume(returning: delivery)
+        waiter?.continuation.resume(returning: item)
     }
 
-    /// No more deliveries will come: workers take what is queued, then `next` returns nil.
-    func finish() {
-        let waiters = state.withLock { state -> [Waiter] in
+    /// No more deliveries will come, and none queued will be taken: `next` returns nil from now on. Returns the
+    /// deliveries that were still queued (claimed, not started) for the caller to give back.
+    func finish() -> [Item] {
+        let (waiters, left) = state.withLock { state -> ([Waiter], [Item]) in
             state.finished = true
-            defer { state.waiters = [] }
-            return state.waiters
+            defer {
+                state.waiters = []
+                state.items = []
+            }
+            return (state.waiters, state.items)
         }
         for waiter in waiters { waiter.continuation.resume(returning: nil) }
+        return left
     }
 
-    /// The next delivery, waiting for one if none is queued; nil once the queue is finished and empty, or when the
-    /// calling task is cancelled.
-    func next() async -> ClaimedDelivery? {
+    /// The next delivery, waiting for one if none is queued; nil once the queue is finished, or when the calling
+    /// task is cancelled (then it takes nothing).
+    func next() async -> Item? {
         let id = state.withLock { state -> UInt64 in
             state.nextWaiterID += 1
             return state.nextWaiterID
         }
         return await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<ClaimedDelivery?, Never>) in
-                enum Now { case value(ClaimedDelivery?), wait }
+            await withCheckedContinuation { (continuation: CheckedContinuation<Item?, Never>) in
+                enum Now { case value(Item?), wait }
                 let now = state.withLock { state -> Now in
-                    if !state.items.isEmpty { return .value(state.items.removeFirst()) }
                     if state.finished || Task.isCancelled { return .value(nil) }
+                    if !state.items.isEmpty { return .value(state.items.removeFirst()) }
                     state.waiters.append(Waiter(id: id, continuation: continuation))
                     return .wait
                 }
-                if case .value(let delivery) = now { continuation.resume(returning: delivery) }
+                if case .value(let item) = now { continuation.resume(returning: item) }
             }
         } onCancel: {
             let waiter = state.withLock { state -> Waiter? in

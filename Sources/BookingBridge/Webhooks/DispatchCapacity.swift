@@ -46,9 +46,10 @@ final class DispatchCapacity: Sendable {
     /// Deliveries claimed and not yet answered at most: the workers' and those waiting for them.
     var slots: Int { workers + claimAhead }
     let perSubscriptionCap: Int
-    /// At most this many claimed deliveries may be unrecorded at once: a slot is free again as soon as its request is
-    /// answered (the recorder writes answers in batches meanwhile), but a slow database must not let answers pile up
-    /// without bound. After a crash the answered ones among these are the deliveries sent again (same `webhook-id`).
+    /// At most this many claimed deliveries may be unrecorded at once (twice the workers, and those claimed ahead):
+    /// a slot is free again as soon as its request is answered (the recorder writes answers in batches meanwhile),
+    /// but a slow database must not let answers pile up without bound. After a crash the answered ones among these
+    /// are the deliveries sent again (same `webhook-id`).
     let maxUnrecorded: Int
     private let state = LockedValue(State())
 
@@ -56,14 +57,14 @@ final class DispatchCapacity: Sendable {
     /// finishes takes the next delivery at once instead of waiting for a claim's round trip, and claims and records
     /// come in larger batches (a statement's fixed cost spread over more rows) without more requests in flight.
     /// `bookingbridge bench webhooks` (32 workers, back to back): 0.44/0.48/0.41 of the plain loop without, 0.59/0.61/0.57
-    /// with (half as many ahead: 0.49/0.52/0.54), a third fewer statements. No more than `workers` ahead, so a
-    /// delivery waits in the queue for at most one request of each worker (the timeout) and its lease (the timeout
-    /// and 30 s by default) outlasts the wait and its own request.
+    /// with (half as many ahead: 0.49/0.52/0.54), a third fewer statements. No more than `workers` ahead. A delivery
+    /// that waits in the queue longer than its lease allows for its request is given back unsent (the dispatcher's
+    /// workers check), and so are those still queued at a graceful shutdown.
     init(workers: Int, perSubscriptionCap: Int, claimAhead: Int? = nil) {
         self.workers = max(1, workers)
         self.claimAhead = min(max(0, claimAhead ?? self.workers), self.workers)
         self.perSubscriptionCap = max(1, perSubscriptionCap)
-        self.maxUnrecorded = 2 * (self.workers + self.claimAhead)
+        self.maxUnrecorded = 2 * self.workers + self.claimAhead
     }
 
     private static func free(_ state: State, workers: Int, maxUnrecorded: Int) -> Int {

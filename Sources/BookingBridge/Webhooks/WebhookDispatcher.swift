@@ -6,13 +6,14 @@ import ServiceLifecycle
 /// Sends the outbox: claims due deliveries (SKIP LOCKED and a lease), signs and posts them, records every attempt,
 /// and schedules retries, disables and failures.
 ///
-/// Work is claimed in batches no larger than the free slots (`workers` requests in flight and as many claimed ahead
-/// for them, see `DispatchCapacity`), so memory stays flat however many deliveries are due. Each subscription gets
-/// at most `maxConcurrentPerSubscription` requests at once from this process (and its optional rate). The loop wakes on `wake()`, when a finished delivery frees room for a claim (see
+/// Work is claimed in batches no larger than the free slots (`workers` requests in flight and up to `claimAhead`
+/// claimed ahead for them, see `DispatchCapacity`), so memory stays flat however many deliveries are due. Each
+/// subscription gets at most `maxConcurrentPerSubscription` requests at once from this process (and its optional
+/// rate). The loop wakes on `wake()`, when a finished delivery frees room for a claim (see
 /// `DispatchCapacity.claimAdvice`), and every `pollInterval` (the safety net that also picks up other processes'
-/// events and expired leases). On graceful shutdown it stops claiming and lets the requests in flight finish;
-/// cancelled outright (or killed), it records nothing more and the leases make those deliveries due again for
-/// another dispatcher, with the same `webhook-id`.
+/// events and expired leases). On graceful shutdown it stops claiming, lets the requests in flight finish and gives
+/// back what it claimed ahead; cancelled outright (or killed), it records nothing more and the leases make those
+/// deliveries due again for another dispatcher, with the same `webhook-id`.
 ///
 /// A class: every delivery's closures capture it, and a reference is one retain where a copy of the struct it
 /// was took one per stored property.
@@ -61,7 +62,8 @@ public final class WebhookDispatcher: Service {
             timeout: .milliseconds(Int64(settings.timeoutSeconds * 1000)), userAgent: settings.userAgent)
         self.policy = settings.retryPolicy
         self.capacity = DispatchCapacity(
-            workers: settings.workers, perSubscriptionCap: settings.maxConcurrentPerSubscription)
+            workers: settings.workers, perSubscriptionCap: settings.maxConcurrentPerSubscription,
+            claimAhead: settings.claimAhead)
         self.logger = logger
         let owner =
             "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):"
@@ -79,7 +81,11 @@ public final class WebhookDispatcher: Service {
     public func run() async throws {
         let interval = settings.pollInterval
         let continuation = wakeContinuation
-        logger.info("webhook dispatcher started", metadata: ["owner": "\(owner)", "workers": "\(settings.workers)"])
+        logger.info(
+            "webhook dispatcher started",
+            metadata: [
+                "owner": "\(owner)", "workers": "\(capacity.workers)", "claim_ahead": "\(capacity.claimAhead)",
+            ])
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask {
@@ -103,7 +109,7 @@ public final class WebhookDispatcher: Service {
         logger.info("webhook dispatcher stopped")
     }
 
-    /// Claims deliveries for the workers (`DeliveryQueue`, one per slot) each time the loop is woken, until the
+    /// Claims deliveries for the workers (`DeliveryQueue`, `workers` of them) each time the loop is woken, until the
     /// wake-ups end (graceful shutdown) or the task is cancelled; then waits for the workers to send what they were
     /// given.
     private func dispatchLoop() async {
@@ -115,13 +121,48 @@ public final class WebhookDispatcher: Service {
             for await _ in wakeups {
                 await fill(queue)
             }
-            queue.finish()
+            // Graceful shutdown: the requests in flight finish; deliveries claimed ahead and not started are given
+            // back, due at once and their attempt uncounted, for the next dispatcher (a request begun after the
+            // shutdown began could outlast the time the service group allows and be cut off unrecorded).
+            let left = queue.finish()
+            await giveBack(left.map(\.delivery))
+        }
+    }
+
+    /// Returns claimed deliveries that were never sent (see `DeliveryStore.release`) and frees their slots.
+    private func giveBack(_ deliveries: [ClaimedDelivery]) async {
+        guard !deliveries.isEmpty else { return }
+        do {
+            try await store.release(ids: deliveries.map(\.id), owner: owner)
+        } catch {
+            // Their leases bring them back.
+            if !Task.isCancelled {
+                logger.warning(
+                    "could not give back unsent deliveries; they are due again when their lease ends",
+                    metadata: ["count": "\(deliveries.count)", "error": "\(String(reflecting: error))"])
+            }
+        }
+        for delivery in deliveries {
+            capacity.end(subscriptionID: delivery.subscriptionID)
+            capacity.recorded()
         }
     }
 
     /// One worker: sends deliveries from `queue` one after the other until it is finished (or cancelled).
     private func work(_ queue: DeliveryQueue) async {
-        while let delivery = await queue.next() {
+        // A delivery that waited in the queue so long that its lease could end during its request (workers held up
+        // by slow subscribers, a database slow to record) is given back rather than sent: another dispatcher could
+        // take it over mid-request and send it a second time. So: no longer than the lease leaves for a request
+        // and 5 s, or half the lease when it is shorter than the timeout (as in tests).
+        let lease = settings.effectiveLease
+        let longestWait = max(
+            lease - .milliseconds(Int64(settings.timeoutSeconds * 1000)) - .seconds(5), lease / 2)
+        while let item = await queue.next() {
+            let delivery = item.delivery
+            if ContinuousClock.now - item.claimedAt > longestWait {
+                await giveBack([delivery])
+                continue
+            }
             let released = LockedValue(false)
             // Once the request is over, the slot takes the next delivery while the recorder writes this one.
             let release: @Sendable () -> Void = {
@@ -160,6 +201,7 @@ public final class WebhookDispatcher: Service {
             guard free >= 1 else { return }
             let limit = min(free, Self.maxBatch)
             let claimed: [ClaimedDelivery]
+            let claimedAt = ContinuousClock.now
             do {
                 claimed = try await store.claim(
                     owner: owner, limit: limit, quotas: quotas, defaultQuota: capacity.perSubscriptionCap,
@@ -172,7 +214,7 @@ public final class WebhookDispatcher: Service {
             }
             for delivery in claimed {
                 capacity.begin(subscriptionID: delivery.subscriptionID, maxPerSecond: delivery.maxPerSecond)
-                queue.push(delivery)
+                queue.push(delivery, claimedAt: claimedAt)
             }
             capacity.claimed(claimed.count, of: limit)
             if claimed.count < limit { return }

@@ -11,6 +11,9 @@ public struct WebhookSettings: Sendable, Equatable {
     public var maxConcurrentPerSubscription: Int = 4
     /// Deliveries sent at the same time by one process.
     public var workers: Int = 32
+    /// Deliveries claimed ahead of the workers, waiting for the next one free; `nil` means as many as `workers`
+    /// (at most that many), 0 claims only for idle workers.
+    public var claimAhead: Int?
     /// How long signatures with the previous secret keep being sent after a rotation.
     public var secretRotationOverlap: Duration = .seconds(24 * 3600)
     /// A subscription whose every attempt has failed this long is disabled.
@@ -39,7 +42,7 @@ public struct WebhookSettings: Sendable, Equatable {
 
 extension WebhookSettings: Decodable {
     enum CodingKeys: String, CodingKey {
-        case allowDestinations, timeoutSeconds, retrySchedule, maxConcurrentPerSubscription, workers
+        case allowDestinations, timeoutSeconds, retrySchedule, maxConcurrentPerSubscription, workers, claimAhead
         case secretRotationOverlap, disableAfter, lease, pollInterval, jitter, userAgent
     }
 
@@ -63,6 +66,7 @@ extension WebhookSettings: Decodable {
         s.maxConcurrentPerSubscription =
             try c.decodeIfPresent(Int.self, forKey: .maxConcurrentPerSubscription) ?? s.maxConcurrentPerSubscription
         s.workers = try c.decodeIfPresent(Int.self, forKey: .workers) ?? s.workers
+        s.claimAhead = try c.decodeIfPresent(Int.self, forKey: .claimAhead) ?? s.claimAhead
         s.secretRotationOverlap =
             try c.decodeDurationIfPresent(forKey: .secretRotationOverlap) ?? s.secretRotationOverlap
         s.disableAfter = try c.decodeDurationIfPresent(forKey: .disableAfter) ?? s.disableAfter
@@ -76,6 +80,9 @@ extension WebhookSettings: Decodable {
                     key: "webhooks.allowDestinations", expected: "address blocks such as 127.0.0.0/8",
                     found: "\"\(cidr)\"")
             }
+        }
+        guard (s.claimAhead ?? 0) >= 0 else {
+            throw ConfigurationError(key: "webhooks.claimAhead", expected: "0 or more", found: "\(s.claimAhead!)")
         }
         guard s.maxConcurrentPerSubscription > 0, s.workers > 0, s.timeoutSeconds > 0 else {
             throw ConfigurationError(
