@@ -129,7 +129,8 @@ public final class WebhookDispatcher: Service {
         }
     }
 
-    /// Returns claimed deliveries that were never sent (see `DeliveryStore.release`) and frees their slots.
+    /// Returns claimed deliveries that were never sent (see `DeliveryStore.release`), frees their slots, and wakes the
+    /// loop to claim them (or others) again.
     private func giveBack(_ deliveries: [ClaimedDelivery]) async {
         guard !deliveries.isEmpty else { return }
         do {
@@ -146,6 +147,7 @@ public final class WebhookDispatcher: Service {
             capacity.end(subscriptionID: delivery.subscriptionID)
             capacity.recorded()
         }
+        wakeIfClaimWorthwhile()
     }
 
     /// One worker: sends deliveries from `queue` one after the other until it is finished (or cancelled).
