@@ -370,6 +370,36 @@ struct WebhookDeliveryTests {
         }
     }
 
+    @Test("a delivery that waited for a worker too long for its lease is given back and sent once, not twice")
+    func queuedPastLeaseIsGivenBack() async throws {
+        try await WebhookHarness.run { h in
+            // One worker and one delivery claimed ahead; /slow holds each first request 3 s. The second delivery
+            // waits 3 s in the queue: with a 5 s lease it would still be in flight when its lease ran out, be
+            // claimed again and go out twice. Waiting longer than half its lease (2.5 s), it is given back instead,
+            // claimed afresh and sent once (its own 3 s request well inside a fresh lease).
+            try await h.subscribe("/slow")
+            for _ in 0..<2 { try await h.enqueue() }
+            var settings = WebhookHarness.settings()
+            settings.workers = 1
+            settings.claimAhead = 1
+            settings.lease = .seconds(5)
+            settings.timeoutSeconds = 10
+            try await h.withDispatcher(settings) { _ in
+                try await eventually(timeout: .seconds(15), "both delivered") {
+                    try await h.deliveries().allSatisfy { $0.status == .delivered }
+                }
+                try await Task.sleep(for: .milliseconds(500))  // a second copy would have gone out by now
+            }
+            let received = await h.log.on("/slow")
+            #expect(received.count == 2, "each delivery once: \(received.compactMap(\.id))")
+            #expect(Set(received.compactMap(\.id)).count == 2)
+            for delivery in try await h.deliveries() {
+                #expect(delivery.attempts == 1, "the give-back did not count as an attempt")
+                #expect(try await h.attempts(delivery.id).count == 1)
+            }
+        }
+    }
+
     @Test("killing the dispatcher mid-delivery: every delivery arrives at least once, duplicates share webhook-id")
     func killMidDelivery() async throws {
         try await WebhookHarness.run { h in

@@ -233,7 +233,7 @@ public struct DeliveryStore: Sendable {
 
     /// Outcomes as the record statement's columns: one array per column, in the outcomes' order (NUL removed from
     /// texts: PostgreSQL's text refuses it).
-    struct RecordColumns: Sendable, Equatable {
+    struct RecordColumns: Sendable {
         var deliveryIDs: [Int64]
         var subscriptionIDs: [UUID]
         var attempts: [Int64]
