@@ -93,11 +93,48 @@ echo "intake: wrk -t$threads -c$concurrency -d${seconds}s"
 if [ "${PROFILE:-0}" = 1 ]; then
     perf record -g -F 499 -p "$bridge_pid" -o "$out/perf.data" -- sleep "$seconds" >/dev/null 2>&1 &
 fi
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+# Where the CPU goes, per request, over the middle of a run (its first and last second left out): the bridge, the
+# whole PostgreSQL cluster (postmaster and every process it started: backends, WAL writer, checkpointer) and the
+# load generator; and how much of both cores stayed idle.
+postmaster="$(head -1 "$work/data/postmaster.pid")"
+pg_ticks() {
+    local total=0 pid
+    for pid in "$postmaster" $(ps -o pid= --ppid "$postmaster"); do total=$((total + $(cpu_ticks "$pid"))); done
+    echo "$total"
+}
+snapshot() { # $1: the load generator's pid
+    echo "$(date +%s.%N) $(cpu_ticks "$bridge_pid") $(pg_ticks) $(cpu_ticks "$1") $(awk '/^cpu /{print $5 + $6, $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9}' /proc/stat)"
+}
+# run_sampled NAME CLIENT COMMAND...: runs COMMAND (a wrk or pgbench run of $seconds, whose process is named CLIENT)
+# with its output in $out/NAME.txt and on the terminal, and leaves its CPU samples in $work/NAME.cpu.
+run_sampled() {
+    local name="$1" client_name="$2"; shift 2
+    "$@" >"$out/$name.txt" &
+    local run=$!
+    sleep 1
+    local client; client="$(pgrep -n -x "$client_name" || echo 0)"
+    local first; first="$(snapshot "$client")"
+    sleep "$((seconds - 2))"
+    echo "$first $(snapshot "$client")" >"$work/$name.cpu"
+    wait "$run"
+    cat "$out/$name.txt"
+}
+# per_request NAME RATE: "bridge postgres client idle%" per request, in microseconds.
+per_request() {
+    python3 - "$(cat "$work/$1.cpu")" "$2" "$(getconf CLK_TCK)" <<'PY'
+import sys
+v = [float(x) for x in sys.argv[1].split()]
+rate, hz = float(sys.argv[2]), float(sys.argv[3])
+(t0, b0, p0, c0, i0, a0), (t1, b1, p1, c1, i1, a1) = v[:6], v[6:]
+us = lambda ticks: round((ticks / hz) / (t1 - t0) / rate * 1e6)
+print(us(b1 - b0), us(p1 - p0), us(c1 - c0), round((i1 - i0) / (a1 - a0) * 100))
+PY
+}
 bridge_ticks_before="$(cpu_ticks "$bridge_pid")"
 commits_before="$(psql_ -At -c "SELECT xact_commit FROM pg_stat_database WHERE datname = 'postgres'")"
 psql_ -c CHECKPOINT  # each phase starts without the previous one's dirty pages to write
-RUN_ID=full wrk -t"$threads" -c"$concurrency" -d"${seconds}s" --latency -s bench/intake.lua "$url" | tee "$out/intake.txt"
+run_sampled intake wrk env RUN_ID=full wrk -t"$threads" -c"$concurrency" -d"${seconds}s" --latency -s bench/intake.lua "$url"
 bridge_ticks_after="$(cpu_ticks "$bridge_pid")"
 commits_after="$(psql_ -At -c "SELECT xact_commit FROM pg_stat_database WHERE datname = 'postgres'")"
 intake_rps="$(sed -n 's/^RESULT .*accepted_rps=\([0-9.]*\).*/\1/p' "$out/intake.txt")"
@@ -119,8 +156,8 @@ SQL
 chmod 644 "$work/insert.sql"
 echo "pgbench: -c$concurrency -j$threads -T$seconds -M prepared"
 psql_ -c CHECKPOINT
-pgbench -n -h 127.0.0.1 -p "$pg_port" -U postgres -c "$concurrency" -j "$threads" -T "$seconds" -M prepared \
-    -f "$work/insert.sql" postgres | tee "$out/pgbench.txt"
+run_sampled pgbench pgbench pgbench -n -h 127.0.0.1 -p "$pg_port" -U postgres -c "$concurrency" -j "$threads" -T "$seconds" \
+    -M prepared -f "$work/insert.sql" postgres
 pg_tps="$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$out/pgbench.txt" | head -1)"
 # pgbench's rows are counted; dropped so that autovacuum of its table (triggered by ~100,000 inserts) does not run
 # during the next phase and weigh on the bridge's commits.
@@ -135,6 +172,19 @@ half_rps="$(sed -n 's/^RESULT .*accepted_rps=\([0-9.]*\).*/\1/p' "$out/intake-ha
 half_p50="$(sed -n 's/^RESULT .*p50_ms=\([0-9.]*\).*/\1/p' "$out/intake-half.txt")"
 half_p99="$(sed -n 's/^RESULT .*p99_ms=\([0-9.]*\).*/\1/p' "$out/intake-half.txt")"
 
+# The floor: the bridge's CPU for an empty GET /healthz (no body, no database) at about the rate the target asks of
+# intake (0.8 x pgbench), so that the intake figures above can be read against what the HTTP server alone costs.
+target_rps="$(python3 -c "print(round(0.8 * $pg_tps))")"
+# wrk waits whole milliseconds between a connection's requests, and each request's own time adds to that wait.
+floor_delay_ms="$(python3 -c "print(max(1, round($concurrency / $target_rps * 1000) - 1))")"
+echo "function delay() return $floor_delay_ms end" >"$work/floor.lua"
+echo "empty requests at about $target_rps/s: wrk -t$threads -c$concurrency -d${seconds}s GET /healthz, ${floor_delay_ms} ms apart per connection"
+run_sampled floor wrk wrk -t"$threads" -c"$concurrency" -d"${seconds}s" -s "$work/floor.lua" "http://127.0.0.1:$bridge_port/healthz"
+floor_rps="$(sed -n 's/^Requests\/sec: *\([0-9.]*\).*/\1/p' "$out/floor.txt")"
+read -r i_bridge i_pg i_wrk i_idle < <(per_request intake "$intake_rps")
+read -r p_bridge p_pg p_client p_idle < <(per_request pgbench "$pg_tps")
+read -r f_bridge _ _ _ < <(per_request floor "$floor_rps")
+budget="$(python3 -c "print(round($(nproc) * 1e6 / $target_rps))")"
 rows="$(psql_ -At -c "SELECT count(*) FROM intents WHERE source = 'bench'")"
 peak_rss_mib="$(awk '/VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$bridge_pid/status" 2>/dev/null || echo "?")"
 ratio="$(python3 -c "print(f'{$intake_rps / $pg_tps:.2f}')")"
@@ -142,9 +192,13 @@ echo
 echo "== intake benchmark (concurrency $concurrency, ${seconds}s runs, fsync on, synchronous_commit on) =="
 echo "intake:         $intake_rps accepted/s   p50 ${intake_p50} ms   p99 ${intake_p99} ms   ($((commits_after - commits_before)) commits, NOTIFYs included, for $(sed -n 's/^RESULT accepted=\([0-9]*\).*/\1/p' "$out/intake.txt") intents)"
 echo "  bridge CPU during that run: $(python3 -c "print(round(($bridge_ticks_after - $bridge_ticks_before) / $(getconf CLK_TCK) / $seconds * 100))")% of one core (of $(nproc))"
+echo "  CPU per intent (us, middle of the run): bridge $i_bridge + PostgreSQL $i_pg + wrk $i_wrk = $((i_bridge + i_pg + i_wrk)); idle ${i_idle}% of $(nproc) cores"
 echo "pgbench insert: $pg_tps tps"
+echo "  CPU per transaction (us): PostgreSQL $p_pg + pgbench $p_client = $((p_pg + p_client)); idle ${p_idle}%"
 echo "ratio intake/pgbench: $ratio   (target >= 0.8)"
 echo "intake at half rate: $half_rps accepted/s   p50 ${half_p50} ms   p99 ${half_p99} ms   (target p99 < 25 ms)"
+echo "CPU budget at the target: $(nproc) cores at $target_rps intents/s leave $budget us per intent for bridge, PostgreSQL and wrk together"
+echo "  the bridge's floor there: an empty GET /healthz at $floor_rps/s costs it $f_bridge us per request"
 echo "intents stored: $rows"
 echo "bridge peak RSS: $peak_rss_mib MiB (VmHWM over the whole run)"
 echo "PostgreSQL's log (checkpoints, autovacuum, statements over 100 ms): $out/postgres.log; the bridge's: $out/bridge.log"
