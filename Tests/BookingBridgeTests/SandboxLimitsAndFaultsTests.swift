@@ -9,32 +9,46 @@ import Testing
 struct SandboxLimitsAndFaultsTests {
     static let scheduler = SandboxHarness.scheduler
 
-    @Test func rateLimitHeadersAndTenSecondlyLimit() async throws {
-        try await SandboxHarness.with({ $0.rateLimit = 5 }) { harness in
-            for expectedRemaining in (0..<5).reversed() {
-                let reply = try await harness.call(.GET, Self.scheduler)
-                #expect(reply.status == 200)
-                #expect(reply.headers.first(name: "X-HubSpot-RateLimit-Max") == "5")
-                #expect(reply.headers.first(name: "X-HubSpot-RateLimit-Remaining") == String(expectedRemaining))
-                #expect(reply.headers.first(name: "X-HubSpot-RateLimit-Interval-Milliseconds") == "10000")
-                #expect(reply.headers.first(name: "X-HubSpot-RateLimit-Daily") == "250000")
-            }
-            let limited = try await harness.call(.GET, Self.scheduler)
-            #expect(limited.status == 429)
-            let body = try limited.object()
-            #expect(body["policyName"] as? String == "TEN_SECONDLY_ROLLING")
-            #expect(body["errorType"] as? String == "RATE_LIMIT")
-            #expect(body["status"] as? String == "error")
-            #expect(UUID(uuidString: body["correlationId"] as? String ?? "") != nil)
-            #expect((body["requestId"] as? String)?.isEmpty == false)
-            #expect(limited.headers.first(name: "X-HubSpot-RateLimit-Remaining") == "0")
+    struct WindowRun: Sendable {
+        var replies: [SandboxReply]
+        var limited: SandboxReply
+        var otherToken: SandboxReply
+        var stats: SandboxRequestStats
+    }
 
-            // Each token has its own window.
-            let other = try await harness.call(.GET, Self.scheduler, token: "sandbox-read-only")
-            #expect(other.status == 200)
-            let stats = await harness.sandbox.requestStats()
-            #expect(stats.total == 7 && stats.rateLimited == 1 && stats.maxInAnyWindow == 7)
+    @Test func rateLimitHeadersAndTenSecondlyLimit() async throws {
+        // Seven calls meant to fall in one 10-second window (see `conclusiveRun`).
+        let run = try await conclusiveRun(within: .seconds(8)) {
+            try await SandboxHarness.with({ $0.rateLimit = 5 }) { harness in
+                let started = ContinuousClock.now
+                var replies: [SandboxReply] = []
+                for _ in 0..<5 { replies.append(try await harness.call(.GET, Self.scheduler)) }
+                let limited = try await harness.call(.GET, Self.scheduler)
+                // Each token has its own window.
+                let other = try await harness.call(.GET, Self.scheduler, token: "sandbox-read-only")
+                let elapsed = ContinuousClock.now - started
+                let stats = await harness.sandbox.requestStats()
+                return (WindowRun(replies: replies, limited: limited, otherToken: other, stats: stats), elapsed)
+            }
         }
+        for (reply, expectedRemaining) in zip(run.replies, (0..<5).reversed()) {
+            #expect(reply.status == 200)
+            #expect(reply.headers.first(name: "X-HubSpot-RateLimit-Max") == "5")
+            #expect(reply.headers.first(name: "X-HubSpot-RateLimit-Remaining") == String(expectedRemaining))
+            #expect(reply.headers.first(name: "X-HubSpot-RateLimit-Interval-Milliseconds") == "10000")
+            #expect(reply.headers.first(name: "X-HubSpot-RateLimit-Daily") == "250000")
+        }
+        let limited = run.limited
+        #expect(limited.status == 429)
+        let body = try limited.object()
+        #expect(body["policyName"] as? String == "TEN_SECONDLY_ROLLING")
+        #expect(body["errorType"] as? String == "RATE_LIMIT")
+        #expect(body["status"] as? String == "error")
+        #expect(UUID(uuidString: body["correlationId"] as? String ?? "") != nil)
+        #expect((body["requestId"] as? String)?.isEmpty == false)
+        #expect(limited.headers.first(name: "X-HubSpot-RateLimit-Remaining") == "0")
+        #expect(run.otherToken.status == 200)
+        #expect(run.stats.total == 7 && run.stats.rateLimited == 1 && run.stats.maxInAnyWindow == 7)
     }
 
     @Test func dailyLimitAnswersDailyPolicy() async throws {
@@ -135,18 +149,23 @@ struct SandboxLimitsAndFaultsTests {
     }
 
     @Test func concurrentBurstIsCutAtTheLimit() async throws {
-        try await SandboxHarness.with({ $0.rateLimit = 30 }) { harness in
-            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
-                for _ in 0..<50 {
-                    group.addTask { try await harness.call(.GET, Self.scheduler).status }
+        // Fifty calls meant to fall in one 10-second window (see `conclusiveRun`).
+        let (statuses, stats) = try await conclusiveRun(within: .seconds(8)) {
+            try await SandboxHarness.with({ $0.rateLimit = 30 }) { harness in
+                let started = ContinuousClock.now
+                let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                    for _ in 0..<50 {
+                        group.addTask { try await harness.call(.GET, Self.scheduler).status }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
                 }
-                return try await group.reduce(into: []) { $0.append($1) }
+                let elapsed = ContinuousClock.now - started
+                return ((statuses, await harness.sandbox.requestStats()), elapsed)
             }
-            #expect(statuses.count { $0 == 200 } == 30)
-            #expect(statuses.count { $0 == 429 } == 20)
-            let stats = await harness.sandbox.requestStats()
-            #expect(stats.total == 50 && stats.maxInAnyWindow == 50 && stats.rateLimited == 20)
         }
+        #expect(statuses.count { $0 == 200 } == 30)
+        #expect(statuses.count { $0 == 429 } == 20)
+        #expect(stats.total == 50 && stats.maxInAnyWindow == 50 && stats.rateLimited == 20)
     }
 
     @Test func unknownRoutesAndMethodsAreRejected() async throws {
