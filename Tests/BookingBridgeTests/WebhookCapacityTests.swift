@@ -141,6 +141,37 @@ struct DeliveryQueueTests {
             failingSince: nil, maxPerSecond: nil)
     }
 
+    @Test("requests to a subscription with a rate start at most that many a second, in bursts of at most that many")
+    func sendPacer() {
+        let pacer = SendPacer()
+        let id = UUID()
+        let start = ContinuousClock.now
+        // Rate 2: two at once, then one every half second.
+        let turns = (0..<5).map { _ in pacer.reserve(id, rate: 2, now: start) - start }
+        #expect(turns == [.zero, .zero, .milliseconds(500), .seconds(1), .milliseconds(1500)])
+        #expect(pacer.reserve(UUID(), rate: 1, now: start) == start, "each subscription has its own")
+        // After a quiet spell the bucket is full again.
+        let later = start + .seconds(10)
+        #expect(pacer.reserve(id, rate: 2, now: later) == later)
+        #expect(pacer.reserve(id, rate: 2, now: later) == later)
+        #expect(pacer.reserve(id, rate: 2, now: later) == later + .milliseconds(500))
+    }
+
+    @Test("a subscription disabled after a delivery was claimed stops it; one claimed after the disable goes out")
+    func disabledSubscriptions() {
+        let disabled = DisabledSubscriptions(memory: .seconds(60))
+        let id = UUID()
+        let start = ContinuousClock.now
+        #expect(!disabled.disabled(id, after: start))
+        disabled.record(id, at: start + .seconds(1))
+        #expect(disabled.disabled(id, after: start), "claimed before the disable")
+        #expect(!disabled.disabled(id, after: start + .seconds(2)), "claimed after: enabled again meanwhile")
+        #expect(!disabled.disabled(UUID(), after: start))
+        // Forgotten once no queued delivery can be that old (another record prunes it).
+        disabled.record(UUID(), at: start + .seconds(120))
+        #expect(!disabled.disabled(id, after: start))
+    }
+
     @Test("workers get deliveries in claim order, waiting when none is queued; finished, they stop")
     func order() async throws {
         let queue = DeliveryQueue()

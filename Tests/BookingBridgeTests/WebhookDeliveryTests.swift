@@ -266,6 +266,68 @@ struct WebhookDeliveryTests {
         }
     }
 
+    @Test("after a 410, deliveries of that subscription claimed ahead are given back unsent, and sent when enabled")
+    func goneGivesBackWhatWasClaimedAhead() async throws {
+        try await WebhookHarness.run { h in
+            // One worker and one claimed ahead: the first claim takes two of the three deliveries. The first
+            // request is answered 410; the second delivery, waiting for the worker, is not posted to a subscriber
+            // that has just said it is gone (without the check it is, and earns a second 410).
+            let gone = try await h.subscribe("/gone")
+            for _ in 0..<3 { try await h.enqueue() }
+            var settings = WebhookHarness.settings()
+            settings.workers = 1
+            settings.claimAhead = 1
+            try await h.withDispatcher(settings) { _ in
+                try await eventually("disabled") {
+                    try await SubscriptionStore(database: h.database).find(id: gone.id)?.enabled == false
+                }
+                try await eventually("nothing leased") { try await h.deliveries().allSatisfy { !$0.inFlight } }
+                #expect(await h.log.on("/gone").count == 1, "one request, the one answered 410")
+                let deliveries = try await h.deliveries(subscription: gone.id)
+                #expect(deliveries.filter { $0.status == .retrying }.count == 1, "the one that was sent")
+                let unsent = deliveries.filter { $0.status == .pending }
+                #expect(unsent.count == 2)
+                for delivery in unsent {
+                    #expect(delivery.attempts == 0, "a give-back is not an attempt")
+                    #expect(try await h.attempts(delivery.id).isEmpty)
+                }
+                _ = try await SubscriptionStore(database: h.database).update(
+                    id: gone.id, SubscriptionChanges(url: h.url("/moved"), enabled: true))
+                try await eventually("all sent once enabled") {
+                    try await h.deliveries(subscription: gone.id).allSatisfy { $0.status == .delivered }
+                }
+            }
+            #expect(await h.log.on("/gone").count == 1)
+            let moved = await h.log.on("/moved")
+            #expect(moved.count == 3 && Set(moved.compactMap(\.id)).count == 3, "each delivery once")
+        }
+    }
+
+    @Test("a subscription's maxPerSecond holds for its requests, also for deliveries claimed together")
+    func rateHoldsForDeliveriesClaimedTogether() async throws {
+        try await WebhookHarness.run { h in
+            // A rate of 1 and three deliveries: the first claim takes all three (two workers, two claimed ahead, a
+            // cap of 4), and without pacing when requests start they leave within milliseconds of each other.
+            let subscription = try await h.subscribe("/ok")
+            _ = try await SubscriptionStore(database: h.database).update(
+                id: subscription.id, SubscriptionChanges(maxPerSecond: 1))
+            for _ in 0..<3 { try await h.enqueue() }
+            var settings = WebhookHarness.settings()
+            settings.workers = 2
+            settings.claimAhead = 2
+            try await h.withDispatcher(settings) { _ in
+                try await eventually(timeout: .seconds(10), "all delivered") {
+                    try await h.deliveries().allSatisfy { $0.status == .delivered }
+                }
+            }
+            let times = await h.log.on("/ok").map(\.at).sorted()
+            #expect(times.count == 3)
+            for (earlier, later) in zip(times, times.dropFirst()) {
+                #expect(later.timeIntervalSince(earlier) >= 0.9, "requests \(times) closer than 1 a second")
+            }
+        }
+    }
+
     @Test("a subscription failing for longer than disableAfter is disabled and others are told")
     func autoDisable() async throws {
         try await WebhookHarness.run { h in

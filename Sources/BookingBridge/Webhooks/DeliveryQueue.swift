@@ -55,6 +55,9 @@ final class DeliveryQueue: Sendable {
         return left
     }
 
+    /// True once `finish` was called.
+    var isFinished: Bool { state.withLock { $0.finished } }
+
     /// The next delivery, waiting for one if none is queued; nil once the queue is finished, or when the calling
     /// task is cancelled (then it takes nothing).
     func next() async -> Item? {

@@ -140,6 +140,8 @@ extension WebhookDispatcher {
                     excluding: subscription.id, on: connection, logger: logger)
                 return true
             }
+            // Disabled now (by this call or an earlier one): what is queued for it stays unsent.
+            disabled.record(delivery.subscriptionID)
             if announced {
                 logger.warning(
                     "webhook subscription disabled",

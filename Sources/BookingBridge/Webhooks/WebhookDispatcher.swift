@@ -25,6 +25,10 @@ public final class WebhookDispatcher: Service {
     let policy: WebhookRetryPolicy
     let capacity: DispatchCapacity
     let recorder: DeliveryRecorder
+    /// What this dispatcher disabled, so that deliveries claimed ahead for those subscriptions are not sent.
+    let disabled: DisabledSubscriptions
+    /// Keeps requests to a subscription with a rate within it when they start.
+    let pacer = SendPacer()
     let metrics = WebhookMetrics()
     let logger: Logger
     /// Identifies this dispatcher's leases.
@@ -70,6 +74,7 @@ public final class WebhookDispatcher: Service {
             + UUID().uuidString.prefix(8).lowercased()
         self.owner = owner
         self.recorder = DeliveryRecorder(store: store, owner: owner)
+        self.disabled = DisabledSubscriptions(memory: settings.effectiveLease)
         (wakeups, wakeContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -161,9 +166,24 @@ public final class WebhookDispatcher: Service {
             lease - .milliseconds(Int64(settings.timeoutSeconds * 1000)) - .seconds(5), lease / 2)
         while let item = await queue.next() {
             let delivery = item.delivery
-            if ContinuousClock.now - item.claimedAt > longestWait {
+            // Waited too long, or its subscription was disabled (410 Gone) since it was claimed: given back unsent.
+            if ContinuousClock.now - item.claimedAt > longestWait
+                || disabled.disabled(delivery.subscriptionID, after: item.claimedAt)
+            {
                 await giveBack([delivery])
                 continue
+            }
+            if let rate = delivery.maxPerSecond {
+                let start = pacer.reserve(delivery.subscriptionID, rate: rate)
+                if start > .now {
+                    try? await Task.sleep(until: start, clock: .continuous)
+                    // Cancelled: the lease brings it back. Shutting down: not started after the shutdown began.
+                    if Task.isCancelled { return }
+                    if queue.isFinished {
+                        await giveBack([delivery])
+                        continue
+                    }
+                }
             }
             let released = LockedValue(false)
             // Once the request is over, the slot takes the next delivery while the recorder writes this one.
