@@ -282,6 +282,43 @@ public final class EphemeralPostgres: Sendable {
     private func shellQuote(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 }
 
+// MARK: - From async code
+
+extension EphemeralPostgres {
+    // initdb and pg_ctl are waited for with blocking calls (seconds each on a loaded machine). Called from a task,
+    // such a wait holds one of Swift's cooperative threads, which are as many as the cores and shared by every task
+    // of the process: on two cores, two waits at once stall everything else (a test run here stalled 3 s at its
+    // start, and timing-sensitive tests failed). These forms wait on a thread of their own instead.
+
+    /// `start(options:logger:)`, waiting on a thread of its own.
+    public static func start(
+        options: Options = .init(), logger: Logger = Logger(label: "ephemeral-postgres")
+    ) async throws -> EphemeralPostgres {
+        try await onOwnThread { try start(options: options, logger: logger) }
+    }
+
+    /// `stopServer(mode:)`, waiting on a thread of its own.
+    public func stopServer(mode: String = "fast") async throws {
+        try await Self.onOwnThread { try self.stopServer(mode: mode) }
+    }
+
+    /// `startServer()`, waiting on a thread of its own.
+    public func startServer() async throws {
+        try await Self.onOwnThread { try self.startServer() }
+    }
+
+    /// `stop()`, waiting on a thread of its own.
+    public func stop() async {
+        _ = try? await Self.onOwnThread { self.stop() }
+    }
+
+    private static func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result(catching: work)) }.start()
+        }
+    }
+}
+
 private func errnoText() -> String { String(cString: strerror(errno)) }
 
 extension String {

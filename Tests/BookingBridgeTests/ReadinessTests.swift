@@ -19,7 +19,7 @@ struct ReadinessTests {
         // an immediate shutdown may lose): this test stops it.
         var options = EphemeralPostgres.Options()
         options.durable = true
-        let cluster = try EphemeralPostgres.start(options: options)
+        let cluster = try await EphemeralPostgres.start(options: options)
         defer { cluster.stop() }
         let logger = TestBridge.logger
         let database = try Database(url: cluster.url, maximumConnections: 4, logger: logger)
@@ -54,10 +54,10 @@ struct ReadinessTests {
                 return false
             }
             #expect(try await eventually("/readyz", is: 200))
-            try cluster.stopServer(mode: "immediate")
+            try await cluster.stopServer(mode: "immediate")
             #expect(try await eventually("/readyz", is: 503), "503 while the database is down")
             #expect(await status("/healthz") == 200, "the process itself stays up")
-            try cluster.startServer()
+            try await cluster.startServer()
             #expect(try await eventually("/readyz", is: 200), "ready again once the database is back")
             await group.triggerGracefulShutdown()
             tasks.cancelAll()

@@ -15,18 +15,21 @@ enum TestDatabase {
     actor Server {
         static let shared = Server()
         private var adminURL: String?
-        private var cluster: EphemeralPostgres?
+        /// The throwaway cluster being started: callers that come while it starts wait for the same one (the actor
+        /// is reentrant across the await).
+        private var starting: Task<EphemeralPostgres, any Error>?
 
-        func url() throws -> String {
+        func url() async throws -> String {
             if let adminURL { return adminURL }
             if let url = ProcessInfo.processInfo.environment["DATABASE_URL"], !url.isEmpty {
                 adminURL = url
                 return url
             }
-            let cluster = try EphemeralPostgres.start()
-            self.cluster = cluster
-            adminURL = cluster.url
-            return cluster.url
+            let starting = self.starting ?? Task { try await EphemeralPostgres.start() }
+            self.starting = starting
+            let url = try await starting.value.url
+            adminURL = url
+            return url
         }
     }
 
