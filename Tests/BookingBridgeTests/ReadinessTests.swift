@@ -22,6 +22,9 @@ struct ReadinessTests {
         let cluster = try await EphemeralPostgres.start(options: options)
         defer { cluster.stop() }
         let logger = TestBridge.logger
+        let began = ContinuousClock.now
+        // Where the test is, in the output (it is the one seen unfinished when a test run stopped making progress).
+        func step(_ text: String) { print("readiness test, \(ContinuousClock.now - began): \(text)") }
         let database = try Database(url: cluster.url, maximumConnections: 4, logger: logger)
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
         var configuration = BridgeConfiguration()
@@ -54,14 +57,19 @@ struct ReadinessTests {
                 return false
             }
             #expect(try await eventually("/readyz", is: 200))
+            step("ready; stopping PostgreSQL")
             try await cluster.stopServer(mode: "immediate")
             #expect(try await eventually("/readyz", is: 503), "503 while the database is down")
             #expect(await status("/healthz") == 200, "the process itself stays up")
+            step("not ready while it is down; starting PostgreSQL again")
             try await cluster.startServer()
             #expect(try await eventually("/readyz", is: 200), "ready again once the database is back")
+            step("ready again; shutting down")
             await group.triggerGracefulShutdown()
             tasks.cancelAll()
         }
+        step("bridge and pool stopped")
         try await http.shutdown()
+        step("done")
     }
 }
