@@ -6,7 +6,8 @@ import Foundation
 /// The claim alone is not enough: a delivery claimed ahead may wait for a worker, so deliveries claimed a second
 /// apart could leave together, and the first claim for a subscription takes up to its cap at once. A worker whose
 /// delivery would start too early waits for its turn; at most the cap's deliveries of one subscription are claimed
-/// at a time, so the wait is short (4 at 1 a second: 3 s for the last).
+/// at a time, so the wait is short (4 at 1 a second: 3 s for the last). A delivery whose wait ran past what its lease
+/// allows is given back rather than sent late (`WebhookDispatcher.work`).
 ///
 /// The bucket is kept as the instant its next request may start when it is empty (the generic cell rate
 /// algorithm): one instant per subscription, and a request that has to wait books its turn at once.

@@ -164,12 +164,14 @@ public final class WebhookDispatcher: Service {
         let lease = settings.effectiveLease
         let longestWait = max(
             lease - .milliseconds(Int64(settings.timeoutSeconds * 1000)) - .seconds(5), lease / 2)
+        // Waited too long, or its subscription was disabled (410 Gone) since it was claimed: given back unsent.
+        let stale: (DeliveryQueue.Item) -> Bool = { item in
+            ContinuousClock.now - item.claimedAt > longestWait
+                || self.disabled.disabled(item.delivery.subscriptionID, after: item.claimedAt)
+        }
         while let item = await queue.next() {
             let delivery = item.delivery
-            // Waited too long, or its subscription was disabled (410 Gone) since it was claimed: given back unsent.
-            if ContinuousClock.now - item.claimedAt > longestWait
-                || disabled.disabled(delivery.subscriptionID, after: item.claimedAt)
-            {
+            if stale(item) {
                 await giveBack([delivery])
                 continue
             }
@@ -179,7 +181,7 @@ public final class WebhookDispatcher: Service {
                     try? await Task.sleep(until: start, clock: .continuous)
                     // Cancelled: the lease brings it back. Shutting down: not started after the shutdown began.
                     if Task.isCancelled { return }
-                    if queue.isFinished {
+                    if queue.isFinished || stale(item) {
                         await giveBack([delivery])
                         continue
                     }
