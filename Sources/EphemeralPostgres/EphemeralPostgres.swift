@@ -307,11 +307,6 @@ extension EphemeralPostgres {
         try await Self.onOwnThread { try self.startServer() }
     }
 
-    /// `stop()`, waiting on a thread of its own.
-    public func stop() async {
-        _ = try? await Self.onOwnThread { self.stop() }
-    }
-
     private static func onOwnThread<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             Thread { continuation.resume(with: Result(catching: work)) }.start()
