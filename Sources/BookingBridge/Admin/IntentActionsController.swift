@@ -75,7 +75,7 @@ public struct IntentActionsController: Sendable {
                 status == .failed
                 ? FailureReason(origin: "operator", message: resolution.reason ?? "resolved as failed by an operator")
                 : nil
-            let resolved = try await database.client.withTransaction(logger: logger) { connection -> IntentRecord? in
+            let resolved = try await database.withTransaction(logger: logger) { connection -> IntentRecord? in
                 guard
                     let intent = try await IntentStore.resolve(
                         id: id, status: status, reason: reason, on: connection, logger: logger)

@@ -77,7 +77,7 @@ public struct MetricsDatabaseProbe: Service {
     }
 
     private func sampleQueues() async throws {
-        let intents = try await database.client.query(
+        let intents = try await database.query(
             """
             -- Open intents by status (index range scans of intents_status_created; these sets stay small).
             SELECT status, count(*)::bigint FROM intents
@@ -89,7 +89,7 @@ public struct MetricsDatabaseProbe: Service {
         for status in Self.openStatuses {
             Gauge(label: "bookingbridge_intents", dimensions: [("status", status)]).record(byStatus[status] ?? 0)
         }
-        let deliveries = try await database.client.query(
+        let deliveries = try await database.query(
             """
             -- Due deliveries of enabled subscriptions (the partial index deliveries_due holds only undelivered rows),
             -- not counting those a dispatcher holds under a live lease.
@@ -106,7 +106,7 @@ public struct MetricsDatabaseProbe: Service {
     }
 
     private func query() async throws -> ([String: Int], Int) {
-        let rows = try await database.client.query(
+        let rows = try await database.query(
             """
             -- Client connections to this database, by state (NULL when this role may not see another role's state).
             SELECT coalesce(state, 'unknown'), count(*)::bigint,

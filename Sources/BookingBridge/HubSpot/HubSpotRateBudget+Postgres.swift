@@ -11,7 +11,7 @@ public struct PostgresHubSpotRateBudget: HubSpotRateBudget {
     }
 
     public func take(account: String, limits: HubSpotRateLimits) async throws -> HubSpotRateDecision {
-        let rows = try await database.client.query(
+        let rows = try await database.query(
             """
             SELECT granted, call_id, wait_ms, remaining, policy
             FROM hubspot_rate_take(\(account), \(Int64(limits.perWindow)), \(limits.windowMillis),
@@ -32,7 +32,7 @@ public struct PostgresHubSpotRateBudget: HubSpotRateBudget {
     public func finish(
         _ permit: HubSpotRatePermit, observation: HubSpotRateObservation, limits: HubSpotRateLimits
     ) async throws {
-        try await database.client.query(
+        try await database.query(
             """
             SELECT hubspot_rate_finish(\(permit.id), \(observation.sent), \(Int64(limits.perWindow)),
                                        \(limits.windowMillis), \(limits.safetyMarginMillis),

@@ -125,14 +125,17 @@ public final class BookingPipeline: Service, Sendable {
     private func listen() async {
         var failures = 0
         while !Task.isCancelled {
+            let listening = LockedValue(false)
             do {
-                try await database.client.withConnection { connection in
-                    let notifications = try await connection.listen(IntentStore.notifyChannel)
-                    failures = 0
-                    for try await _ in notifications { self.signal.signal() }
+                try await database.withConnection { connection in
+                    try await connection.listen(on: IntentStore.notifyChannel) { notifications in
+                        listening.withLock { $0 = true }
+                        for try await _ in notifications { self.signal.signal() }
+                    }
                 }
             } catch {
                 if Task.isCancelled { return }
+                if listening.withLock({ $0 }) { failures = 0 }
                 failures += 1
                 logger.debug(
                     "LISTEN interrupted; polling until it is back", metadata: ["error": "\(String(reflecting: error))"])
@@ -147,7 +150,7 @@ public final class BookingPipeline: Service, Sendable {
         let oldest = Gauge(label: "bookingbridge_intents_oldest_due_seconds")
         while !Task.isCancelled {
             do {
-                let rows = try await database.client.query(
+                let rows = try await database.query(
                     """
                     SELECT count(*), COALESCE(EXTRACT(EPOCH FROM now() - min(next_attempt_at)), 0)::float8
                     FROM intents WHERE status IN ('received', 'retrying') AND next_attempt_at <= now()

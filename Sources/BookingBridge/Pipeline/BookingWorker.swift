@@ -260,7 +260,7 @@ struct BookingWorker: Sendable {
 
     /// Whether any earlier attempt for the intent ended without its outcome being seen.
     private func hadUncertainAttempt(_ id: UUID) async throws -> Bool {
-        let rows = try await database.client.query(
+        let rows = try await database.query(
             "SELECT EXISTS (SELECT 1 FROM attempts WHERE intent_id = \(id) AND outcome = 'uncertain')",
             logger: database.logger)
         for try await exists in rows.decode(Bool.self) { return exists }
@@ -297,7 +297,7 @@ struct BookingWorker: Sendable {
         let deadline = ContinuousClock.now + .seconds(30)
         while true {
             do {
-                try await database.client.withTransaction(logger: logger) { connection in
+                try await database.withTransaction(logger: logger) { connection in
                     guard
                         try await IntentStore.finish(
                             id: intent.id, owner: owner, status: status, reason: reason, attempts: attempts,

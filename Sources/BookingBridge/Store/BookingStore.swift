@@ -38,7 +38,7 @@ public enum BookingStore {
     }
 
     public static func record(_ attempt: Attempt, intentID: UUID, database: Database) async throws {
-        try await database.client.query(insertAttempt(attempt, intentID: intentID), logger: database.logger)
+        try await database.query(insertAttempt(attempt, intentID: intentID), logger: database.logger)
     }
 
     private static func insertAttempt(_ a: Attempt, intentID: UUID) throws -> PostgresQuery {

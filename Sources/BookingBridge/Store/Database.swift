@@ -9,16 +9,62 @@ import Synchronization
 ///
 /// The pool itself is a `Service`; run `client` in the service group (or call `client.run()` in a task) before
 /// issuing queries.
+///
+/// Every call goes through `withConnection`, `withTransaction`, `query` or `rows`, which never leave their caller
+/// waiting on a dead connection (see `DatabaseCall`) and, with a `callTimeout`, answer `DatabaseUnavailable` when
+/// the database does not answer in time. Request paths use a copy with a timeout (`withCallTimeout`), so an
+/// unreachable database is an answer, not a wait; background loops use none and retry.
 public struct Database: Sendable {
     public let client: PostgresClient
     public let logger: Logger
     /// Whether `rows(_:)` prepares its statements on each connection (see there).
     public let preparesStatements: Bool
+    /// How long a call may take, waiting for a connection included; nil: as long as it takes.
+    public private(set) var callTimeout: Duration?
+    let watch: ConnectionWatch
 
     public init(client: PostgresClient, preparesStatements: Bool = true, logger: Logger) {
         self.client = client
         self.preparesStatements = preparesStatements
         self.logger = logger
+        self.callTimeout = nil
+        self.watch = ConnectionWatch()
+    }
+
+    /// The same pool, with every call bounded by `timeout`.
+    public func withCallTimeout(_ timeout: Duration?) -> Database {
+        var copy = self
+        copy.callTimeout = timeout
+        return copy
+    }
+
+    /// Runs `body` on a pooled connection (see the type's documentation for how the call is bounded).
+    public func withConnection<Result: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await DatabaseCall.run(on: self, timeout: callTimeout, body)
+    }
+
+    /// Runs `body` in a transaction on a pooled connection: committed when it returns, rolled back when it throws.
+    /// Errors arrive as PostgresNIO wraps them (`PostgresTransactionError`).
+    public func withTransaction<Result: Sendable>(
+        logger: Logger? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        let logger = logger ?? self.logger
+        return try await withConnection { connection in
+            try await connection.withTransaction(logger: logger) { connection in try await body(connection) }
+        }
+    }
+
+    /// Runs `query` and returns all of its rows.
+    @discardableResult
+    public func query(_ query: PostgresQuery, logger: Logger? = nil) async throws -> Rows {
+        let logger = logger ?? self.logger
+        return try await withConnection { connection in
+            var rows: [PostgresRow] = []
+            for try await row in try await connection.query(query, logger: logger) { rows.append(row) }
+            return Rows(rows: rows)
+        }
     }
 
     /// Runs one of the statements every submission or delivery goes through, and returns its rows.
@@ -33,12 +79,16 @@ public struct Database: Sendable {
     /// bridge runs, a lock timeout during the prepare. So a server error here runs the call once more unprepared and
     /// moves every statement to a new name (`PreparedStatementNames`), which each connection prepares afresh. A
     /// server error means the statement did not take effect, so running it again is safe.
-    func rows<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row] {
+    func rows<Statement: PostgresPreparedStatement>(_ statement: Statement) async throws -> [Statement.Row]
+    where Statement.Row: Sendable {
         if preparesStatements {
             do {
-                var rows: [Statement.Row] = []
-                for try await row in try await client.execute(statement, logger: logger) { rows.append(row) }
-                return rows
+                let logger = self.logger
+                return try await withConnection { connection in
+                    var rows: [Statement.Row] = []
+                    for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
+                    return rows
+                }
             } catch let error as PSQLError where error.serverInfo != nil {
                 PreparedStatementNames.renew()
                 logger.notice(
@@ -46,12 +96,8 @@ public struct Database: Sendable {
                     metadata: ["statement": "\(Statement.self)", "error": "\(String(reflecting: error))"])
             }
         }
-        var rows: [Statement.Row] = []
         let query = PostgresQuery(unsafeSQL: Statement.sql, binds: try statement.makeBindings())
-        for try await row in try await client.query(query, logger: logger) {
-            rows.append(try statement.decodeRow(row))
-        }
-        return rows
+        return try await self.query(query).rows.map { try statement.decodeRow($0) }
     }
 
     /// Gives `client.run()`, just started in a task, a moment to begin before the first query: PostgresNIO logs a

@@ -15,7 +15,7 @@ extension DeliveryStore {
         subscriptionID: UUID? = nil, status: DeliveryStatus? = nil, eventID: String? = nil, before: Int64? = nil,
         limit: Int = 100
     ) async throws -> [DeliveryRecord] {
-        let rows = try await database.client.query(
+        let rows = try await database.query(
             """
             SELECT \(unescaped: Self.recordColumns)
             FROM deliveries AS d JOIN events AS e ON e.id = d.event_id
@@ -32,7 +32,7 @@ extension DeliveryStore {
     }
 
     public func find(id: Int64) async throws -> DeliveryRecord? {
-        let rows = try await database.client.query(
+        let rows = try await database.query(
             """
             SELECT \(unescaped: Self.recordColumns)
             FROM deliveries AS d JOIN events AS e ON e.id = d.event_id
@@ -44,7 +44,7 @@ extension DeliveryStore {
 
     /// The attempts of one delivery, oldest first (at most `limit`, the newest ones).
     public func attempts(deliveryID: Int64, limit: Int = 100) async throws -> [DeliveryAttemptRecord] {
-        let rows = try await database.client.query(
+        let rows = try await database.query(
             """
             SELECT * FROM (
                 SELECT id, attempt, started_at, duration_ms, outcome, status_code, address, response_body, error
@@ -79,7 +79,7 @@ extension DeliveryStore {
 
     /// Queues a delivery again, whatever its status, with a fresh retry schedule (same event, same `webhook-id`).
     public func redeliver(id: Int64) async throws -> RedeliverOutcome {
-        let rows = try await database.client.query(
+        let rows = try await database.query(
             """
             UPDATE deliveries
             SET status = 'pending', attempts = 0, next_attempt_at = now(), locked_by = NULL, locked_until = NULL,
@@ -95,7 +95,7 @@ extension DeliveryStore {
 
     /// Queues again every `failed` delivery of a subscription created at or after `since`; returns how many.
     public func recover(subscriptionID: UUID, since: Date) async throws -> Int {
-        let rows = try await database.client.query(
+        let rows = try await database.query(
             """
             WITH requeued AS (
                 UPDATE deliveries

@@ -299,7 +299,7 @@ public struct DeliveryStore: Sendable {
     /// started: deliveries claimed ahead at a graceful shutdown, or that waited too long for a worker).
     public func release(ids: [Int64], owner: String) async throws {
         guard !ids.isEmpty else { return }
-        try await database.client.query(
+        try await database.query(
             """
             UPDATE deliveries
             SET locked_by = NULL, locked_until = NULL, next_attempt_at = now(), attempts = GREATEST(attempts - 1, 0),
@@ -310,7 +310,7 @@ public struct DeliveryStore: Sendable {
 
     /// Deliveries still to send (pending or retrying, also those waiting for a disabled subscription).
     public func pendingCount() async throws -> Int {
-        let rows = try await database.client.query(
+        let rows = try await database.query(
             "SELECT count(*) FROM deliveries WHERE status IN ('pending', 'retrying')", logger: database.logger)
         for try await value in rows.decode(Int.self) { return value }
         return 0

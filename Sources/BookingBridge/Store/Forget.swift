@@ -14,7 +14,7 @@ public enum Forget {
     public static func erase(email: String, database: Database) async throws -> ForgetReport {
         let address = normalized(email)
         guard !address.isEmpty else { throw ForgetError(.emptyAddress) }
-        let rows = try await database.client.query(eraseQuery(email: address), logger: database.logger)
+        let rows = try await database.query(eraseQuery(email: address), logger: database.logger)
         var report = ForgetReport(email: address)
         for try await (intents, attempts, bookings, events, deliveries, deliveryAttempts, inFlight)
             in rows.decode((Int, Int, Int, Int, Int, Int, Int).self)

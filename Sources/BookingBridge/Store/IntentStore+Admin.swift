@@ -74,7 +74,7 @@ extension IntentStore {
 
     /// The intent with `id` and its attempts, booking and deliveries; `nil` when there is none.
     public func detail(id: UUID) async throws -> Detail? {
-        let rows = try await database.client.query(
+        let rows = try await database.query(
             """
             SELECT \(unescaped: Self.columns), raw::text, client_ip, user_agent
             FROM intents WHERE id = \(id)
@@ -96,7 +96,7 @@ extension IntentStore {
     }
 
     private func attempts(intent: UUID) async throws -> [Attempt] {
-        let rows = try await database.client.query(
+        let rows = try await database.query(
             """
             SELECT id, stage, started_at, finished_at, duration_ms, outcome, http_status, correlation_id, error::text
             FROM attempts WHERE intent_id = \(intent) ORDER BY id
@@ -115,7 +115,7 @@ extension IntentStore {
     }
 
     private func booking(intent: UUID) async throws -> Booking? {
-        let rows = try await database.client.query(
+        let rows = try await database.query(
             """
             SELECT slug, start_time, end_time, calendar_event_id, contact_id, is_offline, resolved_by, response::text,
                    created_at
@@ -133,7 +133,7 @@ extension IntentStore {
 
     private func deliveries(intent: UUID) async throws -> [Delivery]? {
         do {
-            let rows = try await database.client.query(
+            let rows = try await database.query(
                 """
                 -- Deliveries reach an intent through the events about it.
                 SELECT d.id, d.event_id, e.type, d.subscription_id, d.status, d.attempts, d.next_attempt_at,
@@ -167,7 +167,7 @@ extension IntentStore {
     ) async throws
         -> (intents: [IntentRecord], next: ListCursor?)
     {
-        let rows = try await database.client.query(
+        let rows = try await database.query(
             """
             SELECT \(unescaped: Self.columns), (extract(epoch FROM created_at) * 1000000)::bigint
             FROM intents

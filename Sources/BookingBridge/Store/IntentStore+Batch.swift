@@ -44,7 +44,7 @@ extension IntentStore {
         var existing: [KeyPair: IntentRecord] = [:]
         let missing = unique.filter { created[$0.id] == nil }
         if !missing.isEmpty {
-            let rows = try await database.client.query(
+            let rows = try await database.query(
                 """
                 SELECT \(unescaped: Self.columns) FROM intents
                 WHERE (source, idempotency_key) IN (
@@ -132,7 +132,7 @@ extension IntentStore {
     /// is flushed), so inserts that notify cannot share WAL flushes. A separate NOTIFY writes no WAL and commits
     /// without waiting for the disk.
     public func notifyWorkers() async throws {
-        try await database.client.query("SELECT pg_notify(\(Self.notifyChannel), '')", logger: database.logger)
+        try await database.query("SELECT pg_notify(\(Self.notifyChannel), '')", logger: database.logger)
     }
 
     private struct KeyPair: Hashable {

@@ -42,7 +42,7 @@ public struct IntentStore: Sendable {
         let raw = try Self.json(intent.raw)
         let email = intent.request.email.lowercased()
         let status = intent.status.rawValue
-        let inserted = try await database.client.query(
+        let inserted = try await database.query(
             """
             WITH inserted AS (
                 INSERT INTO intents (id, source, idempotency_key, status, raw, request, email, client_ip, user_agent,
@@ -58,7 +58,7 @@ public struct IntentStore: Sendable {
         for try await row in inserted {
             return .created(try Self.decodeRecord(row))
         }
-        let existing = try await database.client.query(
+        let existing = try await database.query(
             """
             SELECT \(unescaped: Self.columns) FROM intents
             WHERE source = \(intent.source) AND idempotency_key = \(intent.idempotencyKey)
@@ -71,7 +71,7 @@ public struct IntentStore: Sendable {
 
     /// The intent with this id, if any.
     public func find(id: UUID) async throws -> IntentRecord? {
-        let rows = try await database.client.query(
+        let rows = try await database.query(
             "SELECT \(unescaped: Self.columns) FROM intents WHERE id = \(id)", logger: database.logger)
         for try await row in rows { return try Self.decodeRecord(row) }
         return nil
@@ -84,7 +84,7 @@ public struct IntentStore: Sendable {
     /// Rows locked by another claimer are skipped, never waited for.
     public func claimDue(owner: String, limit: Int, lease: Duration) async throws -> [IntentRecord] {
         let leaseMs = lease.milliseconds
-        let rows = try await database.client.query(
+        let rows = try await database.query(
             """
             WITH due AS (
                 SELECT id FROM intents
@@ -143,7 +143,7 @@ public struct IntentStore: Sendable {
         callSettled: Bool = true
     ) async throws -> Bool {
         let error = try reason.map(Self.json)
-        let rows = try await database.client.query(
+        let rows = try await database.query(
             """
             UPDATE intents
             SET status = 'retrying', next_attempt_at = \(at), last_error = \(error)::jsonb,
@@ -181,7 +181,7 @@ public struct IntentStore: Sendable {
     }
 
     private func updateHeld(id: UUID, owner: String, set: String) async throws -> Bool {
-        let rows = try await database.client.query(
+        let rows = try await database.query(
             """
             UPDATE intents SET \(unescaped: set), updated_at = now()
             WHERE id = \(id) AND locked_by = \(owner) AND status IN ('received', 'retrying')
@@ -228,7 +228,7 @@ extension IntentStore {
     /// Puts a failed or needs-review intent back in the queue at once, as an operator asked. The attempt count
     /// starts again; `uncertain` is cleared, because the operator has checked that no meeting exists.
     public func requeue(id: UUID) async throws -> IntentRecord? {
-        let rows = try await database.client.query(
+        let rows = try await database.query(
             """
             UPDATE intents
             SET status = 'retrying', attempts = 0, uncertain = false, next_attempt_at = now(), finished_at = NULL,

@@ -51,7 +51,7 @@ public struct Migrations: Sendable {
     @discardableResult
     public func apply(on database: Database) async throws -> Report {
         let logger = database.logger
-        return try await database.client.withConnection { connection in
+        return try await database.withConnection { connection in
             try await connection.query("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
             do {
                 let report = try await applyLocked(connection: connection, logger: logger)
@@ -67,12 +67,12 @@ public struct Migrations: Sendable {
     /// Versions recorded in the database, or an empty list before the first migration.
     public func appliedVersions(on database: Database) async throws -> [Int] {
         let exists =
-            try await database.client.query(
+            try await database.query(
                 "SELECT to_regclass('schema_migrations') IS NOT NULL", logger: database.logger
             ).decode(Bool.self).first(where: { _ in true }) ?? false
         guard exists else { return [] }
         var versions: [Int] = []
-        for try await version in try await database.client.query(
+        for try await version in try await database.query(
             "SELECT version FROM schema_migrations ORDER BY version", logger: database.logger
         ).decode(Int.self) {
             versions.append(version)

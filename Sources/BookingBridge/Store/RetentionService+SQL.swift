@@ -18,7 +18,7 @@ extension RetentionService {
         case .events: query = Self.eventsBatch(cutoff: cutoff, limit: batchSize)
         case .intents: query = Self.intentsBatch(cutoff: cutoff, limit: batchSize)
         }
-        let rows = try await database.client.query(query, logger: database.logger)
+        let rows = try await database.query(query, logger: database.logger)
         for try await (a, b, c) in rows.decode((Int, Int, Int).self) {
             var removed = RetentionReport()
             switch step {

@@ -15,7 +15,7 @@ public struct SubscriptionStore: Sendable {
         """
 
     public func create(_ new: NewSubscription, id: UUID = UUID()) async throws -> Subscription {
-        let rows = try await database.client.query(
+        let rows = try await database.query(
             """
             INSERT INTO subscriptions (id, url, event_types, sources, description, enabled, disabled_reason,
                                        disabled_at, secret, max_per_second)
@@ -30,7 +30,7 @@ public struct SubscriptionStore: Sendable {
 
     /// Every subscription, oldest first (there are few).
     public func list(limit: Int = 1000) async throws -> [Subscription] {
-        let rows = try await database.client.query(
+        let rows = try await database.query(
             "SELECT \(unescaped: Self.columns) FROM subscriptions ORDER BY created_at, id LIMIT \(limit)",
             logger: database.logger)
         var result: [Subscription] = []
@@ -39,7 +39,7 @@ public struct SubscriptionStore: Sendable {
     }
 
     public func find(id: UUID) async throws -> Subscription? {
-        let rows = try await database.client.query(
+        let rows = try await database.query(
             "SELECT \(unescaped: Self.columns) FROM subscriptions WHERE id = \(id)", logger: database.logger)
         for try await row in rows { return try Self.decode(row) }
         return nil
@@ -47,7 +47,7 @@ public struct SubscriptionStore: Sendable {
 
     /// True when some subscription has exactly this URL.
     public func exists(url: String) async throws -> Bool {
-        let rows = try await database.client.query(
+        let rows = try await database.query(
             "SELECT 1 FROM subscriptions WHERE url = \(url) LIMIT 1", logger: database.logger)
         for try await _ in rows { return true }
         return false
@@ -65,7 +65,7 @@ public struct SubscriptionStore: Sendable {
         let setRate = changes.maxPerSecond != nil
         let rate: Int? = changes.maxPerSecond ?? nil
         let logger = database.logger
-        return try await database.client.withTransaction(logger: logger) { connection in
+        return try await database.withTransaction(logger: logger) { connection in
             let rows = try await connection.query(
                 """
                 WITH before AS (SELECT id, enabled FROM subscriptions WHERE id = \(id) FOR UPDATE)
@@ -105,7 +105,7 @@ public struct SubscriptionStore: Sendable {
     }
 
     public func delete(id: UUID) async throws -> Bool {
-        let rows = try await database.client.query(
+        let rows = try await database.query(
             "DELETE FROM subscriptions WHERE id = \(id) RETURNING id", logger: database.logger)
         for try await _ in rows { return true }
         return false
@@ -113,7 +113,7 @@ public struct SubscriptionStore: Sendable {
 
     /// Installs `newSecret`; the current secret keeps signing (alongside) for `overlap`.
     public func rotateSecret(id: UUID, newSecret: String, overlap: Duration) async throws -> Subscription? {
-        let rows = try await database.client.query(
+        let rows = try await database.query(
             """
             UPDATE subscriptions
             SET previous_secret = secret,

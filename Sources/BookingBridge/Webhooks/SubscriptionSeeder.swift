@@ -27,7 +27,7 @@ public enum SubscriptionSeeder {
                     description: "subscriptions[\(index)] in BRIDGE_CONFIG: " + problems.joined(separator: "; "))
             }
         }
-        try await database.client.withTransaction(logger: logger) { connection in
+        try await database.withTransaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))", logger: logger)
             for seed in seeds {
                 let id = UUID()

@@ -123,7 +123,7 @@ extension WebhookDispatcher {
     ) async {
         let logger = logger
         do {
-            let announced = try await database.client.withTransaction(logger: logger) { connection -> Bool in
+            let announced = try await database.withTransaction(logger: logger) { connection -> Bool in
                 guard
                     let subscription = try await SubscriptionStore.disable(
                         id: delivery.subscriptionID, reason: reason, on: connection, logger: logger)
