@@ -39,7 +39,8 @@ public struct MetricsDatabaseProbe: Service {
     ///   - poolSize: this process's `maximumConnections` (`BridgeConfiguration.databasePoolSize`).
     ///   - interval: time between samples; about the scrape interval.
     public init(database: Database, poolSize: Int, interval: Duration = .seconds(15)) {
-        self.database = database
+        // A sample that takes longer than this counts as the database being down.
+        self.database = database.withCallTimeout(.seconds(5))
         self.poolSize = poolSize
         self.interval = interval
     }
@@ -59,7 +60,7 @@ public struct MetricsDatabaseProbe: Service {
     public func sample() async {
         let started = ContinuousClock.now
         do {
-            let (byState, serverMax) = try await withTimeout(.seconds(5)) { try await query() }
+            let (byState, serverMax) = try await query()
             let elapsed = ContinuousClock.now - started
             Timer(label: "bookingbridge_db_probe_seconds")
                 .recordNanoseconds(
@@ -69,7 +70,7 @@ public struct MetricsDatabaseProbe: Service {
                 Gauge(label: "bookingbridge_db_connections", dimensions: [("state", state)]).record(byState[state] ?? 0)
             }
             Gauge(label: "bookingbridge_db_server_max_connections").record(serverMax)
-            try await withTimeout(.seconds(5)) { try await sampleQueues() }
+            try await sampleQueues()
         } catch {
             Gauge(label: "bookingbridge_db_up").record(0)
             database.logger.debug("database metrics probe failed", metadata: ["error": "\(String(reflecting: error))"])

@@ -40,11 +40,14 @@ public struct IntakeSettings: Sendable, Equatable, Decodable {
     public var rateLimitPerClientPerMinute: Int = 120
     /// Posts per minute to one source when the source sets no `rateLimitPerMinute`.
     public var defaultSourceRateLimitPerMinute: Int = 6000
+    /// How long a request waits for the database (an intake commit, an admin route's reads and writes) before it is
+    /// answered 503 with `Retry-After`.
+    public var commitTimeout: Duration = .seconds(3)
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
-        case maxBodyBytes, rateLimitPerClientPerMinute, defaultSourceRateLimitPerMinute
+        case maxBodyBytes, rateLimitPerClientPerMinute, defaultSourceRateLimitPerMinute, commitTimeout
     }
 
     public init(from decoder: any Decoder) throws {
@@ -56,6 +59,11 @@ public struct IntakeSettings: Sendable, Equatable, Decodable {
         s.defaultSourceRateLimitPerMinute =
             try c.decodeIfPresent(Int.self, forKey: .defaultSourceRateLimitPerMinute)
             ?? s.defaultSourceRateLimitPerMinute
+        s.commitTimeout = try c.decodeDurationIfPresent(forKey: .commitTimeout) ?? s.commitTimeout
+        guard s.commitTimeout > .zero else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .commitTimeout, in: c, debugDescription: "must be a positive duration such as \"3s\"")
+        }
         self = s
     }
 }

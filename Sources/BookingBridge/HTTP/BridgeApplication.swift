@@ -79,6 +79,8 @@ public struct BridgeApplication: Sendable {
         readiness: Readiness, registry: PrometheusCollectorRegistry, wake: @escaping @Sendable () -> Void
     ) -> Router<BridgeRequestContext> {
         let router = Router(context: BridgeRequestContext.self)
+        // Requests wait for the database at most this long, then get 503 (background loops wait and retry).
+        let database = self.database.withCallTimeout(configuration.intake.commitTimeout)
         router.add(middleware: HTTPMetricsMiddleware(intakeSources: configuration.sources.keys))
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: RequestIDMiddleware())

@@ -4,8 +4,9 @@ import Hummingbird
 import Logging
 
 /// Turns every error into a problem+json answer: `Problem`s as they are, Hummingbird's `HTTPError`s (404 for an
-/// unknown route, 413 for a body over the limit) with their status, and anything else into a 500 that is logged at
-/// error level with its full description (Hummingbird would only log it at debug level).
+/// unknown route, 413 for a body over the limit) with their status, an unreachable database into a 503 with
+/// `Retry-After`, and anything else into a 500 that is logged at error level with its full description (Hummingbird
+/// would only log it at debug level).
 public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     public init() {}
 
@@ -23,6 +24,11 @@ public struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 from: request, context: context)
         } catch let error as any HTTPResponseError {
             return try Problem(error.status, detail: "\(error)").response(from: request, context: context)
+        } catch  where DatabaseUnavailable.describes(error) {
+            context.logger.warning(
+                "database unavailable while answering a request",
+                metadata: ["path": "\(request.uri.path)", "error": "\(String(reflecting: error))"])
+            return try Problem.databaseUnavailable.response(from: request, context: context)
         } catch {
             context.logger.error(
                 "unexpected error answering request",

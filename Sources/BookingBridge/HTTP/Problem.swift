@@ -32,6 +32,12 @@ public struct Problem: Error, HTTPResponseError, Sendable, CustomStringConvertib
         self.headers = headers
     }
 
+    /// The answer while the database cannot be reached or does not answer in time: try again shortly.
+    public static let databaseUnavailable = Problem(
+        .serviceUnavailable,
+        detail: "the database is unavailable; nothing was changed as far as the bridge knows: try again shortly",
+        headers: [.retryAfter: "5"])
+
     public var description: String { "\(status.code) \(title)\(detail.map { ": \($0)" } ?? "")" }
 
     struct Body: Encodable {

@@ -55,16 +55,19 @@ struct HubSpotTransport: Sendable {
             request.body = .stream(TrackedBody(buffer: body, sent: sent), length: .known(Int64(body.readableBytes)))
         }
         do {
-            let response = try await httpClient.execute(request, deadline: deadline)
-            let limit = maxResponseBytes
-            let bytes = try await Self.withDeadline(deadline) { try await response.body.collect(upTo: limit) }
-            var names: [String: String] = [:]
-            for (name, value) in response.headers where names[name.lowercased()] == nil {
-                names[name.lowercased()] = value
+            let (httpClient, limit, request) = (self.httpClient, maxResponseBytes, request)
+            // A cancelled caller (a shutdown past its grace) is not kept waiting by a request that is.
+            let (status, names, bytes) = try await abandoningOnCancel {
+                let response = try await httpClient.execute(request, deadline: deadline)
+                let bytes = try await Self.withDeadline(deadline) { try await response.body.collect(upTo: limit) }
+                var names: [String: String] = [:]
+                for (name, value) in response.headers where names[name.lowercased()] == nil {
+                    names[name.lowercased()] = value
+                }
+                return (Int(response.status.code), names, bytes)
             }
             return Response(
-                status: Int(response.status.code), headers: names, body: bytes,
-                durationMillis: Self.millis(ContinuousClock.now - started))
+                status: status, headers: names, body: bytes, durationMillis: Self.millis(ContinuousClock.now - started))
         } catch {
             let kind = HubSpotTransportFailure(error)
             let mayHaveBeenSent: Bool

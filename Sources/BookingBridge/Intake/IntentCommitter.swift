@@ -65,12 +65,24 @@ final class IntentCommitter: Sendable {
         for (waiter, result) in zip(others, results.dropFirst()) {
             waiter.continuation.resume(returning: .done(result))
         }
-        let next = state.withLock { state -> Waiter? in
+        // The database is unreachable: whoever waits would meet the same wall after a commit timeout of its own, so
+        // they are all answered now (503: try again).
+        var unavailable: (any Error)?
+        if case .failure(let error) = results[0], DatabaseUnavailable.describes(error) { unavailable = error }
+        let (next, failed) = state.withLock { state -> (Waiter?, [Waiter]) in
+            if unavailable != nil {
+                defer { state.waiting = [] }
+                state.writers -= 1
+                return (nil, state.waiting)
+            }
             if state.waiting.isEmpty {
                 state.writers -= 1
-                return nil
+                return (nil, [])
             }
-            return state.waiting.removeFirst()
+            return (state.waiting.removeFirst(), [])
+        }
+        if let unavailable {
+            for waiter in failed { waiter.continuation.resume(returning: .done(.failure(unavailable))) }
         }
         next?.continuation.resume(returning: .write)
         if results.contains(where: { (try? $0.get())?.wasCreated == true && (try? $0.get())?.record.status != .spam }) {

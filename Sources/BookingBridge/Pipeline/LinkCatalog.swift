@@ -26,14 +26,14 @@ public actor LinkCatalog {
     public func bookingInfo(slug: String, timezone: String) async throws -> HubSpotBookingInfo {
         let key = "\(slug)|\(timezone)"
         let now = ContinuousClock.now
-        if let entry = infos[key], entry.expires > now { return try await entry.task.value }
+        if let entry = infos[key], entry.expires > now { return try await Self.wait(for: entry.task) }
         let api = self.api
         let task = Task { try await api.bookingInfo(slug: slug, timezone: timezone) }
         infos[key] = Entry(task: task, expires: now + infoTTL)
         do {
-            return try await task.value
+            return try await Self.wait(for: task)
         } catch {
-            infos[key] = nil
+            if !(error is CancellationError) { infos[key] = nil }
             throw error
         }
     }
@@ -41,14 +41,14 @@ public actor LinkCatalog {
     public func availability(slug: String, timezone: String, monthOffset: Int) async throws -> HubSpotAvailabilityPage {
         let key = "\(slug)|\(timezone)|\(monthOffset)"
         let now = ContinuousClock.now
-        if let entry = pages[key], entry.expires > now { return try await entry.task.value }
+        if let entry = pages[key], entry.expires > now { return try await Self.wait(for: entry.task) }
         let api = self.api
         let task = Task { try await api.availabilityPage(slug: slug, timezone: timezone, monthOffset: monthOffset) }
         pages[key] = Entry(task: task, expires: now + availabilityTTL)
         do {
-            return try await task.value
+            return try await Self.wait(for: task)
         } catch {
-            pages[key] = nil
+            if !(error is CancellationError) { pages[key] = nil }
             throw error
         }
     }
@@ -56,5 +56,10 @@ public actor LinkCatalog {
     /// Forgets cached availability of a link (after a booking or a refusal changed it).
     public func invalidateAvailability(slug: String) {
         pages = pages.filter { !$0.key.hasPrefix(slug + "|") }
+    }
+
+    /// The shared call's result; a cancelled caller stops waiting at once and leaves the call to the others.
+    private static func wait<Value: Sendable>(for task: Task<Value, any Error>) async throws -> Value {
+        try await abandoningOnCancel { try await task.value }
     }
 }
