@@ -89,11 +89,3 @@ public struct AdminAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
 }
-
-extension HTTPField.Name {
-    public static let xRequestID = Self("X-Request-Id")!
-    public static let idempotencyKey = Self("Idempotency-Key")!
-    public static let webhookID = Self("webhook-id")!
-    public static let webhookTimestamp = Self("webhook-timestamp")!
-    public static let webhookSignature = Self("webhook-signature")!
-}

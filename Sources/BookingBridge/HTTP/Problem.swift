@@ -6,14 +6,8 @@ import NIOFoundationEssentialsCompat
 
 /// An error answer in `application/problem+json` (RFC 9457), with a list of field errors where input was wrong.
 public struct Problem: Error, HTTPResponseError, Sendable, CustomStringConvertible {
-    public struct FieldError: Codable, Sendable, Equatable {
-        public var field: String
-        public var message: String
-        public init(field: String, message: String) {
-            self.field = field
-            self.message = message
-        }
-    }
+    /// One wrong input in `errors` (`ProblemFieldError`, which compiles without Hummingbird).
+    public typealias FieldError = ProblemFieldError
 
     public var status: HTTPResponse.Status
     public var title: String

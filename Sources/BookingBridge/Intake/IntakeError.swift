@@ -32,14 +32,14 @@ public struct IntakeError: Error, Sendable, Equatable, CustomStringConvertible {
     public var code: Code
     public var detail: String
     /// For `.invalid`: each failing field, named as the form names it.
-    public var fieldErrors: [Problem.FieldError]
+    public var fieldErrors: [ProblemFieldError]
     /// For `.rateLimited`.
     public var retryAfterSeconds: Int?
     /// Headers the answer carries, e.g. `WWW-Authenticate`.
     public var headers: HTTPFields
 
     public init(
-        _ code: Code, _ detail: String, fieldErrors: [Problem.FieldError] = [], retryAfterSeconds: Int? = nil,
+        _ code: Code, _ detail: String, fieldErrors: [ProblemFieldError] = [], retryAfterSeconds: Int? = nil,
         headers: HTTPFields = [:]
     ) {
         self.code = code
@@ -67,13 +67,5 @@ public struct IntakeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalid: .unprocessableContent
         case .rateLimited: .tooManyRequests
         }
-    }
-
-    /// The answer, with `extraHeaders` (CORS) added.
-    public func problem(extraHeaders: HTTPFields = [:]) -> Problem {
-        var headers = extraHeaders
-        headers.append(contentsOf: self.headers)
-        if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
-        return Problem(status, detail: detail, errors: fieldErrors, headers: headers)
     }
 }

@@ -27,7 +27,7 @@ struct SubmissionMapper: Sendable {
 
     /// Checks every field for what PostgreSQL and HubSpot cannot take: NUL characters and oversized names or values.
     static func checkRawFields(_ fields: [String: String]) throws(IntakeError) {
-        var errors: [Problem.FieldError] = []
+        var errors: [ProblemFieldError] = []
         for (name, value) in fields {
             if name.utf8.count <= maximumNameBytes, value.utf8.count <= maximumValueBytes, !name.utf8.contains(0),
                 !value.utf8.contains(0)
@@ -55,7 +55,7 @@ struct SubmissionMapper: Sendable {
     /// The booking request, or `.invalid` listing every failing field by the form's name.
     func map(_ fields: [String: String], now: Date) throws(IntakeError) -> BookingRequest {
         try Self.checkRawFields(fields)
-        var errors: [Problem.FieldError] = []
+        var errors: [ProblemFieldError] = []
         func fail(_ field: BookingField, _ message: String) {
             let name = formName(field)
             if !errors.contains(where: { $0.field == name }) { errors.append(.init(field: name, message: message)) }

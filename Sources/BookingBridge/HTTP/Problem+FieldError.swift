@@ -1,0 +1,12 @@
+/// One entry of a problem answer's `errors` list: the input, named as the client named it, and what is wrong with it.
+///
+/// Written as `Problem.FieldError`; a type of its own so that the pure parts of intake that report field errors
+/// compile without the HTTP server (the fuzz targets in `Tests/fuzz` build them alone).
+public struct ProblemFieldError: Codable, Sendable, Equatable {
+    public var field: String
+    public var message: String
+    public init(field: String, message: String) {
+        self.field = field
+        self.message = message
+    }
+}
