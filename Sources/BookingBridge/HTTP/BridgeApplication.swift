@@ -51,6 +51,7 @@ public struct BridgeApplication: Sendable {
         let boundPort = self.boundPort
         let app = Application(
             router: router,
+            server: BridgeHTTPChannel.builder(settings: configuration.server),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "BookingBridge"),
             onServerRunning: { channel in
