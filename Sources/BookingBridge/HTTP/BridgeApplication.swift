@@ -83,6 +83,7 @@ public struct BridgeApplication: Sendable {
         router.add(middleware: HTTPMetricsMiddleware(intakeSources: configuration.sources.keys))
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.server.trustedProxies))
         HealthController(database: database, readiness: readiness).addRoutes(to: router)
         MetricsController(registry: registry).addRoutes(to: router)
         OpenAPIDocument().addRoutes(to: router)
