@@ -53,6 +53,37 @@ struct WebhookGuardTests {
         }
     }
 
+    @Test("local-use NAT64 is refused, SIIT-translated and IPv4-mapped addresses are judged by their IPv4 address")
+    func translatedForms() throws {
+        let cases: [(String, AddressClassifier.Kind?)] = [
+            // RFC 8215 local-use NAT64, 64:ff9b:1::/48: refused whatever it seems to embed.
+            ("64:ff9b:1::a00:1", .private), ("64:ff9b:1::808:808", .private), ("64:ff9b:1:ffff::1", .private),
+            ("64:ff9b:1:0:0:0:a9fe:a9fe", .private),
+            // The well-known NAT64 prefix stays judged by the IPv4 address in its last 32 bits.
+            ("64:ff9b::808:808", nil), ("64:ff9b::7f00:1", .loopback),
+            // SIIT IPv4-translated, ::ffff:0:0:0/96.
+            ("::ffff:0:127.0.0.1", .loopback), ("::ffff:0:7f00:1", .loopback), ("::ffff:0:10.1.2.3", .private),
+            ("::ffff:0:169.254.169.254", .cloudMetadata), ("::ffff:0:100.64.0.1", .sharedAddressSpace),
+            ("::ffff:0:0.0.0.0", .unspecified), ("::ffff:0:8.8.8.8", nil),
+            // IPv4-mapped, ::ffff:0:0/96, in dotted and hex spelling.
+            ("::ffff:192.168.1.1", .private), ("::ffff:c0a8:101", .private), ("0:0:0:0:0:ffff:7f00:1", .loopback),
+            ("::ffff:100.64.0.1", .sharedAddressSpace), ("::ffff:a9fe:a9fe", .cloudMetadata), ("::ffff:1.1.1.1", nil),
+        ]
+        for (text, kind) in cases {
+            let address = try #require(IPAddress(text), "\(text) parses")
+            #expect(AddressClassifier.classify(address) == kind, "\(text)")
+        }
+        #expect(IPAddress("::ffff:0:127.0.0.1")?.embeddedIPv4 == IPAddress("127.0.0.1"))
+        let strict = DestinationGuard()
+        for refused in ["64:ff9b:1::808:808", "::ffff:0:127.0.0.1", "::ffff:0:a9fe:a9fe", "::ffff:10.0.0.1"] {
+            #expect(strict.refusal(for: IPAddress(refused)!) != nil, "\(refused) is refused")
+        }
+        // An allowed IPv4 block admits the translated forms of its addresses, like it admits the mapped ones.
+        let loopbackAllowed = try DestinationGuard(allowDestinations: ["127.0.0.0/8"])
+        #expect(loopbackAllowed.refusal(for: IPAddress("::ffff:0:127.0.0.1")!) == nil)
+        #expect(loopbackAllowed.refusal(for: IPAddress("::ffff:0:10.0.0.1")!) != nil)
+    }
+
     @Test("the guard refuses non-public addresses unless the allow-list admits them, and http only when allowed")
     func guardDecisions() throws {
         let strict = DestinationGuard()

@@ -7,6 +7,9 @@ import Synchronization
 /// (`bookingbridge_http_request_duration_seconds`, by route template and method). Posts to intake are also counted
 /// by source and outcome (`bookingbridge_intake_submissions_total{source,outcome}`).
 ///
+/// A request whose client hung up before it was read (`ClientAbort`) has status `client_abort` (and intake outcome
+/// `client_abort`) rather than a code: no answer went out, and it is not a server error.
+///
 /// Routes are labelled by their template (`/v1/intents/{id}`), never the concrete path, so an id or a scanner's
 /// random paths cannot grow the label set; a request no route matches is labelled `NotFound`. Add it first, before
 /// `ProblemMiddleware`, so it sees the status every answer really went out with.
@@ -35,6 +38,9 @@ public struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
             let response = try await next(request, context)
             record(request: request, context: context, status: response.status, started: started)
             return response
+        } catch let abort as ClientAbort {
+            record(request: request, context: context, status: nil, started: started)
+            throw abort
         } catch {
             let status = (error as? any HTTPResponseError)?.status ?? .internalServerError
             record(request: request, context: context, status: status, started: started)
@@ -42,14 +48,25 @@ public struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    func record(request: Request, context: Context, status: HTTPResponse.Status, started: ContinuousClock.Instant) {
+    /// The status label of an answer; `client_abort` (`status` nil) when the client hung up before it was read.
+    static func statusLabel(_ status: HTTPResponse.Status?) -> String {
+        status.map { String($0.code) } ?? Self.clientAbort
+    }
+
+    /// The status label and intake outcome of a request the client abandoned.
+    static var clientAbort: String { "client_abort" }
+
+    /// - Parameter status: the answer's status, or `nil` for a `ClientAbort`.
+    func record(request: Request, context: Context, status: HTTPResponse.Status?, started: ContinuousClock.Instant) {
         let route = context.endpointPath ?? "NotFound"
         let method = Self.method(request.method)
-        let code = status.code
+        // Codes are 100 to 599; -1 keys the client-abort metrics.
+        let code = status?.code ?? -1
+        let label = Self.statusLabel(status)
         made.counter(.init(route: route, method: method, code: code)) {
             Counter(
                 label: "bookingbridge_http_requests_total",
-                dimensions: [("method", method), ("route", route), ("status", String(code))])
+                dimensions: [("method", method), ("route", route), ("status", label)])
         }.increment()
         let elapsed = ContinuousClock.now - started
         made.timer(.init(route: route, method: method)) {
@@ -60,7 +77,7 @@ public struct HTTPMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
             elapsed.components.seconds * 1_000_000_000 + elapsed.components.attoseconds / 1_000_000_000)
         if route == Self.intakeRoute && request.method == .post {
             let name = context.parameters.get("source").flatMap { intakeSources.contains($0) ? $0 : nil } ?? "unknown"
-            let outcome = Self.intakeOutcome(status)
+            let outcome = status.map(Self.intakeOutcome) ?? Self.clientAbort
             made.counter(.init(route: Self.intakeRoute, method: name, code: code), intake: true) {
                 Counter(
                     label: "bookingbridge_intake_submissions_total",

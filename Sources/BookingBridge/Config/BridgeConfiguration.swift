@@ -15,6 +15,8 @@ public struct BridgeConfiguration: Sendable {
     public var adminToken: String?
     /// `BRIDGE_PUBLIC_URL`: the address clients use to reach the bridge, for `statusUrl` and `Location`.
     public var publicURL: String?
+    /// Connection deadlines, the connection cap and trusted proxies (file `server.*`).
+    public var server = ServerSettings()
     public var hubspot = HubSpotSettings()
     public var sources: [String: SourceConfiguration] = [:]
     public var subscriptions: [SubscriptionSeed] = []
@@ -103,6 +105,19 @@ extension BridgeConfiguration {
             var port: Int?
             var adminToken: String?
             var publicURL: String?
+            /// The section's connection keys (`headerTimeout`, `idleTimeout`, `maxConnections`, `trustedProxies`).
+            var connections: ServerSettings
+
+            enum CodingKeys: String, CodingKey { case host, port, adminToken, publicURL }
+
+            init(from decoder: any Decoder) throws {
+                let c = try decoder.container(keyedBy: CodingKeys.self)
+                host = try c.decodeIfPresent(String.self, forKey: .host)
+                port = try c.decodeIfPresent(Int.self, forKey: .port)
+                adminToken = try c.decodeIfPresent(String.self, forKey: .adminToken)
+                publicURL = try c.decodeIfPresent(String.self, forKey: .publicURL)
+                connections = try ServerSettings(from: decoder)
+            }
         }
         var database: DatabaseSection?
         var server: Server?
@@ -162,6 +177,7 @@ extension BridgeConfiguration {
                 config.port = server.port ?? config.port
                 config.adminToken = server.adminToken ?? config.adminToken
                 config.publicURL = server.publicURL ?? config.publicURL
+                config.server = server.connections
             }
             config.sources = parsed.sources ?? config.sources
             config.subscriptions = parsed.subscriptions ?? config.subscriptions
@@ -206,6 +222,15 @@ extension BridgeConfiguration {
         port = try int("BRIDGE_PORT", range: 0...65535) ?? port
         adminToken = value("BRIDGE_ADMIN_TOKEN") ?? adminToken
         publicURL = value("BRIDGE_PUBLIC_URL") ?? publicURL
+        server.headerTimeout = try duration("BRIDGE_HEADER_TIMEOUT") ?? server.headerTimeout
+        server.idleTimeout = try duration("BRIDGE_IDLE_TIMEOUT") ?? server.idleTimeout
+        server.maxConnections =
+            try int("BRIDGE_MAX_CONNECTIONS", range: ServerSettings.maxConnectionsRange) ?? server.maxConnections
+        if let proxies = value("BRIDGE_TRUSTED_PROXIES") {
+            server.trustedProxies = try ServerSettings.proxies(
+                proxies.split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty },
+                key: "BRIDGE_TRUSTED_PROXIES")
+        }
         hubspot.baseURL = value("HUBSPOT_BASE_URL") ?? hubspot.baseURL
         hubspot.accessToken = value("HUBSPOT_ACCESS_TOKEN") ?? hubspot.accessToken
         hubspot.clientID = value("HUBSPOT_CLIENT_ID") ?? hubspot.clientID
@@ -233,6 +258,7 @@ extension BridgeConfiguration {
     }
 
     private func validate() throws {
+        try server.validate()
         if let url = databaseURL {
             do { _ = try DatabaseURL.parse(url) } catch {
                 // The URL may hold a password: never print it.

@@ -8,6 +8,7 @@ public enum ConfigurationSummary {
         var lines = [
             "configuration is valid",
             "  listen:            \(c.host):\(c.port)",
+            "  connections:       headerTimeout=\(DurationText.format(c.server.headerTimeout)) idleTimeout=\(DurationText.format(c.server.idleTimeout)) max=\(c.server.maxConnections) trustedProxies=\(c.server.trustedProxies.isEmpty ? "(none)" : c.server.trustedProxies.map(\.description).joined(separator: ","))",
             "  database:          \(c.databaseURL.map(redactURL) ?? "(unset)") pool=\(c.databasePoolSize)",
             "  admin token:       \(mask(c.adminToken))",
             "  hubspot:           \(c.hubspot.baseURL) auth=\(c.hubspot.accessToken != nil ? "static token" : c.hubspot.clientID != nil ? "oauth refresh" : "(none)") rate=\(c.hubspot.rateLimitPer10s)/10s daily=\(c.hubspot.dailyLimit)",

@@ -51,6 +51,7 @@ public struct BridgeApplication: Sendable {
         let boundPort = self.boundPort
         let app = Application(
             router: router,
+            server: BridgeHTTPChannel.builder(settings: configuration.server),
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "BookingBridge"),
             onServerRunning: { channel in
@@ -84,6 +85,7 @@ public struct BridgeApplication: Sendable {
         router.add(middleware: HTTPMetricsMiddleware(intakeSources: configuration.sources.keys))
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: ClientAddressMiddleware(trustedProxies: configuration.server.trustedProxies))
         HealthController(database: database, readiness: readiness).addRoutes(to: router)
         MetricsController(registry: registry).addRoutes(to: router)
         OpenAPIDocument().addRoutes(to: router)

@@ -10,11 +10,13 @@ public struct BridgeRequestContext: RequestContext, RemoteAddressRequestContext 
     /// Accepted from `X-Request-Id` or made up; echoed on the answer and put on every log line.
     public var requestID: String = ""
 
+    /// The client's address as text (`nil` for a Unix socket or an unknown peer): the peer's, or the one a trusted
+    /// proxy named (`ClientAddressMiddleware`). Per-client limits and the stored client IP use it.
+    public var clientIP: String?
+
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.remoteAddress = source.channel.remoteAddress
+        self.clientIP = remoteAddress?.ipAddress
     }
-
-    /// The client's address as text (`nil` for a Unix socket or an unknown peer).
-    public var clientIP: String? { remoteAddress?.ipAddress }
 }

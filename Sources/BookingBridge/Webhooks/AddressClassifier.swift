@@ -16,7 +16,7 @@ public enum AddressClassifier {
     }
 
     /// The kind of a non-public address, or `nil` for an ordinary public one. IPv6 forms that carry an IPv4 address
-    /// (mapped, compatible, NAT64, 6to4) are judged by the IPv4 address they carry.
+    /// (mapped, SIIT-translated, compatible, NAT64, 6to4) are judged by the IPv4 address they carry.
     public static func classify(_ address: IPAddress) -> Kind? {
         if address.isIPv4 { return classifyIPv4(address) }
         if let exact = firstMatch(address, in: ipv6Blocks) { return exact }
@@ -67,6 +67,9 @@ public enum AddressClassifier {
         (block("fe80::/10"), .linkLocal),
         // Site-local, deprecated but still routed inside some networks.
         (block("fec0::/10"), .private),
+        // RFC 8215 local-use NAT64: the operator's own translator, free to place the IPv4 address anywhere in the
+        // suffix and to reach internal IPv4 networks, so the whole block is refused rather than decoded.
+        (block("64:ff9b:1::/48"), .private),
         (block("ff00::/8"), .multicast),
         (block("100::/64"), .reserved),
         (block("2001:db8::/32"), .reserved),

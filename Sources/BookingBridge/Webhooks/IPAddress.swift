@@ -27,11 +27,15 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
     public var isIPv4: Bool { bytes.count == 4 }
 
     /// The IPv4 address carried inside an IPv6 address by a transition mechanism: IPv4-mapped (`::ffff:a.b.c.d`),
-    /// IPv4-compatible (`::a.b.c.d`, deprecated), NAT64 (`64:ff9b::a.b.c.d`) or 6to4 (`2002:AABB:CCDD::/48`).
+    /// SIIT IPv4-translated (`::ffff:0:a.b.c.d`, RFC 2765), IPv4-compatible (`::a.b.c.d`, deprecated), NAT64
+    /// (`64:ff9b::a.b.c.d`) or 6to4 (`2002:AABB:CCDD::/48`).
     public var embeddedIPv4: IPAddress? {
         guard bytes.count == 16 else { return nil }
         let prefix10Zero = bytes[0..<10].allSatisfy { $0 == 0 }
         if prefix10Zero, bytes[10] == 0xFF, bytes[11] == 0xFF { return IPAddress(bytes: Array(bytes[12..<16])) }
+        if bytes[0..<8].allSatisfy({ $0 == 0 }), bytes[8] == 0xFF, bytes[9] == 0xFF, bytes[10] == 0, bytes[11] == 0 {
+            return IPAddress(bytes: Array(bytes[12..<16]))
+        }
         if prefix10Zero, bytes[10] == 0, bytes[11] == 0, bytes[12..<16].contains(where: { $0 != 0 }),
             !(bytes[12..<15].allSatisfy { $0 == 0 } && bytes[15] == 1)
         {
