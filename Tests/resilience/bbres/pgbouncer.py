@@ -88,7 +88,7 @@ log_disconnections = 0
             out.write(f"\n===== start #{self.starts + 1} at {time.strftime('%H:%M:%S')} =====\n".encode())
             out.flush()
             self.proc = subprocess.Popen(self.as_user + [self.binary, self.ini], stdout=out, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL, cwd="/tmp", start_new_session=True)
+                                         stdin=subprocess.DEVNULL, cwd=self.dir, start_new_session=True)
         self.starts += 1
         if not wait_until(lambda: self.proc.poll() is not None or port_open(self.port), timeout, 0.05) \
                 or self.proc.poll() is not None:
