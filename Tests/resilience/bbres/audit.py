@@ -42,8 +42,10 @@ def wait_for_quiet(cluster, db, timeout, check_crashes):
         time.sleep(0.5)
 
 
-def audit(cluster, db, sandbox, receiver, load, bridges):
-    """Returns (figures, problems, notes): counts to print, what fails the scenario, what is only worth reading."""
+def audit(cluster, db, sandbox, receiver, load, bridges, bookings=None):
+    """Returns (figures, problems, notes): counts to print, what fails the scenario, what is only worth reading.
+    `bookings` replaces the sandbox's record when a run reset the sandbox on the way (the soak): each then carries
+    the `round` it was made in, and a slot counts twice only within one round."""
     problems, notes, groups = [], [], {}
 
     def grouped(kind, example):
@@ -66,7 +68,7 @@ def audit(cluster, db, sandbox, receiver, load, bridges):
           AND d.next_attempt_at < now() - interval '%d seconds'""" % (STUCK_GRACE_S, STUCK_GRACE_S))
     attempt_counts = {(r["stage"], r["outcome"]): r["n"] for r in cluster.rows(
         db, "SELECT stage, outcome, count(*) AS n FROM attempts GROUP BY 1, 2")}
-    bookings = sandbox.bookings()
+    bookings = sandbox.bookings() if bookings is None else bookings
     records, refused = receiver.snapshot()
     planned = {item["email"]: item for item in load.plan}
 
@@ -89,7 +91,7 @@ def audit(cluster, db, sandbox, receiver, load, bridges):
     unacknowledged = len(intents) - len([a for a in accepted.values() if a["id"] in by_id])
 
     # 2. The sandbox's record: no slot booked twice, no intent booked twice, every booking explained.
-    per_slot = Counter((b["slug"], b["startMillis"]) for b in bookings)
+    per_slot = Counter((b.get("round"), b["slug"], b["startMillis"]) for b in bookings)
     per_email = Counter(b["email"].lower() for b in bookings)
     double_slots = {k: n for k, n in per_slot.items() if n > 1}
     double_emails = {k: n for k, n in per_email.items() if n > 1}

@@ -61,8 +61,10 @@ class Load:
     until it is accepted or `give_up` seconds pass. One in 25 asks for a slot the link does not offer, one in 50 fills
     the honeypot."""
 
-    def __init__(self, prefix, ports, rate, seconds, slots, rng, give_up=45.0, threads=6, source="res"):
+    def __init__(self, prefix, ports, rate, seconds, slots, rng, give_up=45.0, threads=6, source="res",
+                 latencies=None):
         self.prefix = prefix
+        self.latencies = latencies  # when a list: (monotonic end, seconds, status) of every answered request
         self.source = source
         self.minutes = SOURCES[source]["minutes"]
         self.ports = ports
@@ -131,9 +133,13 @@ class Load:
             if tries > 1:
                 with self.lock:
                     self.resent += 1
+            t0 = time.monotonic()
             try:
                 status, _, payload = request(port, "POST", f"/v1/intake/{self.source}", body=json.dumps(body).encode(),
                                              headers=headers, timeout=10)
+                if self.latencies is not None:
+                    end = time.monotonic()
+                    self.latencies.append((end, end - t0, status))
             except Exception:
                 time.sleep(0.2)
                 continue

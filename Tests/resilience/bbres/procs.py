@@ -59,9 +59,10 @@ class Sandbox:
 class Bridge:
     """One `bookingbridge serve` process on its own port; restartable after kill -9 on the same port."""
 
-    def __init__(self, name, binary, workdir, env):
+    def __init__(self, name, binary, workdir, env, args=()):
         self.name = name
         self.binary = binary
+        self.args = list(args)  # after `serve`, e.g. --poll-only --no-migrate behind a pooler
         self.port = free_port()
         self.logfile = os.path.join(workdir, f"{name}.log")
         self.env = dict(_clean_env(), **env, BRIDGE_PORT=str(self.port), BRIDGE_ADMIN_TOKEN=ADMIN_TOKEN)
@@ -74,8 +75,9 @@ class Bridge:
         with open(self.logfile, "ab") as out:
             out.write(f"\n===== start #{self.starts + 1} at {time.strftime('%H:%M:%S')} =====\n".encode())
             out.flush()
-            self.proc = subprocess.Popen(_PDEATH + [self.binary, "serve"], stdout=out, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL, env=self.env, start_new_session=True)
+            self.proc = subprocess.Popen(_PDEATH + [self.binary, "serve"] + self.args, stdout=out,
+                                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=self.env,
+                                         start_new_session=True)
         self.starts += 1
         if wait and not self.wait_ready(timeout):
             raise RuntimeError(f"{self.name} did not become ready within {timeout}s (see {self.logfile})")
@@ -151,6 +153,17 @@ class Bridge:
         if "grace period over" in text:
             parts.append("(pipeline grace period had ended)")
         return ", ".join(parts) or "?"
+
+    def migrate(self, database_url, timeout=60):
+        """`bookingbridge migrate` against `database_url` (PostgreSQL directly: the runner holds a session lock)."""
+        with open(self.logfile, "ab") as out:
+            out.write(f"\n===== migrate at {time.strftime('%H:%M:%S')} =====\n".encode())
+            out.flush()
+            code = subprocess.run(_PDEATH + [self.binary, "migrate"], stdout=out, stderr=subprocess.STDOUT,
+                                  stdin=subprocess.DEVNULL, env=dict(self.env, DATABASE_URL=database_url),
+                                  timeout=timeout).returncode
+        if code != 0:
+            raise RuntimeError(f"bookingbridge migrate exited {code} (see {self.logfile})")
 
     def admin(self, path):
         return get_json(self.port, path, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})

@@ -1,14 +1,16 @@
-"""The five scenarios. Each gets its own database, a reset sandbox, fresh subscriber paths and fresh bridges, runs
+"""The scenarios. Each gets its own database, a reset sandbox, fresh subscriber paths and fresh bridges, runs
 steady load while it does harm, waits for the queue to empty (with a deadline) and ends with the same audit."""
 
 import json
 import random
 import os
+import signal
 import time
 import traceback
 
 from .audit import audit, wait_for_quiet
 from .load import SOURCES, Load, offered_slots
+from .pgbouncer import SERVER_POOL_SIZE, PgBouncer
 from .procs import Bridge
 from .receiver import LatencyProxy
 from .util import log
@@ -19,6 +21,8 @@ MODES = {
               "pg_restarts": [("fast", 0.0), ("immediate", 1.5), ("immediate", 4.0)]},
     "long": {"rate": 6, "seconds": 75, "kill_every": (2.0, 8.0), "outage": 40, "drain": 300,
              "pg_restarts": [("fast", 0.0), ("immediate", 1.0), ("fast", 3.0), ("immediate", 5.0), ("immediate", 0.0)]},
+    # `--soak MINUTES` (bbres/soak.py): its own load; only the final drain comes from here.
+    "soak": {"drain": 180},
 }
 # How long a bridge may take to exit after SIGTERM (its shutdownGrace is 3 s) before it is killed.
 SIGTERM_WAIT_S = 15
@@ -31,8 +35,9 @@ RETRY_SCHEDULE = ["0s", "1s", "2s", "3s", "5s", "5s", "5s", "5s", "5s", "5s", "5
 class Context:
     """What a scenario body works with."""
 
-    def __init__(self, suite, name, bridges, load, proxy):
+    def __init__(self, suite, name, bridges, load, proxy, pooler=None):
         self.suite = suite
+        self.pooler = pooler
         self.name = name
         self.bridges = bridges
         self.load = load
@@ -89,10 +94,8 @@ class Suite:
             json.dump(document, f, indent=2)
         return path
 
-    def run(self, spec):
-        """Runs one scenario; returns (figures, problems, notes, extra)."""
-        name, body, bridges, proxy, source = spec.name, spec.body, spec.bridges, spec.proxy, spec.source
-        db = f"res_{name}"
+    def prepare(self, name, db, hubspot_port, overrides=None, database_url=None, hubspot_rate=800):
+        """A fresh database, a reset sandbox and receiver, two subscriptions; returns the bridges' environment."""
         self.cluster.create_database(db)
         self.sandbox.reset()
         self.receiver.reset()
@@ -100,16 +103,33 @@ class Suite:
         for suffix, types in (("all", ["booking.*"]), ("confirmed", ["booking.confirmed"])):
             url, secret = self.receiver.subscribe(f"/{name}/{suffix}")
             subs.append({"url": url, "eventTypes": types, "secret": secret, "description": f"resilience {suffix}"})
+        overrides = dict(overrides or {})
+        overrides["hubspot"] = dict(overrides.get("hubspot", {}), rateLimitPer10s=hubspot_rate)
+        return {"DATABASE_URL": database_url or self.cluster.url(db),
+                "HUBSPOT_BASE_URL": f"http://127.0.0.1:{hubspot_port}", "HUBSPOT_ACCESS_TOKEN": "sandbox-token",
+                "BRIDGE_CONFIG": self.config(name, subs, overrides), "BRIDGE_WEBHOOK_ALLOW": "127.0.0.0/8",
+                "HUBSPOT_RATE_LIMIT_PER_10S": str(hubspot_rate), "LOG_LEVEL": os.environ.get("RES_LOG_LEVEL", "info"),
+                "DATABASE_POOL_SIZE": "10"}
+
+    def run(self, spec):
+        """Runs one scenario; returns (figures, problems, notes, extra)."""
+        name, body, bridges, proxy, source = spec.name, spec.body, spec.bridges, spec.proxy, spec.source
+        db = f"res_{name}"
         latency = LatencyProxy(self.sandbox.port, **proxy) if proxy is not None else None
         hubspot_port = latency.port if latency else self.sandbox.port
-        env = {"DATABASE_URL": self.cluster.url(db), "HUBSPOT_BASE_URL": f"http://127.0.0.1:{hubspot_port}",
-               "HUBSPOT_ACCESS_TOKEN": "sandbox-token", "BRIDGE_CONFIG": self.config(name, subs, spec.overrides),
-               "BRIDGE_WEBHOOK_ALLOW": "127.0.0.0/8", "HUBSPOT_RATE_LIMIT_PER_10S": "800", "LOG_LEVEL": os.environ.get("RES_LOG_LEVEL", "info"),
-               "DATABASE_POOL_SIZE": "10"}
-        procs = [Bridge(f"{name}-b{i}", self.binary, self.workdir, env) for i in range(bridges)]
+        # Behind a transaction-mode pooler the bridges poll (no LISTEN) and the migrations run once beforehand
+        # straight against PostgreSQL (they hold a session lock), as README and deploy/SCALING.md tell operators.
+        pooler = PgBouncer(self.workdir, self.cluster, f"{name}-pgbouncer") if spec.pooler else None
+        env = self.prepare(name, db, hubspot_port, spec.overrides, pooler.url(db) if pooler else None)
+        args = ["--poll-only", "--no-migrate"] if pooler else []
+        procs = [Bridge(f"{name}-b{i}", self.binary, self.workdir, env, args) for i in range(bridges)]
         ctx = None
         try:
-            procs[0].start()  # applies the migrations
+            if pooler:
+                pooler.start()
+                log(f"  PgBouncer (transaction mode, {pooler.port}) in front of PostgreSQL; bridges --poll-only")
+                procs[0].migrate(self.cluster.url(db))
+            procs[0].start()  # applies the migrations (unless a pooler is in front: done above)
             for b in procs[1:]:
                 b.start(wait=False)
             for b in procs[1:]:
@@ -118,7 +138,7 @@ class Suite:
             slots = offered_slots(self.sandbox.port, self.rng, source)
             load = Load(name, lambda: [b.port for b in procs if b.alive()], self.params["rate"],
                         self.params["seconds"], slots, random.Random(self.rng.random()), source=source)
-            ctx = Context(self, name, procs, load, latency)
+            ctx = Context(self, name, procs, load, latency, pooler)
             log(f"  {len(procs)} bridges on ports {[b.port for b in procs]}, database {db}, "
                 f"{len(load.plan)} intents at {self.params['rate']}/s")
             extra = body(ctx) or {}
@@ -164,6 +184,8 @@ class Suite:
                     b.stop(grace=SIGTERM_WAIT_S)
             if latency:
                 latency.close()
+            if pooler:
+                pooler.stop(signal.SIGKILL)
 
 
 # Sandbox latency in the crash scenarios, so that a crash often finds HubSpot calls in flight.
@@ -244,6 +266,41 @@ def three_bridges(ctx):
     return {"killed_pid": victim_pid, "pids": [b.pid for b in ctx.bridges]}
 
 
+def pgbouncer(ctx):
+    """The bridges reach PostgreSQL through PgBouncer in transaction mode (`--poll-only`). Under load: kill -9 of
+    a random bridge every 1.5 to 4 s (restarted at once), and PgBouncer stopped twice, down 1.5 s each time: once
+    with a safe shutdown (SIGINT: transactions in flight finish, then every connection closes), once killed
+    (SIGKILL: connections cut mid-transaction). The sandbox answers in 250 ms, so a kill often lands on a call in
+    flight."""
+    ctx.sandbox.faults(latencyMs=CRASH_LATENCY_MS)
+    ctx.load.start()
+    seconds = ctx.p["seconds"]
+    t0 = time.monotonic()
+    # (signal, seconds into the load, seconds down). Not SIGTERM: since PgBouncer 1.23 it waits for every client to
+    # disconnect, and pooled bridges never do.
+    restarts = [(signal.SIGINT, seconds * 0.3, 1.5), (signal.SIGKILL, seconds * 0.65, 1.5)]
+    kills, down = 0, []
+    lo, hi = ctx.p["kill_every"]
+    next_kill = t0 + ctx.rng.uniform(lo, hi)
+    while ctx.load_running():
+        ctx.sleep(0.1)
+        now = time.monotonic()
+        if restarts and now - t0 >= restarts[0][1]:
+            sig, _, seconds_down = restarts.pop(0)
+            log(f"  PgBouncer: stop with {signal.Signals(sig).name}, down {seconds_down}s, start")
+            down.append(round(ctx.pooler.restart(sig, seconds_down), 1))
+        elif now >= next_kill:
+            victim = ctx.rng.choice(ctx.bridges)
+            victim.kill9()
+            kills += 1
+            log(f"  kill -9 {victim.name} (kill {kills})")
+            ctx.sleep(ctx.rng.uniform(0.0, 0.5))
+            victim.start()
+            next_kill = time.monotonic() + ctx.rng.uniform(lo, hi)
+    return {"kills": kills, "pgbouncer_restarts": len(down), "pgbouncer_down_s": down,
+            "pgbouncer_server_pool": SERVER_POOL_SIZE}
+
+
 def late_book(ctx):
     """Round-robin link: the first /book call of a fifth of the intents reaches HubSpot 6 s late, after the bridge's
     4 s request timeout (the call was sent, its answer never seen: uncertain). Principle 4: never book twice."""
@@ -254,9 +311,11 @@ def late_book(ctx):
 
 
 class Scenario:
-    def __init__(self, name, title, body, bridges=2, proxy=None, source="res", default=True, overrides=None):
+    def __init__(self, name, title, body, bridges=2, proxy=None, source="res", default=True, overrides=None,
+                 pooler=False):
         self.name, self.title, self.body, self.bridges = name, title, body, bridges
         self.proxy, self.source, self.default, self.overrides = proxy, source, default, overrides
+        self.pooler = pooler
 
 
 SCENARIOS = [
@@ -274,4 +333,6 @@ SCENARIOS = [
     Scenario("leaseexpiry", "round-robin link: a fifth of the first /book calls take 4 s, longer than a 3 s lease",
              late_book, proxy={"slow_share": 0.0, "hold_share": 0.2, "hold_seconds": 4.0}, source="rr",
              overrides={"pipeline": {"lease": "3s"}, "hubspot": {"requestTimeoutSeconds": 10}}),
+    Scenario("pgbouncer", "through PgBouncer (transaction mode, --poll-only): kill -9 of bridges, PgBouncer restarted",
+             pgbouncer, pooler=True),
 ]
