@@ -14,11 +14,21 @@ public struct Database: Sendable {
     public let logger: Logger
     /// Whether `rows(_:)` prepares its statements on each connection (see there).
     public let preparesStatements: Bool
+    /// The keys that seal secrets at rest (subscription secrets, OAuth refresh tokens) in this database.
+    public let secrets: SecretKeyring
 
-    public init(client: PostgresClient, preparesStatements: Bool = true, logger: Logger) {
+    public init(
+        client: PostgresClient, preparesStatements: Bool = true, secrets: SecretKeyring = .none, logger: Logger
+    ) {
         self.client = client
         self.preparesStatements = preparesStatements
+        self.secrets = secrets
         self.logger = logger
+    }
+
+    /// The same pool, sealing and opening secrets with `secrets`.
+    public func with(secrets: SecretKeyring) -> Database {
+        Database(client: client, preparesStatements: preparesStatements, secrets: secrets, logger: logger)
     }
 
     /// Runs one of the statements every submission or delivery goes through, and returns its rows.
@@ -82,7 +92,7 @@ public struct Database: Sendable {
     /// `prepareStatements` (the default) is for a direct connection to PostgreSQL; see `rows(_:)`.
     public init(
         url: String, maximumConnections: Int = 20, disableJIT: Bool = true, prepareStatements: Bool = true,
-        idleTimeout: Duration = .seconds(10), logger: Logger
+        idleTimeout: Duration = .seconds(10), secrets: SecretKeyring = .none, logger: Logger
     ) throws {
         var configuration = try DatabaseURL.parse(url)
         configuration.options.maximumConnections = maximumConnections
@@ -91,7 +101,7 @@ public struct Database: Sendable {
         configuration.options.keepAliveBehavior = nil
         self.init(
             client: PostgresClient(configuration: configuration, backgroundLogger: logger),
-            preparesStatements: prepareStatements, logger: logger)
+            preparesStatements: prepareStatements, secrets: secrets, logger: logger)
     }
 }
 
