@@ -27,7 +27,8 @@ struct RotateKey: AsyncParsableCommand {
 
     func validate() throws {
         guard SecretKey(base64: newKey) != nil else {
-            throw ValidationError("--new-key must be 32 random bytes in base64 (make one with `openssl rand -base64 32`)")
+            throw ValidationError(
+                "--new-key must be 32 random bytes in base64 (make one with `openssl rand -base64 32`)")
         }
         guard batchSize > 0 else { throw ValidationError("--batch-size must be positive") }
     }
@@ -39,7 +40,8 @@ struct RotateKey: AsyncParsableCommand {
         let key = SecretKey(base64: newKey)!
         let secrets = SecretKeyring.rotating(to: key, from: configuration.secrets)
         let database = try Database(url: url, maximumConnections: 1, secrets: secrets, logger: logger)
-        print("sealing every secret under key \(key.id) (opening with \(secrets.keys.map(\.id).joined(separator: ", ")))")
+        print(
+            "sealing every secret under key \(key.id) (opening with \(secrets.keys.map(\.id).joined(separator: ", ")))")
         let totals = try await withThrowingTaskGroup(of: [SealedColumn: Int]?.self) { group in
             group.addTask {
                 await database.client.run()
@@ -47,8 +49,8 @@ struct RotateKey: AsyncParsableCommand {
             }
             defer { group.cancelAll() }
             await database.runStarted()
-            return try await SealedSecretStore(database: database).resealAll(scope: .notCurrent, batchSize: batchSize)
-            { column, done in
+            return try await SealedSecretStore(database: database).resealAll(scope: .notCurrent, batchSize: batchSize) {
+                column, done in
                 print("  \(column): \(done) done")
                 fflush(nil)
             }
@@ -56,6 +58,8 @@ struct RotateKey: AsyncParsableCommand {
         for column in SealedColumn.all {
             print("\(column): \(totals[column] ?? 0) sealed again")
         }
-        print("every secret is sealed under key \(key.id); the old key can now be dropped from BRIDGE_SECRET_KEY_PREVIOUS")
+        print(
+            "every secret is sealed under key \(key.id); the old key can now be dropped from BRIDGE_SECRET_KEY_PREVIOUS"
+        )
     }
 }

@@ -216,7 +216,8 @@ struct SealedSecretsDatabaseTests {
                 secrets.append(s.secret)
             }
             let renewed = StandardWebhooks.Secret.generate().text
-            _ = try await store.rotateSecret(id: try await store.list()[0].id, newSecret: renewed, overlap: .seconds(60))
+            _ = try await store.rotateSecret(
+                id: try await store.list()[0].id, newSecret: renewed, overlap: .seconds(60))
             secrets.append(renewed)
             let token = "rt-" + UUID().uuidString
             _ = try await HubSpotTokenStore(database: database).refresh(account: "dump", configured: "configured") {
@@ -268,9 +269,10 @@ struct SealedSecretsDatabaseTests {
                     #expect(stored.count == 1)
                     #expect(stored.allSatisfy { $0.hasPrefix("sealed:v1:\(Self.newKey.key.id):") })
                     #expect(!stored.contains(rotated))
-                    #expect(try await SealedSecretStore(database: database).census().values.allSatisfy {
-                        $0.keys.allSatisfy { $0 == Self.newKey.key.id }
-                    })
+                    #expect(
+                        try await SealedSecretStore(database: database).census().values.allSatisfy {
+                            $0.keys.allSatisfy { $0 == Self.newKey.key.id }
+                        })
                 }
             }
         }

@@ -71,7 +71,8 @@ struct SecretSealingTests {
         #expect(SecretKey(base64: made.base64) == made.key)
         #expect(!"\(made.key)".contains(made.base64))
         #expect(!"\(SecretKeyring(current: made.key))".contains(made.base64))
-        #expect("\(SecretKeyring(current: Self.a, previous: [Self.b]))" == "current=\(Self.a.id) previous=[\(Self.b.id)]")
+        #expect(
+            "\(SecretKeyring(current: Self.a, previous: [Self.b]))" == "current=\(Self.a.id) previous=[\(Self.b.id)]")
     }
 
     @Test("BRIDGE_SECRET_KEY and BRIDGE_SECRET_KEY_PREVIOUS are read, and a bad one is named without its value")
@@ -113,7 +114,9 @@ struct SecretSealingTests {
             ),
         ] as [([String: Int], SecretKey?, [SecretKey], SecretsAtRest)])
     func startUp(counts: [String: Int], current: SecretKey?, previous: [SecretKey], expected: SecretsAtRest) {
-        #expect(SecretsAtRest.decide(counts: counts, secrets: SecretKeyring(current: current, previous: previous)) == expected)
+        #expect(
+            SecretsAtRest.decide(counts: counts, secrets: SecretKeyring(current: current, previous: previous))
+                == expected)
     }
 
     @Test("start-up without the key that sealed the database is refused, naming the variable to set")

@@ -32,32 +32,32 @@ public struct HubSpotTokenStore: HubSpotRefreshTokenStore {
         // An error of `refresh` (a HubSpotError the caller classifies) comes out as itself, not wrapped.
         do {
             return try await database.client.withTransaction(logger: logger) { connection in
-            try await connection.query(
-                """
-                -- One refresh per account at a time, across processes ("bbtoken" namespaces the key).
-                SELECT pg_advisory_xact_lock(hashtextextended('bbtoken:' || \(account), 0))
-                """, logger: logger)
-            let rows = try await connection.query(
-                """
-                SELECT configured_sha256, refresh_token FROM hubspot_oauth_tokens WHERE account = \(account)
-                """, logger: logger)
-            var token = configured
-            for try await (storedFingerprint, stored) in rows.decode((String, String).self)
-            where storedFingerprint == fingerprint {
-                token = try secrets.open(stored, context: context)
-            }
-            let (value, rotated) = try await refresh(token)
-            let next = rotated.flatMap { $0.isEmpty ? nil : $0 } ?? token
-            try await connection.query(
-                """
-                -- The token to use next, and which configured token it descends from.
-                INSERT INTO hubspot_oauth_tokens (account, configured_sha256, refresh_token)
-                VALUES (\(account), \(fingerprint), \(secrets.seal(next, context: context)))
-                ON CONFLICT (account) DO UPDATE
-                SET configured_sha256 = excluded.configured_sha256, refresh_token = excluded.refresh_token,
-                    updated_at = now()
-                """, logger: logger)
-            return value
+                try await connection.query(
+                    """
+                    -- One refresh per account at a time, across processes ("bbtoken" namespaces the key).
+                    SELECT pg_advisory_xact_lock(hashtextextended('bbtoken:' || \(account), 0))
+                    """, logger: logger)
+                let rows = try await connection.query(
+                    """
+                    SELECT configured_sha256, refresh_token FROM hubspot_oauth_tokens WHERE account = \(account)
+                    """, logger: logger)
+                var token = configured
+                for try await (storedFingerprint, stored) in rows.decode((String, String).self)
+                where storedFingerprint == fingerprint {
+                    token = try secrets.open(stored, context: context)
+                }
+                let (value, rotated) = try await refresh(token)
+                let next = rotated.flatMap { $0.isEmpty ? nil : $0 } ?? token
+                try await connection.query(
+                    """
+                    -- The token to use next, and which configured token it descends from.
+                    INSERT INTO hubspot_oauth_tokens (account, configured_sha256, refresh_token)
+                    VALUES (\(account), \(fingerprint), \(secrets.seal(next, context: context)))
+                    ON CONFLICT (account) DO UPDATE
+                    SET configured_sha256 = excluded.configured_sha256, refresh_token = excluded.refresh_token,
+                        updated_at = now()
+                    """, logger: logger)
+                return value
             }
         } catch let error as PostgresTransactionError {
             throw error.closureError ?? error
