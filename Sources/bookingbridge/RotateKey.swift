@@ -42,6 +42,24 @@ struct RotateKey: AsyncParsableCommand {
         let database = try Database(url: url, maximumConnections: 1, secrets: secrets, logger: logger)
         print(
             "sealing every secret under key \(key.id) (opening with \(secrets.keys.map(\.id).joined(separator: ", ")))")
+        fflush(nil)
+        let totals: [SealedColumn: Int]
+        do {
+            totals = try await runBatches(database: database)
+        } catch let error as SealingError {
+            throw ValidationError(
+                "\(error); set the key that sealed it in BRIDGE_SECRET_KEY or BRIDGE_SECRET_KEY_PREVIOUS")
+        }
+        for column in SealedColumn.all {
+            print("\(column): \(totals[column] ?? 0) sealed again")
+        }
+        print(
+            "every secret is sealed under key \(key.id); the old key can now be dropped from BRIDGE_SECRET_KEY_PREVIOUS"
+        )
+    }
+
+    private func runBatches(database: Database) async throws -> [SealedColumn: Int] {
+        let batchSize = self.batchSize
         let totals = try await withThrowingTaskGroup(of: [SealedColumn: Int]?.self) { group in
             group.addTask {
                 await database.client.run()
@@ -55,11 +73,6 @@ struct RotateKey: AsyncParsableCommand {
                 fflush(nil)
             }
         }
-        for column in SealedColumn.all {
-            print("\(column): \(totals[column] ?? 0) sealed again")
-        }
-        print(
-            "every secret is sealed under key \(key.id); the old key can now be dropped from BRIDGE_SECRET_KEY_PREVIOUS"
-        )
+        return totals ?? [:]
     }
 }

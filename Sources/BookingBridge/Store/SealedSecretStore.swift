@@ -89,6 +89,21 @@ public struct SealedSecretStore: Sendable {
         let secrets = database.secrets
         let logger = database.logger
         let pattern = scope == .plain ? "sealed:%" : SecretKeyring.prefix + current.id + ":%"
+        do {
+            return try await resealBatch(column, pattern: pattern, limit: limit, current: current)
+        } catch let error as PostgresTransactionError {
+            // A `SealingError` (a key missing) comes out as itself, not wrapped.
+            throw error.closureError ?? error
+        }
+    }
+
+    private func resealBatch(
+        _ column: SealedColumn, pattern: String, limit: Int, current: SecretKey
+    ) async throws
+        -> Int
+    {
+        let secrets = database.secrets
+        let logger = database.logger
         return try await database.client.withTransaction(logger: logger) { connection in
             let rows = try await connection.query(
                 """

@@ -33,7 +33,7 @@ public enum SecretsAtRest: Equatable, Sendable {
             return .refuse(
                 ConfigurationError(
                     key: "BRIDGE_SECRET_KEY_PREVIOUS",
-                    expected: "to hold the key that sealed the secrets in the database (\(sealed)); "
+                    expected: "set to include the key that sealed the secrets in the database (\(sealed)); "
                         + "BRIDGE_SECRET_KEY is key \(current.id)"))
         }
         guard let current = secrets.current else { return .clear(plain: plain) }
