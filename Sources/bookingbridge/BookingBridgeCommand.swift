@@ -10,7 +10,9 @@ struct BookingBridgeCommand: AsyncParsableCommand {
             Configuration comes from environment variables (DATABASE_URL, HUBSPOT_ACCESS_TOKEN, BRIDGE_PORT, ...) and \
             an optional JSON file named by BRIDGE_CONFIG; the environment wins. See README.md for every key.
             """,
-        subcommands: [Serve.self, Migrate.self, Dev.self, Sandbox.self, ForgetCommand.self, Bench.self],
+        subcommands: [
+            Serve.self, Migrate.self, Dev.self, Sandbox.self, ForgetCommand.self, RotateKey.self, Bench.self,
+        ],
         defaultSubcommand: nil
     )
 }

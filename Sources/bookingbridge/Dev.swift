@@ -60,6 +60,17 @@ struct Dev: AsyncParsableCommand {
                 formFields: ["company": "company"])
         }
         if configuration.adminToken == nil { configuration.adminToken = "dev-admin-token" }
+        if configuration.secrets.current == nil {
+            if cluster != nil {
+                // The throwaway database lives as long as this run, and so may its key.
+                let made = SecretKey.generate()
+                configuration.secrets = SecretKeyring(current: made.key)
+                say("no BRIDGE_SECRET_KEY set: made key \(made.key.id) for this run to seal secrets at rest")
+            } else {
+                // A key made here would be gone at the next run, and DATABASE_URL's secrets with it.
+                say("no BRIDGE_SECRET_KEY set: secrets in DATABASE_URL's database stay in the clear")
+            }
+        }
 
         let banner = Banner(
             configuration: configuration, sandboxURL: await sandbox?.baseURL, subscriberURL: subscriber.url,

@@ -58,7 +58,11 @@ struct Serve: AsyncParsableCommand {
             )
         }
         let logger = bootstrapLogging(configuration)
-        try await BridgeRunner.run(configuration: configuration, migrate: !noMigrate, logger: logger)
+        do {
+            try await BridgeRunner.run(configuration: configuration, migrate: !noMigrate, logger: logger)
+        } catch let error as ConfigurationError {
+            throw ValidationError(error.description)
+        }
     }
 }
 
@@ -67,14 +71,17 @@ struct Migrate: AsyncParsableCommand {
         abstract: "Apply pending database migrations (sql/) and exit.",
         discussion: """
             Safe to run again (it changes nothing when the schema is current) and from several processes at once (an \
-            advisory lock serializes them). Refuses a database that has a migration this build does not know.
+            advisory lock serializes them). Refuses a database that has a migration this build does not know. With \
+            BRIDGE_SECRET_KEY set it also seals the secrets stored in the clear (as `serve` does at start-up); \
+            without it, secrets are left as they are.
             """)
 
     func run() async throws {
         let configuration = try loadConfiguration()
         guard let url = configuration.databaseURL else { throw ValidationError("DATABASE_URL is not set") }
         let logger = bootstrapLogging(configuration)
-        let database = try Database(url: url, maximumConnections: 1, logger: logger)
+        let database = try Database(
+            url: url, maximumConnections: 1, secrets: configuration.secrets, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await database.client.run() }
             await database.runStarted()
@@ -86,6 +93,13 @@ struct Migrate: AsyncParsableCommand {
                 print(
                     "applied \(report.applied.map(\.name).joined(separator: ", ")); schema is at version \(report.currentVersion)"
                 )
+            }
+            if configuration.secrets.current != nil {
+                do {
+                    try await SecretsAtRest.prepare(database: database, logger: logger)
+                } catch let error as ConfigurationError {
+                    throw ValidationError(error.description)
+                }
             }
         }
     }

@@ -24,6 +24,9 @@ public struct BridgeConfiguration: Sendable {
     public var pipeline = PipelineSettings()
     public var intake = IntakeSettings()
     public var retention = RetentionSettings()
+    /// `BRIDGE_SECRET_KEY` (file `secretKey`) seals secrets at rest; `BRIDGE_SECRET_KEY_PREVIOUS` (comma-separated,
+    /// file `secretKeyPrevious`, a list) still opens them during a key rotation. No key: stored in the clear.
+    public var secrets = SecretKeyring.none
     /// `LOG_LEVEL` (trace, debug, info, notice, warning, error, critical).
     public var logLevel: Logger.Level = .info
     /// `LOG_FORMAT`: `text` or `json`.
@@ -128,6 +131,8 @@ extension BridgeConfiguration {
         var pipeline: PipelineSettings?
         var intake: IntakeSettings?
         var retention: RetentionSettings?
+        var secretKey: String?
+        var secretKeyPrevious: [String]?
         var logLevel: String?
         var logFormat: String?
     }
@@ -186,6 +191,11 @@ extension BridgeConfiguration {
             config.pipeline = parsed.pipeline ?? config.pipeline
             config.intake = parsed.intake ?? config.intake
             config.retention = parsed.retention ?? config.retention
+            if parsed.secretKey != nil || parsed.secretKeyPrevious != nil {
+                config.secrets = try secretKeyring(
+                    current: parsed.secretKey, currentKey: "secretKey", previous: parsed.secretKeyPrevious ?? [],
+                    previousKey: "secretKeyPrevious")
+            }
             if let level = parsed.logLevel { config.logLevel = try logLevel(level, key: "logLevel") }
             if let format = parsed.logFormat { config.logFormat = try logFormat(format, key: "logFormat") }
         }
@@ -253,6 +263,14 @@ extension BridgeConfiguration {
         }
         intake.maxBodyBytes = try int("BRIDGE_MAX_BODY_BYTES", range: 1024...16 * 1024 * 1024) ?? intake.maxBodyBytes
         retention.maxAge = try duration("BRIDGE_RETENTION") ?? retention.maxAge
+        if value("BRIDGE_SECRET_KEY") != nil || value("BRIDGE_SECRET_KEY_PREVIOUS") != nil {
+            let previous = value("BRIDGE_SECRET_KEY_PREVIOUS").map {
+                $0.split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
+            }
+            secrets = try Self.secretKeyring(
+                current: value("BRIDGE_SECRET_KEY"), fallback: secrets.current, currentKey: "BRIDGE_SECRET_KEY",
+                previous: previous, fallbackPrevious: secrets.previous, previousKey: "BRIDGE_SECRET_KEY_PREVIOUS")
+        }
         if let level = value("LOG_LEVEL") { logLevel = try Self.logLevel(level, key: "LOG_LEVEL") }
         if let format = value("LOG_FORMAT") { logFormat = try Self.logFormat(format, key: "LOG_FORMAT") }
     }
@@ -287,6 +305,33 @@ extension BridgeConfiguration {
                     key: "sources.\(name).durationMinutes", expected: "a positive number", found: "\(minutes)")
             }
         }
+    }
+
+    /// The keyring from base64 keys; an error names `currentKey` or `previousKey` (and never shows a key). Keys
+    /// not given fall back to those already read (the file's, when the environment sets only one of the two).
+    static func secretKeyring(
+        current: String?, fallback: SecretKey? = nil, currentKey: String,
+        previous: [String]?, fallbackPrevious: [SecretKey] = [], previousKey: String
+    ) throws -> SecretKeyring {
+        let expected = "32 random bytes in base64 (make one with `openssl rand -base64 32`)"
+        var key = fallback
+        if let current {
+            guard let parsed = SecretKey(base64: current) else {
+                throw ConfigurationError(key: currentKey, expected: expected)
+            }
+            key = parsed
+        }
+        var previousKeys = fallbackPrevious
+        if let previous {
+            previousKeys = try previous.enumerated().map { index, text in
+                guard let parsed = SecretKey(base64: text) else {
+                    throw ConfigurationError(
+                        key: previous.count > 1 ? "\(previousKey)[\(index)]" : previousKey, expected: expected)
+                }
+                return parsed
+            }
+        }
+        return SecretKeyring(current: key, previous: previousKeys)
     }
 
     private static func logLevel(_ text: String, key: String) throws -> Logger.Level {

@@ -16,6 +16,7 @@ public enum ConfigurationSummary {
             "  webhooks:          timeout=\(c.webhooks.timeoutSeconds)s retries=\(c.webhooks.retrySchedule.map(DurationText.format).joined(separator: ",")) allow=\(c.webhooks.allowDestinations.joined(separator: ","))",
             "  intake:            maxBody=\(c.intake.maxBodyBytes)B",
             "  retention:         \(DurationText.format(c.retention.maxAge))",
+            "  secret keys:       \(c.secrets.current == nil ? "(none: secrets stored in the clear)" : "\(c.secrets)")",
             "  log:               \(c.logLevel.rawValue) \(c.logFormat.rawValue)",
             "  sources:           \(c.sources.isEmpty ? "(none)" : "")",
         ]

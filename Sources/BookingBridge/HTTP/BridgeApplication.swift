@@ -67,11 +67,11 @@ public struct BridgeApplication: Sendable {
     }
 
     /// The HubSpot client every HubSpot call of this process goes through (one shared rate budget per account,
-    /// kept in PostgreSQL across processes).
+    /// and the OAuth refresh token in use, kept in PostgreSQL across processes).
     public func makeHubSpotClient() -> HubSpotClient {
         HubSpotClient(
             settings: configuration.hubspot, httpClient: httpClient,
-            budget: PostgresHubSpotRateBudget(database: database),
+            budget: PostgresHubSpotRateBudget(database: database), tokenStore: HubSpotTokenStore(database: database),
             logger: logger)
     }
 

@@ -7,8 +7,8 @@ import PostgresNIO
 import ServiceLifecycle
 import UnixSignals
 
-/// Runs a whole bridge until SIGTERM/SIGINT: the database pool, migrations, then every service of
-/// `BridgeApplication`, with graceful draining on the way down.
+/// Runs a whole bridge until SIGTERM/SIGINT: the database pool, migrations, the secrets at rest
+/// (`SecretsAtRest.prepare`), then every service of `BridgeApplication`, with graceful draining on the way down.
 public enum BridgeRunner {
     public static func run(
         configuration: BridgeConfiguration, migrate: Bool, logger: Logger,
@@ -20,7 +20,7 @@ public enum BridgeRunner {
         let database = try Database(
             url: url, maximumConnections: configuration.databasePoolSize,
             disableJIT: !configuration.pipeline.pollOnly,
-            prepareStatements: !configuration.pipeline.pollOnly, logger: logger)
+            prepareStatements: !configuration.pipeline.pollOnly, secrets: configuration.secrets, logger: logger)
         let httpClient = HTTPClient(
             eventLoopGroupProvider: .singleton,
             configuration: HubSpotClient.httpClientConfiguration(settings: configuration.hubspot))
@@ -37,6 +37,8 @@ public enum BridgeRunner {
                 } else if try await !Migrations().isCurrent(on: database) {
                     logger.warning("database migrations are not current; run `bookingbridge migrate`")
                 }
+                // Refuses without the key that sealed the stored secrets; seals those left in the clear.
+                try await SecretsAtRest.prepare(database: database, logger: logger)
                 let bridge = BridgeApplication(
                     configuration: configuration, database: database, httpClient: httpClient,
                     webhookHTTPClient: webhookClient, logger: logger)

@@ -55,10 +55,16 @@ public struct HubSpotClient: Sendable {
 
     /// A client for `settings`: the token provider its credentials describe, calls shared through `budget`
     /// (`PostgresHubSpotRateBudget` across processes). Without credentials every call fails permanently.
-    public init(settings: HubSpotSettings, httpClient: HTTPClient, budget: any HubSpotRateBudget, logger: Logger) {
+    ///
+    /// With `tokenStore` a refresh token that HubSpot rotates is kept there for every process and restart.
+    public init(
+        settings: HubSpotSettings, httpClient: HTTPClient, budget: any HubSpotRateBudget,
+        tokenStore: (any HubSpotRefreshTokenStore)? = nil, logger: Logger
+    ) {
         self.init(
             configuration: Configuration(settings: settings), httpClient: httpClient,
-            tokenProvider: HubSpotTokenProvider(settings: settings, httpClient: httpClient, logger: logger),
+            tokenProvider: HubSpotTokenProvider(
+                settings: settings, httpClient: httpClient, tokenStore: tokenStore, logger: logger),
             budget: budget, logger: logger)
     }
 

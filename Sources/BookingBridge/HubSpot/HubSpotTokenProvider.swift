@@ -7,9 +7,10 @@ import Metrics
 /// tokens refreshed from a refresh token.
 ///
 /// OAuth tokens are refreshed ahead of expiry (`refreshMargin(lifetime:)` early), not on a 401. Concurrent
-/// callers share one refresh in flight; a refresh token rotated by HubSpot replaces the old one (in memory: a
-/// restart starts again from the configured one). A refused refresh token (`invalid_grant`) is a permanent
-/// `HubSpotError`.
+/// callers share one refresh in flight; a refresh token rotated by HubSpot replaces the old one. With a
+/// `HubSpotRefreshTokenStore` the rotated token is kept there (sealed in PostgreSQL), and refreshes of one account
+/// take turns across processes, so every process and a restart refresh with the current token; without one it is
+/// kept in memory only. A refused refresh token (`invalid_grant`) is a permanent `HubSpotError`.
 public actor HubSpotTokenProvider {
     /// OAuth app credentials and the refresh token of the installing account.
     public struct OAuthCredentials: Sendable, Equatable {
@@ -32,6 +33,9 @@ public actor HubSpotTokenProvider {
 
     private let oauth: OAuthCredentials?
     private let transport: HubSpotTransport?
+    private let tokenStore: (any HubSpotRefreshTokenStore)?
+    /// The account key the stored refresh token is filed under.
+    private let account: String
     private let logger: Logger
     private var current: AccessToken?
     private var refreshToken: String?
@@ -46,6 +50,8 @@ public actor HubSpotTokenProvider {
     public init(staticToken: String) {
         self.oauth = nil
         self.transport = nil
+        self.tokenStore = nil
+        self.account = ""
         self.logger = Logger(label: "hubspot.token")
         let never = ContinuousClock.now + .seconds(86_400 * 365 * 100)
         self.current = AccessToken(value: staticToken, refreshAt: never, expiresAt: never)
@@ -56,11 +62,15 @@ public actor HubSpotTokenProvider {
     ///
     /// - Parameters:
     ///   - initialAccessToken: an access token already held, valid for `initialLifetime` from now (zero: expired).
+    ///   - tokenStore: where the refresh token in use is kept for `account` across processes; `nil`: in memory.
     public init(
         oauth: OAuthCredentials, baseURL: String, httpClient: HTTPClient, requestTimeoutSeconds: Double = 20,
-        initialAccessToken: String? = nil, initialLifetime: Duration = .zero, logger: Logger
+        initialAccessToken: String? = nil, initialLifetime: Duration = .zero,
+        tokenStore: (any HubSpotRefreshTokenStore)? = nil, account: String = "", logger: Logger
     ) {
         self.oauth = oauth
+        self.tokenStore = tokenStore
+        self.account = account
         self.refreshToken = oauth.refreshToken
         self.transport = HubSpotTransport(
             httpClient: httpClient, baseURL: baseURL, requestTimeoutSeconds: requestTimeoutSeconds)
@@ -77,7 +87,10 @@ public actor HubSpotTokenProvider {
 
     /// The provider that `settings` describe: the static token when set, else OAuth; without credentials every
     /// `token()` fails with a permanent error saying what to set.
-    public init(settings: HubSpotSettings, httpClient: HTTPClient, logger: Logger) {
+    public init(
+        settings: HubSpotSettings, httpClient: HTTPClient, tokenStore: (any HubSpotRefreshTokenStore)? = nil,
+        logger: Logger
+    ) {
         if let token = settings.accessToken, !token.isEmpty {
             self.init(staticToken: token)
         } else if let clientID = settings.clientID, let clientSecret = settings.clientSecret,
@@ -86,7 +99,8 @@ public actor HubSpotTokenProvider {
             self.init(
                 oauth: OAuthCredentials(clientID: clientID, clientSecret: clientSecret, refreshToken: refreshToken),
                 baseURL: settings.baseURL, httpClient: httpClient,
-                requestTimeoutSeconds: settings.requestTimeoutSeconds, logger: logger)
+                requestTimeoutSeconds: settings.requestTimeoutSeconds, tokenStore: tokenStore,
+                account: HubSpotClient.accountKey(settings: settings), logger: logger)
         } else {
             self.init(unconfigured: ())
         }
@@ -95,6 +109,8 @@ public actor HubSpotTokenProvider {
     private init(unconfigured: Void) {
         self.oauth = nil
         self.transport = nil
+        self.tokenStore = nil
+        self.account = ""
         self.logger = Logger(label: "hubspot.token")
         self.current = nil
         self.canRefresh = false
@@ -150,11 +166,21 @@ public actor HubSpotTokenProvider {
                     + "HUBSPOT_CLIENT_SECRET and HUBSPOT_REFRESH_TOKEN")
         }
         let logger = self.logger
-        // Awaited by every caller below and by joiners; it ends with the token call's timeout at the latest.
+        let tokenStore = self.tokenStore
+        let account = self.account
+        // Awaited by every caller below and by joiners; it ends with the token call's timeout at the latest (and,
+        // with a store, the wait for another process's refresh of the same account).
         let task = Task<OAuthTokenAnswer, any Error> {
-            try await Self.requestToken(
-                transport: transport, clientID: oauth.clientID, clientSecret: oauth.clientSecret,
-                refreshToken: refreshToken, logger: logger)
+            @Sendable func request(_ token: String) async throws -> OAuthTokenAnswer {
+                try await Self.requestToken(
+                    transport: transport, clientID: oauth.clientID, clientSecret: oauth.clientSecret,
+                    refreshToken: token, logger: logger)
+            }
+            guard let tokenStore else { return try await request(refreshToken) }
+            return try await tokenStore.refresh(account: account, configured: oauth.refreshToken) { token in
+                let answer = try await request(token)
+                return (answer, answer.refreshToken)
+            }
         }
         inFlight = task
         let answer: OAuthTokenAnswer

@@ -22,10 +22,15 @@ public struct Database: Sendable {
     /// How long a call may take, waiting for a connection included; nil: as long as it takes.
     public private(set) var callTimeout: Duration?
     let watch: ConnectionWatch
+    /// The keys that seal secrets at rest (subscription secrets, OAuth refresh tokens) in this database.
+    public private(set) var secrets: SecretKeyring
 
-    public init(client: PostgresClient, preparesStatements: Bool = true, logger: Logger) {
+    public init(
+        client: PostgresClient, preparesStatements: Bool = true, secrets: SecretKeyring = .none, logger: Logger
+    ) {
         self.client = client
         self.preparesStatements = preparesStatements
+        self.secrets = secrets
         self.logger = logger
         self.callTimeout = nil
         self.watch = ConnectionWatch()
@@ -65,6 +70,13 @@ public struct Database: Sendable {
             for try await row in try await connection.query(query, logger: logger) { rows.append(row) }
             return Rows(rows: rows)
         }
+    }
+
+    /// The same pool, sealing and opening secrets with `secrets`.
+    public func with(secrets: SecretKeyring) -> Database {
+        var copy = self
+        copy.secrets = secrets
+        return copy
     }
 
     /// Runs one of the statements every submission or delivery goes through, and returns its rows.
@@ -128,7 +140,7 @@ public struct Database: Sendable {
     /// `prepareStatements` (the default) is for a direct connection to PostgreSQL; see `rows(_:)`.
     public init(
         url: String, maximumConnections: Int = 20, disableJIT: Bool = true, prepareStatements: Bool = true,
-        idleTimeout: Duration = .seconds(10), logger: Logger
+        idleTimeout: Duration = .seconds(10), secrets: SecretKeyring = .none, logger: Logger
     ) throws {
         var configuration = try DatabaseURL.parse(url)
         configuration.options.maximumConnections = maximumConnections
@@ -137,7 +149,7 @@ public struct Database: Sendable {
         configuration.options.keepAliveBehavior = nil
         self.init(
             client: PostgresClient(configuration: configuration, backgroundLogger: logger),
-            preparesStatements: prepareStatements, logger: logger)
+            preparesStatements: prepareStatements, secrets: secrets, logger: logger)
     }
 }
 

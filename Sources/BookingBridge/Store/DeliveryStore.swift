@@ -31,11 +31,21 @@ public struct DeliveryStore: Sendable {
     ) async throws -> [ClaimedDelivery] {
         guard limit > 0 else { return [] }
         let ids = Array(quotas.keys)
-        return try await database.rows(
+        var claimed = try await database.rows(
             ClaimStatement(
                 defaultQuota: defaultQuota, ids: ids, quotas: ids.map { quotas[$0]! },
                 limit: min(limit, Self.maximumClaim), owner: owner,
                 leaseMs: lease.milliseconds))
+        // The subscription's secrets as stored (sealed once a key is set); opened here, where the keys are known.
+        let secrets = database.secrets
+        for index in claimed.indices {
+            let context = SubscriptionStore.context(id: claimed[index].subscriptionID)
+            claimed[index].secret = try secrets.open(claimed[index].secret, context: context)
+            claimed[index].previousSecret = try claimed[index].previousSecret.map {
+                try secrets.open($0, context: context)
+            }
+        }
+        return claimed
     }
 
     /// The most deliveries one claim returns.

@@ -3,6 +3,10 @@ import Logging
 import PostgresNIO
 
 /// SQL for the `subscriptions` table: create, read, change, delete, rotate secrets, enable and disable.
+///
+/// `secret` and `previous_secret` are sealed with `database.secrets` on the way in and opened on the way out (see
+/// `SecretKeyring`; `context(id:)` binds each to its row), so a `Subscription` always holds the usable secrets and
+/// the table never does once a key is set.
 public struct SubscriptionStore: Sendable {
     public let database: Database
 
@@ -14,17 +18,22 @@ public struct SubscriptionStore: Sendable {
         previous_secret_expires_at, max_per_second, failing_since, created_at, updated_at
         """
 
+    /// What a subscription's sealed secrets are bound to: both columns of one row share it, so a rotation can
+    /// move `secret` into `previous_secret` in SQL.
+    public static func context(id: UUID) -> String { "subscription:\(id.uuidString.lowercased())" }
+
     public func create(_ new: NewSubscription, id: UUID = UUID()) async throws -> Subscription {
+        let secret = database.secrets.seal(new.secret, context: Self.context(id: id))
         let rows = try await database.query(
             """
             INSERT INTO subscriptions (id, url, event_types, sources, description, enabled, disabled_reason,
                                        disabled_at, secret, max_per_second)
             VALUES (\(id), \(new.url), \(new.eventTypes), \(new.sources), \(new.description), \(new.enabled),
                     CASE WHEN \(new.enabled) THEN NULL ELSE 'manual' END, CASE WHEN \(new.enabled) THEN NULL ELSE now() END,
-                    \(new.secret), \(new.maxPerSecond))
+                    \(secret), \(new.maxPerSecond))
             RETURNING \(unescaped: Self.columns)
             """, logger: database.logger)
-        for try await row in rows { return try Self.decode(row) }
+        for try await row in rows { return try Self.decode(row, secrets: database.secrets) }
         throw StoreError(description: "INSERT INTO subscriptions returned no row")
     }
 
@@ -34,14 +43,14 @@ public struct SubscriptionStore: Sendable {
             "SELECT \(unescaped: Self.columns) FROM subscriptions ORDER BY created_at, id LIMIT \(limit)",
             logger: database.logger)
         var result: [Subscription] = []
-        for try await row in rows { result.append(try Self.decode(row)) }
+        for try await row in rows { result.append(try Self.decode(row, secrets: database.secrets)) }
         return result
     }
 
     public func find(id: UUID) async throws -> Subscription? {
         let rows = try await database.query(
             "SELECT \(unescaped: Self.columns) FROM subscriptions WHERE id = \(id)", logger: database.logger)
-        for try await row in rows { return try Self.decode(row) }
+        for try await row in rows { return try Self.decode(row, secrets: database.secrets) }
         return nil
     }
 
@@ -65,6 +74,7 @@ public struct SubscriptionStore: Sendable {
         let setRate = changes.maxPerSecond != nil
         let rate: Int? = changes.maxPerSecond ?? nil
         let logger = database.logger
+        let secrets = database.secrets
         return try await database.withTransaction(logger: logger) { connection in
             let rows = try await connection.query(
                 """
@@ -94,7 +104,10 @@ public struct SubscriptionStore: Sendable {
                 """, logger: logger)
             var updated: (Subscription, Bool)?
             for try await row in rows {
-                updated = (try Self.decode(row), try row.makeRandomAccess()[15].decode(Bool.self, context: .default))
+                updated = (
+                    try Self.decode(row, secrets: secrets),
+                    try row.makeRandomAccess()[15].decode(Bool.self, context: .default)
+                )
             }
             guard let (subscription, wasEnabled) = updated else { return nil }
             if subscription.enabled && !wasEnabled {
@@ -113,23 +126,25 @@ public struct SubscriptionStore: Sendable {
 
     /// Installs `newSecret`; the current secret keeps signing (alongside) for `overlap`.
     public func rotateSecret(id: UUID, newSecret: String, overlap: Duration) async throws -> Subscription? {
+        let sealed = database.secrets.seal(newSecret, context: Self.context(id: id))
         let rows = try await database.query(
             """
             UPDATE subscriptions
             SET previous_secret = secret,
                 previous_secret_expires_at = now() + \(overlap.milliseconds) * interval '1 millisecond',
-                secret = \(newSecret), updated_at = now()
+                secret = \(sealed), updated_at = now()
             WHERE id = \(id)
             RETURNING \(unescaped: Self.columns)
             """, logger: database.logger)
-        for try await row in rows { return try Self.decode(row) }
+        for try await row in rows { return try Self.decode(row, secrets: database.secrets) }
         return nil
     }
 
     /// Disables an enabled subscription for `reason`, on `connection`; `nil` when it was already disabled (so only
     /// one caller announces it).
     static func disable(
-        id: UUID, reason: Subscription.DisabledReason, on connection: PostgresConnection, logger: Logger
+        id: UUID, reason: Subscription.DisabledReason, secrets: SecretKeyring, on connection: PostgresConnection,
+        logger: Logger
     ) async throws -> Subscription? {
         let rows = try await connection.query(
             """
@@ -138,7 +153,7 @@ public struct SubscriptionStore: Sendable {
             WHERE id = \(id) AND enabled
             RETURNING \(unescaped: Self.columns)
             """, logger: logger)
-        for try await row in rows { return try Self.decode(row) }
+        for try await row in rows { return try Self.decode(row, secrets: secrets) }
         return nil
     }
 
@@ -146,11 +161,14 @@ public struct SubscriptionStore: Sendable {
         columns.split(separator: ",").map { "\(alias)." + $0.trimmingWhitespace() }.joined(separator: ", ")
     }
 
-    static func decode(_ row: PostgresRow) throws -> Subscription {
+    /// A `Subscription` from a row of `columns`, its secrets opened with `secrets`.
+    static func decode(_ row: PostgresRow, secrets: SecretKeyring) throws -> Subscription {
         let c = row.makeRandomAccess()
         let reason = try c[6].decode(String?.self, context: .default)
+        let id = try c[0].decode(UUID.self, context: .default)
+        let context = Self.context(id: id)
         return Subscription(
-            id: try c[0].decode(UUID.self, context: .default),
+            id: id,
             url: try c[1].decode(String.self, context: .default),
             eventTypes: try c[2].decode([String].self, context: .default),
             sources: try c[3].decode([String]?.self, context: .default),
@@ -158,8 +176,10 @@ public struct SubscriptionStore: Sendable {
             enabled: try c[5].decode(Bool.self, context: .default),
             disabledReason: reason.flatMap(Subscription.DisabledReason.init(rawValue:)),
             disabledAt: try c[7].decode(Date?.self, context: .default),
-            secret: try c[8].decode(String.self, context: .default),
-            previousSecret: try c[9].decode(String?.self, context: .default),
+            secret: try secrets.open(try c[8].decode(String.self, context: .default), context: context),
+            previousSecret: try c[9].decode(String?.self, context: .default).map {
+                try secrets.open($0, context: context)
+            },
             previousSecretExpiresAt: try c[10].decode(Date?.self, context: .default),
             maxPerSecond: try c[11].decode(Int?.self, context: .default),
             failingSince: try c[12].decode(Date?.self, context: .default),

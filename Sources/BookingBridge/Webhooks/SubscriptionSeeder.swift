@@ -31,7 +31,8 @@ public enum SubscriptionSeeder {
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))", logger: logger)
             for seed in seeds {
                 let id = UUID()
-                let secret = seed.secret ?? StandardWebhooks.Secret.generate().text
+                let secret = database.secrets.seal(
+                    seed.secret ?? StandardWebhooks.Secret.generate().text, context: SubscriptionStore.context(id: id))
                 let rows = try await connection.query(
                     """
                     INSERT INTO subscriptions (id, url, event_types, sources, description, secret)

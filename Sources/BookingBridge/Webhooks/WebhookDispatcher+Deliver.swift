@@ -126,7 +126,8 @@ extension WebhookDispatcher {
             let announced = try await database.withTransaction(logger: logger) { connection -> Bool in
                 guard
                     let subscription = try await SubscriptionStore.disable(
-                        id: delivery.subscriptionID, reason: reason, on: connection, logger: logger)
+                        id: delivery.subscriptionID, reason: reason, secrets: database.secrets, on: connection,
+                        logger: logger)
                 else { return false }
                 var statusCode: Int?
                 if case .response(let status, _) = attempt.result { statusCode = status }
