@@ -33,6 +33,12 @@ struct SourceAuth: Sendable {
         return nil
     }
 
+    /// Whether posts carry a signature over their `webhook-id` (an `hmac` source).
+    var isSigned: Bool {
+        if case .hmac = mode { return true }
+        return false
+    }
+
     var isPublic: Bool {
         if case .public = mode { return true }
         return false
