@@ -91,3 +91,12 @@ extension HTTPField.Name {
     public static let webhookTimestamp = Self("webhook-timestamp")!
     public static let webhookSignature = Self("webhook-signature")!
 }
+
+/// The admin token never shows in a description (see `Redaction`).
+extension AdminAuthMiddleware: CustomStringConvertible, CustomReflectable {
+    public var customMirror: Mirror {
+        Mirror(self, children: ["token": Redaction.mask(token) as Any], displayStyle: .struct)
+    }
+
+    public var description: String { "AdminAuthMiddleware(token: \(Redaction.mask(token) ?? "nil"))" }
+}

@@ -85,6 +85,21 @@ struct SourceAuth: Sendable {
 
 }
 
+/// The token's bytes and the signing keys never show in a description (see `Redaction`).
+extension SourceAuth: CustomStringConvertible, CustomReflectable {
+    var customMirror: Mirror { Mirror(self, children: ["mode": description], displayStyle: .struct) }
+
+    var description: String {
+        switch mode {
+        case .public(let policy, let honeypot):
+            "SourceAuth(public, origins: \(policy.verbatim.sorted()), honeypot: \(String(describing: honeypot)))"
+        case .token: "SourceAuth(token: \(Redaction.masked))"
+        case .hmac(let secrets): "SourceAuth(hmac: \(secrets.count) secret(s))"
+        case .misconfigured(let reason): "SourceAuth(misconfigured: \(reason))"
+        }
+    }
+}
+
 /// Which browser origins may post to a public source. An empty list or `*` allows any (and posts without an
 /// `Origin`); otherwise the `Origin` header, or failing that the `Referer`'s origin, must be one of the list.
 struct OriginPolicy: Sendable, Equatable {
