@@ -129,6 +129,12 @@ struct AdminInputTests {
             #expect(stored.status == .needsReview)
             #expect(try await IntakeTestApp.count(database, "SELECT count(*) FROM events") == 0)
             #expect(try await IntakeTestApp.count(database, "SELECT count(*) FROM bookings") == 0)
+            // A body over the limit is refused as too large.
+            let huge = #"{"status":"failed","reason":""# + String(repeating: "r", count: 70_000) + #""}"#
+            let tooLarge = try await client.call(.post, "/v1/intents/\(intent.id)/resolve", huge)
+            #expect(tooLarge.status == .contentTooLarge)
+            #expect(tooLarge.isProblem)
+            #expect(try await client.call(.post, "/v1/subscriptions", huge).status == .contentTooLarge)
             // A well-formed resolution still works.
             let resolved = try await client.call(
                 .post, "/v1/intents/\(intent.id)/resolve", #"{"status":"failed","reason":"no meeting in HubSpot"}"#)
