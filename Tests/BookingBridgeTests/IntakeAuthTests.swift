@@ -111,20 +111,46 @@ struct IntakeAuthTests {
         #expect(code { _ = try IdempotencyKey.offered([.idempotencyKey: "ünïcode"]) } == .malformed)
     }
 
-    @Test func fingerprintCatchesDoubleClicks() {
+    @Test("a signed source's key is its signed webhook-id; an unsigned Idempotency-Key is not used")
+    func signedSourcesUseTheWebhookIDOnly() throws {
+        #expect(
+            try IdempotencyKey.offered([.idempotencyKey: "abc", .webhookID: "msg_1"], signed: true) == "webhook:msg_1")
+        #expect(
+            try IdempotencyKey.offered([.idempotencyKey: "other", .webhookID: "msg_1"], signed: true) == "webhook:msg_1"
+        )
+        #expect(try IdempotencyKey.offered([.idempotencyKey: "abc"], signed: true) == nil)
+        #expect(code { _ = try IdempotencyKey.offered([.webhookID: "ünïcode"], signed: true) } == .malformed)
+        #expect(SourceAuth(.hmac(secret: Self.secret.text)).isSigned)
+        #expect(!SourceAuth(.token("t")).isSigned)
+        #expect(!SourceAuth(.public(allowedOrigins: [], honeypotField: nil)).isSigned)
+    }
+
+    @Test("the fingerprint is of the whole normalized request: another duration is another request")
+    func fingerprintIsOfTheWholeRequest() throws {
+        let first = try #require(
+            IdempotencyKey.fingerprint(source: "web", isPublic: true, request: Self.request, spam: false))
+        var same = Self.request
+        same.email = "ada@example.org"
+        #expect(first == IdempotencyKey.fingerprint(source: "web", isPublic: true, request: same, spam: false))
+        var longer = Self.request
+        longer.durationMinutes = 45
+        #expect(first != IdempotencyKey.fingerprint(source: "web", isPublic: true, request: longer, spam: false))
         var later = Self.request
-        later.startTime = later.startTime.addingTimeInterval(5 * 60)
-        later.email = "ada@example.org"
-        let first = IdempotencyKey.derived(source: "web", isPublic: true, request: Self.request, spam: false)
-        #expect(first.hasPrefix("fp:"))
-        #expect(first == IdempotencyKey.derived(source: "web", isPublic: true, request: later, spam: false))
-        later.startTime = later.startTime.addingTimeInterval(10 * 60)
-        #expect(first != IdempotencyKey.derived(source: "web", isPublic: true, request: later, spam: false))
-        #expect(first != IdempotencyKey.derived(source: "other", isPublic: true, request: Self.request, spam: false))
-        #expect(first != IdempotencyKey.derived(source: "web", isPublic: true, request: Self.request, spam: true))
-        let token1 = IdempotencyKey.derived(source: "api", isPublic: false, request: Self.request, spam: false)
-        let token2 = IdempotencyKey.derived(source: "api", isPublic: false, request: Self.request, spam: false)
-        #expect(token1 != token2)
+        later.startTime = later.startTime.addingTimeInterval(60)
+        #expect(first != IdempotencyKey.fingerprint(source: "web", isPublic: true, request: later, spam: false))
+        var renamed = Self.request
+        renamed.firstName = "Grace"
+        #expect(first != IdempotencyKey.fingerprint(source: "web", isPublic: true, request: renamed, spam: false))
+        #expect(
+            first != IdempotencyKey.fingerprint(source: "other", isPublic: true, request: Self.request, spam: false))
+        #expect(first != IdempotencyKey.fingerprint(source: "web", isPublic: true, request: Self.request, spam: true))
+        #expect(IdempotencyKey.fingerprint(source: "api", isPublic: false, request: Self.request, spam: false) == nil)
+        let id = UUID()
+        #expect(IdempotencyKey.unique(id: id, fingerprinted: true) == "fp:" + id.uuidString.lowercased())
+        #expect(
+            IdempotencyKey.unique(id: id, fingerprinted: false)
+                != IdempotencyKey.unique(id: UUID(), fingerprinted: false))
+        #expect(IdempotencyKey.fingerprintWindow == .seconds(600))
     }
 
     @Test func browsersPreferHTML() {
@@ -152,14 +178,16 @@ struct IntakeAuthTests {
 
     @Test func limiterAppliesSourceAndClientLimits() {
         let limiter = IntakeRateLimiter(clientPerMinute: 3)
-        for _ in 0..<3 { #expect(limiter.admit(source: "a", sourcePerMinute: 100, client: "1.2.3.4", now: 0) == nil) }
-        #expect(limiter.admit(source: "a", sourcePerMinute: 100, client: "1.2.3.4", now: 0) == 20)
-        #expect(limiter.admit(source: "a", sourcePerMinute: 100, client: "5.6.7.8", now: 0) == nil)
-        #expect(limiter.admit(source: "a", sourcePerMinute: 100, client: "1.2.3.4", now: 20) == nil)
-        #expect(limiter.admit(source: "b", sourcePerMinute: 1, client: nil, now: 0) == nil)
-        #expect(limiter.admit(source: "b", sourcePerMinute: 1, client: nil, now: 0) == 60)
-        // A refused request takes nothing: the client's allowance is intact for another source.
-        #expect(limiter.admit(source: "b", sourcePerMinute: 1, client: "9.9.9.9", now: 1) != nil)
-        for _ in 0..<3 { #expect(limiter.admit(source: "a", sourcePerMinute: 100, client: "9.9.9.9", now: 1) == nil) }
+        for _ in 0..<3 { #expect(limiter.admit(client: "1.2.3.4", now: 0) == nil) }
+        #expect(limiter.admit(client: "1.2.3.4", now: 0) == 20)
+        #expect(limiter.admit(client: "5.6.7.8", now: 0) == nil)
+        #expect(limiter.admit(client: "1.2.3.4", now: 20) == nil)
+        #expect(limiter.admit(client: nil, now: 0) == nil)
+        #expect(limiter.admit(source: "b", sourcePerMinute: 1, now: 0) == nil)
+        #expect(limiter.admit(source: "b", sourcePerMinute: 1, now: 0) == 60)
+        // Sources and clients are counted apart: a source's exhausted allowance leaves the client's intact.
+        #expect(limiter.admit(source: "b", sourcePerMinute: 1, now: 1) != nil)
+        for _ in 0..<3 { #expect(limiter.admit(client: "9.9.9.9", now: 1) == nil) }
+        #expect(limiter.admit(source: "a", sourcePerMinute: 100, now: 1) == nil)
     }
 }

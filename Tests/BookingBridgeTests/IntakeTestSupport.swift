@@ -29,6 +29,12 @@ enum IntakeTestApp {
             "tiny": SourceConfiguration(
                 auth: .token("tiny-token"), slug: "jane-doe/tiny", durationMinutes: 15, timezone: "UTC",
                 rateLimitPerMinute: 2),
+            "tinyhook": SourceConfiguration(
+                auth: .hmac(secret: hmacSecret.text), slug: "jane-doe/tiny", durationMinutes: 15, timezone: "UTC",
+                rateLimitPerMinute: 2),
+            "tinyform": SourceConfiguration(
+                auth: .public(allowedOrigins: ["https://www.example.org"], honeypotField: nil), slug: "jane-doe/tiny",
+                durationMinutes: 15, timezone: "UTC", rateLimitPerMinute: 2),
         ]
     }
 

@@ -112,7 +112,11 @@ struct WebhookGuardTests {
         #expect(v6.host == "::1")
         #expect(v6.literalAddress == IPAddress("::1"))
         #expect(v6.pinned(to: IPAddress("::1")!) == "https://[::1]:443/")
-        for bad in ["ftp://x.test/", "https://user:pw@x.test/", "https://x.test/#frag", "/relative", "https://"] {
+        #expect(try WebhookURL.parse("https://x.test/a%00b").get().target == "/a%00b")
+        for bad in [
+            "ftp://x.test/", "https://user:pw@x.test/", "https://x.test/#frag", "/relative", "https://",
+            "https://x.test/a\u{0}b", "https://x.test\u{0}/", "https://x.test/?q=\u{7F}", "https://x.test/a\nb",
+        ] {
             #expect((try? WebhookURL.parse(bad).get()) == nil, "\(bad)")
         }
     }

@@ -77,7 +77,8 @@ public struct DeliveriesController: Sendable {
         }
         var cursor: Int64?
         if let text = value("cursor") {
-            cursor = Int64(text)
+            // The last delivery id of a page: delivery ids are positive.
+            cursor = Int64(text).flatMap { $0 > 0 ? $0 : nil }
             if cursor == nil { errors.append(.init(field: "cursor", message: "is not a cursor this API returned")) }
         }
         guard errors.isEmpty else { throw Problem(.badRequest, detail: "invalid query parameters", errors: errors) }

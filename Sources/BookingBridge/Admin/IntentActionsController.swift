@@ -21,6 +21,29 @@ public struct IntentActionsController: Sendable {
         var calendarEventId: String?
         var contactId: String?
         var reason: String?
+
+        static let maximumIDLength = 200
+        static let maximumReasonLength = 2000
+
+        /// What is wrong with the fields, checked before anything is stored: ids are at most 200 printable
+        /// characters, the reason at most 2000 characters without NUL (PostgreSQL refuses NUL in text and jsonb).
+        var problems: [Problem.FieldError] {
+            var problems: [Problem.FieldError] = []
+            for (field, value) in [("calendarEventId", calendarEventId), ("contactId", contactId)] {
+                guard let value else { continue }
+                if value.count > Self.maximumIDLength
+                    || value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+                {
+                    problems.append(
+                        .init(field: field, message: "must be at most \(Self.maximumIDLength) printable characters"))
+                }
+            }
+            if let reason, reason.count > Self.maximumReasonLength || reason.unicodeScalars.contains("\u{0}") {
+                problems.append(
+                    .init(field: "reason", message: "must be at most \(Self.maximumReasonLength) characters of text"))
+            }
+            return problems
+        }
     }
 
     struct Answer: Encodable {
@@ -55,12 +78,20 @@ public struct IntentActionsController: Sendable {
             let resolution: Resolution
             do {
                 resolution = try JSONDecoder().decode(Resolution.self, from: Data(buffer: body))
+            } catch let DecodingError.typeMismatch(_, context) {
+                throw Problem(
+                    .unprocessableContent, detail: "a field has the wrong type",
+                    errors: [.init(field: AdminBody.path(context.codingPath), message: "has the wrong type")])
             } catch {
                 throw Problem(
                     .unprocessableContent,
                     detail:
                         "send {\"status\": \"booked\", \"calendarEventId\": ..., \"contactId\": ...} or {\"status\": \"failed\", \"reason\": ...}",
                     errors: [.init(field: "status", message: "required: booked or failed")])
+            }
+            let problems = resolution.problems
+            guard problems.isEmpty else {
+                throw Problem(.unprocessableContent, detail: "the resolution is not valid", errors: problems)
             }
             let status: IntentStatus
             switch resolution.status {

@@ -143,7 +143,9 @@ extension OpenAPIDocument {
                   required: false
                   description: |
                     Makes a retry safe: a repeat with the same key (per source) returns the first intent. Without it,
-                    `webhook-id` is used, and for public sources a fingerprint of e-mail, meeting link and start time.
+                    `webhook-id` is used, and for public sources a repeat of the same booking request within 10 minutes
+                    returns the first intent while that one is pending or booked. Ignored for `hmac` sources, which use
+                    their signed `webhook-id` only.
                   schema:
                     type: string
                     minLength: 1
@@ -164,7 +166,8 @@ extension OpenAPIDocument {
                 - name: webhook-id
                   in: header
                   required: false
-                  description: For `hmac` sources (Standard Webhooks); also the idempotency key when no `Idempotency-Key` is sent.
+                  description: For `hmac` sources (Standard Webhooks), where it is the idempotency key; for other sources
+                    the idempotency key when no `Idempotency-Key` is sent.
                   schema:
                     type: string
                 - name: webhook-timestamp

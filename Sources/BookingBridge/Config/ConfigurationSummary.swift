@@ -33,11 +33,6 @@ public enum ConfigurationSummary {
         return lines.joined(separator: "\n")
     }
 
-    /// The URL without its password.
-    static func redactURL(_ url: String) -> String {
-        guard let at = url.firstIndex(of: "@"), let scheme = url.range(of: "://") else { return url }
-        let credentials = url[scheme.upperBound..<at]
-        guard let colon = credentials.firstIndex(of: ":") else { return url }
-        return String(url[..<colon]) + ":***" + String(url[at...])
-    }
+    /// The URL without its password or secret query parameters (see `Redaction.url`).
+    static func redactURL(_ url: String) -> String { Redaction.url(url) }
 }

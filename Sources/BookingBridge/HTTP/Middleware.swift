@@ -97,3 +97,12 @@ public struct AdminAuthMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
 }
+
+/// The admin token never shows in a description (see `Redaction`).
+extension AdminAuthMiddleware: CustomStringConvertible, CustomReflectable {
+    public var customMirror: Mirror {
+        Mirror(self, children: ["token": Redaction.mask(token) as Any], displayStyle: .struct)
+    }
+
+    public var description: String { "AdminAuthMiddleware(token: \(Redaction.mask(token) ?? "nil"))" }
+}

@@ -4,17 +4,28 @@ import HTTPTypes
 
 /// The key that makes a repeated submission return the first intent instead of creating another one.
 ///
-/// In order: the `Idempotency-Key` header, else the `webhook-id` header, else (public forms only) a fingerprint of
-/// source, e-mail, meeting link and start time within 10 minutes, which catches double clicks and reloads. Token
-/// sources that send neither header get a fresh key: each post is a new intent. The kinds are prefixed so that one
-/// kind's value can never collide with another's.
+/// In order: the `Idempotency-Key` header, else the `webhook-id` header (for `hmac` sources the signed `webhook-id`
+/// only). A submission without either gets a key of its own, so each post is a new intent, except that a public
+/// form's post also carries a `fingerprint`: a repeat of the same request within `fingerprintWindow` of submission
+/// time gets the first intent back while that one is still pending or booked (see
+/// `IntentStore.insertFingerprinted`), which catches double clicks and reloads. The kinds are prefixed so that
+/// one kind's value can never collide with another's.
 enum IdempotencyKey {
     static let maximumLength = 255
-    /// Start times within one bucket count as the same booking for the fingerprint.
-    static let fingerprintBucket: Int64 = 10 * 60 * 1000
+    /// How long after a public form's submission a repeat of the same request still gets its intent back.
+    static let fingerprintWindow: Duration = .seconds(10 * 60)
 
     /// The key a client sent, if any; a malformed one is refused (400) rather than silently ignored.
-    static func offered(_ headers: HTTPFields) throws(IntakeError) -> String? {
+    ///
+    /// For a `signed` source (`hmac`) only `webhook-id` counts: the signature covers it, so a captured post sent
+    /// again with any other header still gets its first intent back. An `Idempotency-Key` there is not signed and
+    /// is ignored, or anyone holding one signed post could make it into as many intents as they like.
+    static func offered(_ headers: HTTPFields, signed: Bool = false) throws(IntakeError) -> String? {
+        if signed {
+            return try headers[.webhookID].map { id throws(IntakeError) in
+                "webhook:" + (try checked(id, header: "webhook-id"))
+            }
+        }
         if let key = headers[.idempotencyKey] {
             return "key:" + (try checked(key, header: "Idempotency-Key"))
         }
@@ -24,17 +35,26 @@ enum IdempotencyKey {
         return nil
     }
 
-    /// The key for a submission without an offered key.
-    static func derived(source: String, isPublic: Bool, request: BookingRequest, spam: Bool) -> String {
-        guard isPublic else { return "none:" + UUID.random().uuidString.lowercased() }
-        let bucket = Int64((request.startTime.timeIntervalSince1970 * 1000).rounded(.down)) / fingerprintBucket
-        let material = [source, request.email.lowercased(), request.slug, String(bucket)].joined(separator: "\n")
+    /// The key of a submission that offered none: unique to the intent `id`.
+    static func unique(id: UUID, fingerprinted: Bool) -> String {
+        (fingerprinted ? "fp:" : "none:") + id.uuidString.lowercased()
+    }
+
+    /// The fingerprint of a public form's submission: a digest of the source and the whole normalized booking
+    /// request (the e-mail in lower case), so that only a repeat of exactly the same request matches. A request that
+    /// differs in anything (another duration, another name) is another request and gets an intent of its own, so
+    /// nobody can claim a person's slot by posting their e-mail first. `nil` for sources that are not public.
+    static func fingerprint(source: String, isPublic: Bool, request: BookingRequest, spam: Bool) -> String? {
+        guard isPublic else { return nil }
+        var normalized = request
+        normalized.email = request.email.lowercased()
+        let material = source + "\n" + IntentJSON.request(normalized)
         let digest = SHA256.hash(data: Array(material.utf8)).map { byte in
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex
         }.joined()
         // A bot that filled the honeypot must not claim the fingerprint of the person it imitates.
-        return (spam ? "spam-fp:" : "fp:") + digest
+        return (spam ? "spam:" : "") + digest
     }
 
     private static func checked(_ value: String, header: String) throws(IntakeError) -> String {

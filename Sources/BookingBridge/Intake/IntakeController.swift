@@ -90,22 +90,30 @@ public struct IntakeController: Sendable {
     private func receive(
         _ request: Request, source: PreparedSource, cors: HTTPFields, context: BridgeRequestContext
     ) async throws -> Response {
-        if let wait = limiter.admit(source: source.name, sourcePerMinute: source.perMinute, client: context.clientIP) {
+        if let wait = limiter.admit(client: context.clientIP) {
             throw IntakeError(.rateLimited, "too many submissions; try again later", retryAfterSeconds: wait)
         }
         try source.auth.checkHeaders(request.headers)
         let body = try await collectBody(request)
         let now = self.now()
         try source.auth.checkSignature(request.headers, body: body, now: now)
-        let offeredKey = try IdempotencyKey.offered(request.headers)
+        // Only now, authenticated and allowed, does the post count against the source.
+        if let wait = limiter.admit(source: source.name, sourcePerMinute: source.perMinute) {
+            throw IntakeError(.rateLimited, "too many submissions; try again later", retryAfterSeconds: wait)
+        }
+        let offeredKey = try IdempotencyKey.offered(request.headers, signed: source.auth.isSigned)
         let form = try FormBody.decode(contentType: request.headers[.contentType], body: body)
         let booking = try source.mapper.map(form.fields, now: now)
         let spam = source.auth.honeypotField.map { SubmissionMapper.text(form.fields[$0]) != nil } ?? false
-        let key =
-            offeredKey
-            ?? IdempotencyKey.derived(source: source.name, isPublic: source.auth.isPublic, request: booking, spam: spam)
+        let fingerprint =
+            offeredKey == nil
+            ? IdempotencyKey.fingerprint(
+                source: source.name, isPublic: source.auth.isPublic, request: booking, spam: spam) : nil
+        let id = UUID.random()
         let intent = NewIntent(
-            source: source.name, idempotencyKey: key, status: spam ? .spam : .received,
+            id: id, source: source.name,
+            idempotencyKey: offeredKey ?? IdempotencyKey.unique(id: id, fingerprinted: fingerprint != nil),
+            fingerprint: fingerprint, status: spam ? .spam : .received,
             raw: RawSubmission(contentType: form.mediaType, fields: form.fields), request: booking,
             clientIP: context.clientIP, userAgent: Self.userAgent(request.headers[.userAgent]))
         let outcome = try await commit(intent, context: context)

@@ -40,7 +40,15 @@ final class IntentCommitter: Sendable {
     }
 
     /// Inserts `intent` (idempotently, see `IntentStore.insert`) and returns once it is committed.
+    ///
+    /// A fingerprinted intent (a public form's post without a key) is written on its own: whether it is a repeat
+    /// is decided under a lock on its fingerprint (`IntentStore.insertFingerprinted`), which a batch cannot take.
     func insert(_ intent: NewIntent) async throws -> IntentStore.InsertOutcome {
+        if intent.fingerprint != nil {
+            let outcome = try await store.insertFingerprinted(intent, window: IdempotencyKey.fingerprintWindow)
+            if outcome.wasCreated && outcome.record.status != .spam { scheduleNotify() }
+            return outcome
+        }
         let maximumWriters = maximumWriters
         let turn = await withCheckedContinuation { (continuation: CheckedContinuation<Turn, Never>) in
             let write = state.withLock { state in

@@ -33,6 +33,12 @@ struct SourceAuth: Sendable {
         return nil
     }
 
+    /// Whether posts carry a signature over their `webhook-id` (an `hmac` source).
+    var isSigned: Bool {
+        if case .hmac = mode { return true }
+        return false
+    }
+
     var isPublic: Bool {
         if case .public = mode { return true }
         return false
@@ -77,6 +83,21 @@ struct SourceAuth: Sendable {
         }
     }
 
+}
+
+/// The token's bytes and the signing keys never show in a description (see `Redaction`).
+extension SourceAuth: CustomStringConvertible, CustomReflectable {
+    var customMirror: Mirror { Mirror(self, children: ["mode": description], displayStyle: .struct) }
+
+    var description: String {
+        switch mode {
+        case .public(let policy, let honeypot):
+            "SourceAuth(public, origins: \(policy.verbatim.sorted()), honeypot: \(String(describing: honeypot)))"
+        case .token: "SourceAuth(token: \(Redaction.masked))"
+        case .hmac(let secrets): "SourceAuth(hmac: \(secrets.count) secret(s))"
+        case .misconfigured(let reason): "SourceAuth(misconfigured: \(reason))"
+        }
+    }
 }
 
 /// Which browser origins may post to a public source. An empty list or `*` allows any (and posts without an

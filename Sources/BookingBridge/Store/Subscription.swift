@@ -96,3 +96,35 @@ public struct SubscriptionChanges: Sendable, Equatable {
         self.maxPerSecond = maxPerSecond
     }
 }
+
+/// A subscription's secrets never show in its descriptions (see `Redaction`); `description` is the subscription's
+/// own stored text, so only the debug description and the mirror are redacted.
+extension Subscription: CustomDebugStringConvertible, CustomReflectable {
+    public var customMirror: Mirror {
+        Mirror(
+            self,
+            children: [
+                "id": id, "url": url, "eventTypes": eventTypes, "sources": sources as Any,
+                "description": description as Any, "enabled": enabled, "disabledReason": disabledReason as Any,
+                "disabledAt": disabledAt as Any, "secret": Redaction.masked,
+                "previousSecret": Redaction.mask(previousSecret) as Any,
+                "previousSecretExpiresAt": previousSecretExpiresAt as Any, "maxPerSecond": maxPerSecond as Any,
+                "failingSince": failingSince as Any, "createdAt": createdAt, "updatedAt": updatedAt,
+            ], displayStyle: .struct)
+    }
+
+    public var debugDescription: String { Redaction.text(of: self) }
+}
+
+extension NewSubscription: CustomDebugStringConvertible, CustomReflectable {
+    public var customMirror: Mirror {
+        Mirror(
+            self,
+            children: [
+                "url": url, "eventTypes": eventTypes, "sources": sources as Any, "description": description as Any,
+                "secret": Redaction.masked, "enabled": enabled, "maxPerSecond": maxPerSecond as Any,
+            ], displayStyle: .struct)
+    }
+
+    public var debugDescription: String { Redaction.text(of: self) }
+}

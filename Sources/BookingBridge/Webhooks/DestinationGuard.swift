@@ -59,9 +59,13 @@ public struct WebhookURL: Sendable, Equatable {
     public var literalAddress: IPAddress? { IPAddress(host) }
 
     /// Reads an absolute `http`/`https` URL with a host and no user info or fragment; `nil` otherwise with `problem`
-    /// explaining why.
+    /// explaining why. Control characters (a NUL, which PostgreSQL cannot store, among them) are refused: a URL
+    /// carries them percent-encoded.
     public static func parse(_ text: String) -> Result<WebhookURL, DestinationGuard.Refusal> {
         guard text.count <= 2048 else { return .failure(.init("the URL is longer than 2048 characters")) }
+        guard !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            return .failure(.init("the URL contains a control character (percent-encode it)"))
+        }
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased() else {
             return .failure(.init("not an absolute URL"))
         }

@@ -84,3 +84,10 @@ public enum StandardWebhooks {
     }
 
 }
+
+/// A signing key never shows in a description (see `Redaction`).
+extension StandardWebhooks.Secret: CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+    public var customMirror: Mirror { Mirror(self, children: ["key": Redaction.masked], displayStyle: .struct) }
+    public var description: String { "Secret(\(Redaction.masked))" }
+    public var debugDescription: String { description }
+}

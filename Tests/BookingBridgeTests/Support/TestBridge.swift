@@ -57,17 +57,19 @@ struct TestBridge: Sendable {
         return logger
     }
 
-    /// Runs `body` against a running bridge, and shuts everything down afterwards, also when `body` throws.
+    /// Runs `body` against a running bridge, and shuts everything down afterwards, also when `body` throws. The
+    /// bridge and its service group log to `logger` (by default `TestBridge.logger`).
     static func run<T: Sendable>(
         sandbox configureSandbox: @Sendable (inout SandboxConfiguration) -> Void = { _ in },
         configure: @Sendable (inout BridgeConfiguration) -> Void = { _ in },
+        logger bridgeLogger: Logger? = nil,
         _ body: @Sendable (TestBridge) async throws -> T
     ) async throws -> T {
         var sandboxConfiguration = SandboxConfiguration()
         sandboxConfiguration.port = 0
         configureSandbox(&sandboxConfiguration)
-        let logger = Self.logger
-        let sandbox = HubSpotSandbox(configuration: sandboxConfiguration, logger: logger)
+        let logger = bridgeLogger ?? Self.logger
+        let sandbox = HubSpotSandbox(configuration: sandboxConfiguration, logger: Self.logger)
         try await sandbox.start()
         let sandboxURL = await sandbox.baseURL
         let http = HTTPClient(eventLoopGroupProvider: .singleton)
