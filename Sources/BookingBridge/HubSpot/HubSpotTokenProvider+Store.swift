@@ -11,6 +11,6 @@ public protocol HubSpotRefreshTokenStore: Sendable {
     /// configured anew after authorizing the app again wins over what was stored before).
     func refresh<T: Sendable>(
         account: String, configured: String,
-        _ refresh: @Sendable (_ refreshToken: String) async throws -> (value: T, refreshToken: String?)
+        _ refresh: @escaping @Sendable (_ refreshToken: String) async throws -> (value: T, refreshToken: String?)
     ) async throws -> T
 }

@@ -23,7 +23,7 @@ public struct HubSpotTokenStore: HubSpotRefreshTokenStore {
     /// stored when `refresh` fails.
     public func refresh<T: Sendable>(
         account: String, configured: String,
-        _ refresh: @Sendable (_ refreshToken: String) async throws -> (value: T, refreshToken: String?)
+        _ refresh: @escaping @Sendable (_ refreshToken: String) async throws -> (value: T, refreshToken: String?)
     ) async throws -> T {
         let secrets = database.secrets
         let logger = database.logger

@@ -121,12 +121,12 @@ extension WebhookDispatcher {
     func disableSubscription(
         _ delivery: ClaimedDelivery, reason: Subscription.DisabledReason, attempt: WebhookSender.Attempt, logger: Logger
     ) async {
-        let logger = logger
+        let (logger, secrets) = (logger, database.secrets)
         do {
             let announced = try await database.withTransaction(logger: logger) { connection -> Bool in
                 guard
                     let subscription = try await SubscriptionStore.disable(
-                        id: delivery.subscriptionID, reason: reason, secrets: database.secrets, on: connection,
+                        id: delivery.subscriptionID, reason: reason, secrets: secrets, on: connection,
                         logger: logger)
                 else { return false }
                 var statusCode: Int?
