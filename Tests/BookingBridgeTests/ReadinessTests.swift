@@ -122,6 +122,18 @@ struct ReadinessTests {
             #expect(answer.took < .seconds(5), "intake answered after \(answer.took)")
             #expect(answer.body.contains("try again"), "\(answer.body)")
         }
+        // A visitor's browser gets a page that says to try again.
+        var browser = HTTPClientRequest(url: "http://127.0.0.1:\(port)/v1/intake/partner")
+        browser.method = .POST
+        browser.headers.add(name: "Accept", value: "text/html,application/xhtml+xml")
+        browser.headers.add(name: "Content-Type", value: "application/json")
+        browser.headers.add(name: "Authorization", value: "Bearer partner-token")
+        browser.body = .bytes(ByteBuffer(string: submission(17)))
+        let page = try await http.execute(browser, timeout: .seconds(10))
+        #expect(page.status == .serviceUnavailable)
+        #expect(page.headers.first(name: "Content-Type")?.hasPrefix("text/html") == true)
+        #expect(page.headers.first(name: "Retry-After") != nil)
+        #expect(String(buffer: try await page.body.collect(upTo: 1 << 16)).contains("try again"))
         for path in ["/v1/intents?limit=5", "/v1/subscriptions", "/v1/intents/\(accepted.first ?? "")"] {
             let answer = await send(path, admin: true)
             #expect(answer.status == 503, "\(path): \(answer.body)")

@@ -82,4 +82,22 @@ extension IntakeController {
         headers[.accessControlMaxAge] = "600"
         return Response(status: .noContent, headers: headers)
     }
+
+    /// The page a browser gets for a 503: nothing was booked yet, go back and send the form again shortly.
+    static func tryAgainPage(_ problem: Problem, cors: HTTPFields) -> Response {
+        var headers = problem.headers
+        for field in cors { headers.append(field) }
+        headers[.contentType] = "text/html; charset=utf-8"
+        headers[.contentSecurityPolicy] = "default-src 'none'"
+        let page = """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+            <title>Please try again</title></head>
+            <body><h1>Please try again in a moment</h1>
+            <p>Your booking request could not be received just now. Nothing was booked. Go back and send the form
+            again in a few seconds.</p></body></html>
+            """
+        return Response(
+            status: .serviceUnavailable, headers: headers, body: .init(byteBuffer: ByteBuffer(string: page)))
+    }
 }

@@ -84,6 +84,11 @@ public struct IntakeController: Sendable {
             return try await receive(request, source: source, cors: cors, context: context)
         } catch let error as IntakeError {
             throw error.problem(extraHeaders: cors)
+        } catch let problem as Problem
+            where problem.status == .serviceUnavailable && AcceptPreference.prefersHTML(request.headers[.accept])
+        {
+            // A visitor's browser posted the form: a page to read, not JSON.
+            return Self.tryAgainPage(problem, cors: cors)
         }
     }
 

@@ -51,7 +51,8 @@ public final class BookingPipeline: Service, Sendable {
             helpers.addTask { await self.reportQueue() }
 
             await withGracefulShutdownHandler {
-                await withTaskGroup(of: Void.self) { work in
+                // Discarding: a plain task group keeps every finished child (tens of KB each) until it is awaited.
+                await withDiscardingTaskGroup { work in
                     var failures = 0
                     while !shuttingDown.withLock({ $0 }) && !Task.isCancelled {
                         let free = settings.workers - inFlight.withLock { $0 }
