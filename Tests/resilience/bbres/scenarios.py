@@ -203,13 +203,18 @@ def kill9(ctx):
         ctx.sleep(ctx.rng.uniform(lo, hi))
         if not ctx.load_running():
             break
-        victim = ctx.rng.choice(ctx.bridges)
-        victim.kill9()
         kills += 1
-        log(f"  kill -9 {victim.name} (kill {kills})")
-        ctx.sleep(ctx.rng.uniform(0.0, 0.5))
-        victim.start()
+        kill_and_restart(ctx, kills)
     return {"kills": kills}
+
+
+def kill_and_restart(ctx, n):
+    """kill -9 of a random bridge (the n-th kill), restarted within half a second."""
+    victim = ctx.rng.choice(ctx.bridges)
+    victim.kill9()
+    log(f"  kill -9 {victim.name} (kill {n})")
+    ctx.sleep(ctx.rng.uniform(0.0, 0.5))
+    victim.start()
 
 
 def pg_restart(ctx):
@@ -290,12 +295,8 @@ def pgbouncer(ctx):
             log(f"  PgBouncer: stop with {signal.Signals(sig).name}, down {seconds_down}s, start")
             down.append(round(ctx.pooler.restart(sig, seconds_down), 1))
         elif now >= next_kill:
-            victim = ctx.rng.choice(ctx.bridges)
-            victim.kill9()
             kills += 1
-            log(f"  kill -9 {victim.name} (kill {kills})")
-            ctx.sleep(ctx.rng.uniform(0.0, 0.5))
-            victim.start()
+            kill_and_restart(ctx, kills)
             next_kill = time.monotonic() + ctx.rng.uniform(lo, hi)
     return {"kills": kills, "pgbouncer_restarts": len(down), "pgbouncer_down_s": down,
             "pgbouncer_server_pool": SERVER_POOL_SIZE}
