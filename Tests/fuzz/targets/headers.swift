@@ -1,6 +1,6 @@
 // fuzz-sources: Intake/IdempotencyKey.swift Intake/HeaderValue.swift Intake/IntakeError.swift
 // fuzz-sources: Pipeline/BookingRequest.swift HTTP/Problem+FieldError.swift HTTP/HTTPField+Names.swift
-// fuzz-sources: Support/StringProtocol+Whitespace.swift Support/RandomUUID.swift
+// fuzz-sources: Support/StringProtocol+Whitespace.swift Support/RandomUUID.swift Store/IntentStore+JSONText.swift Store/IntentRecord.swift
 // fuzz-modules: HTTPTypes Crypto
 // fuzz-options: -max_len=1024
 

@@ -3,7 +3,7 @@
 // fuzz-sources: Intake/FormBody+JSON.swift Intake/HeaderValue.swift Intake/IntakeError.swift
 // fuzz-sources: Pipeline/BookingRequest.swift Config/SourceConfiguration.swift Config/ConfigurationError.swift
 // fuzz-sources: Webhooks/StandardWebhooks.swift Support/ConstantTime.swift HTTP/Problem+FieldError.swift
-// fuzz-sources: Support/StringProtocol+Whitespace.swift
+// fuzz-sources: Support/StringProtocol+Whitespace.swift Support/Redaction.swift
 // fuzz-modules: HTTPTypes Crypto
 // fuzz-options: -max_len=16384
 

@@ -1,6 +1,6 @@
 // fuzz-sources: Webhooks/StandardWebhooks.swift Intake/SourceAuth.swift Support/ConstantTime.swift
 // fuzz-sources: Config/SourceConfiguration.swift Config/ConfigurationError.swift Intake/IntakeError.swift
-// fuzz-sources: HTTP/Problem+FieldError.swift HTTP/HTTPField+Names.swift Support/StringProtocol+Whitespace.swift
+// fuzz-sources: HTTP/Problem+FieldError.swift HTTP/HTTPField+Names.swift Support/StringProtocol+Whitespace.swift Support/Redaction.swift
 // fuzz-modules: HTTPTypes Crypto
 // fuzz-options: -max_len=4096
 
