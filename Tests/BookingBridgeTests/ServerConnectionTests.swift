@@ -214,3 +214,21 @@ struct ServerSettingsConfigurationTests {
         }
     }
 }
+
+/// `intake.commitTimeout`: the bound on a request's wait for the database.
+@Suite("Intake commit timeout from configuration")
+struct CommitTimeoutConfigurationTests {
+    @Test("default 3 s, set in the file, shown by --check-config; a zero or unreadable value is refused")
+    func commitTimeout() throws {
+        #expect(try BridgeConfiguration.load(environment: [:], file: nil).intake.commitTimeout == .seconds(3))
+        let file = Data(#"{"intake": {"commitTimeout": "1500ms"}}"#.utf8)
+        let configuration = try BridgeConfiguration.load(environment: [:], file: file)
+        #expect(configuration.intake.commitTimeout == .milliseconds(1500))
+        #expect(ConfigurationSummary.text(configuration).contains("commitTimeout=1500ms"))
+        for bad in [#"{"intake": {"commitTimeout": "0s"}}"#, #"{"intake": {"commitTimeout": "soon"}}"#] {
+            #expect(throws: (any Error).self, "\(bad)") {
+                try BridgeConfiguration.load(environment: [:], file: Data(bad.utf8))
+            }
+        }
+    }
+}

@@ -14,7 +14,7 @@ public enum ConfigurationSummary {
             "  hubspot:           \(c.hubspot.baseURL) auth=\(c.hubspot.accessToken != nil ? "static token" : c.hubspot.clientID != nil ? "oauth refresh" : "(none)") rate=\(c.hubspot.rateLimitPer10s)/10s daily=\(c.hubspot.dailyLimit)",
             "  pipeline:          workers=\(c.pipeline.workers) maxAttempts=\(c.pipeline.maxAttempts) maxAge=\(DurationText.format(c.pipeline.maxAge)) pollOnly=\(c.pipeline.pollOnly)",
             "  webhooks:          timeout=\(c.webhooks.timeoutSeconds)s retries=\(c.webhooks.retrySchedule.map(DurationText.format).joined(separator: ",")) allow=\(c.webhooks.allowDestinations.joined(separator: ","))",
-            "  intake:            maxBody=\(c.intake.maxBodyBytes)B",
+            "  intake:            maxBody=\(c.intake.maxBodyBytes)B commitTimeout=\(DurationText.format(c.intake.commitTimeout))",
             "  retention:         \(DurationText.format(c.retention.maxAge))",
             "  secret keys:       \(c.secrets.current == nil ? "(none: secrets stored in the clear)" : "\(c.secrets)")",
             "  log:               \(c.logLevel.rawValue) \(c.logFormat.rawValue)",
