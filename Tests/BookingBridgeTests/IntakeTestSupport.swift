@@ -60,6 +60,7 @@ enum IntakeTestApp {
 
     static func run(
         _ setup: TestingSetup = .router, settings: IntakeSettings = roomySettings, publicURL: String? = nil,
+        sources: [String: SourceConfiguration] = IntakeTestApp.sources,
         _ body: @escaping @Sendable (Context) async throws -> Void
     ) async throws {
         try await TestDatabase.withFreshDatabase { database in

@@ -41,8 +41,8 @@ extension SourceConfiguration.Auth: CustomStringConvertible, CustomDebugStringCo
             Mirror(self, children: ["allowedOrigins": origins, "honeypotField": honeypot as Any], displayStyle: .enum)
         case .token:
             Mirror(self, children: ["token": Redaction.masked], displayStyle: .enum)
-        case .hmac:
-            Mirror(self, children: ["secret": Redaction.masked], displayStyle: .enum)
+        case .hmac, .typeform, .tally, .webflow, .hubspot:
+            Mirror(self, children: ["mode": mode, "secret": Redaction.masked], displayStyle: .enum)
         }
     }
 
@@ -51,7 +51,7 @@ extension SourceConfiguration.Auth: CustomStringConvertible, CustomDebugStringCo
         case .public(let origins, let honeypot):
             "public(allowedOrigins: \(origins), honeypotField: \(String(describing: honeypot)))"
         case .token: "token(\(Redaction.masked))"
-        case .hmac: "hmac(secret: \(Redaction.masked))"
+        case .hmac, .typeform, .tally, .webflow, .hubspot: "\(mode)(secret: \(Redaction.masked))"
         }
     }
 

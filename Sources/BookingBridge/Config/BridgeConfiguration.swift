@@ -304,6 +304,13 @@ extension BridgeConfiguration {
                 throw ConfigurationError(
                     key: "sources.\(name).durationMinutes", expected: "a positive number", found: "\(minutes)")
             }
+            if source.kind == .hubspot, publicURL == nil {
+                throw ConfigurationError(
+                    key: "sources.\(name).kind",
+                    expected:
+                        "\"hubspot\" only with server.publicURL (BRIDGE_PUBLIC_URL) set: HubSpot signs the full URL it posts to"
+                )
+            }
         }
     }
 

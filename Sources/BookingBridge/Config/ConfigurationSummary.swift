@@ -24,10 +24,9 @@ public enum ConfigurationSummary {
             let auth: String =
                 switch source.auth {
                 case .public(let origins, _): "public origins=\(origins.joined(separator: ","))"
-                case .token: "token"
-                case .hmac: "hmac"
+                default: source.auth.mode
                 }
-            lines.append("    \(name): slug=\(source.slug) auth=\(auth)")
+            lines.append("    \(name): kind=\(source.kind.rawValue) slug=\(source.slug) auth=\(auth)")
         }
         lines.append("  subscriptions:     \(c.subscriptions.count) from the file")
         return lines.joined(separator: "\n")

@@ -47,7 +47,9 @@ public struct BridgeApplication: Sendable {
         let pipeline = BookingPipeline(
             database: database, api: makeHubSpotClient(), settings: configuration.pipeline, logger: logger,
             onEventsCommitted: { dispatcher.wake() })
-        let router = buildRouter(readiness: readiness, registry: registry, wake: { pipeline.wake() })
+        let router = buildRouter(
+            readiness: readiness, registry: registry, wake: { pipeline.wake() },
+            eventsCommitted: { dispatcher.wake() })
         let boundPort = self.boundPort
         let app = Application(
             router: router,
@@ -77,7 +79,8 @@ public struct BridgeApplication: Sendable {
 
     /// Every route of the bridge.
     public func buildRouter(
-        readiness: Readiness, registry: PrometheusCollectorRegistry, wake: @escaping @Sendable () -> Void
+        readiness: Readiness, registry: PrometheusCollectorRegistry, wake: @escaping @Sendable () -> Void,
+        eventsCommitted: @escaping @Sendable () -> Void = {}
     ) -> Router<BridgeRequestContext> {
         let router = Router(context: BridgeRequestContext.self)
         // Requests wait for the database at most this long, then get 503 (background loops wait and retry).
@@ -91,7 +94,7 @@ public struct BridgeApplication: Sendable {
         OpenAPIDocument().addRoutes(to: router)
         IntakeController(
             store: IntentStore(database: database), sources: configuration.sources, settings: configuration.intake,
-            publicURL: configuration.publicURL, wake: wake, logger: logger
+            publicURL: configuration.publicURL, wake: wake, eventsCommitted: eventsCommitted, logger: logger
         ).addRoutes(to: router)
         let admin = router.group("v1").add(middleware: AdminAuthMiddleware(token: configuration.adminToken))
         IntentsController(database: database).addRoutes(to: admin)

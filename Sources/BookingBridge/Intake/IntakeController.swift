@@ -17,6 +17,8 @@ public struct IntakeController: Sendable {
         var auth: SourceAuth
         var mapper: SubmissionMapper
         var perMinute: Int
+        /// The fields a machine sender's reader is asked for (`SubmissionMapper.references` and the honeypot).
+        var references: [String]
     }
 
     let sources: [String: PreparedSource]
@@ -26,6 +28,8 @@ public struct IntakeController: Sendable {
     let committer: IntentCommitter
     let limiter: IntakeRateLimiter
     let wake: @Sendable () -> Void
+    /// Called after intake itself committed an event (a machine sender's `rejected` submission).
+    let eventsCommitted: @Sendable () -> Void
     let logger: Logger
     /// The clock validation and signature checks read (replaced in tests).
     var now: @Sendable () -> Date = { Date() }
@@ -33,19 +37,22 @@ public struct IntakeController: Sendable {
     /// - Parameters:
     ///   - publicURL: the address clients reach the bridge at, for `statusUrl` and `Location`; relative when `nil`.
     ///   - wake: called after each newly committed (non-spam) intent, to start the pipeline without waiting for a poll.
+    ///   - eventsCommitted: called after intake committed a `booking.failed` event, to send it without waiting.
     public init(
         store: IntentStore, sources: [String: SourceConfiguration], settings: IntakeSettings, publicURL: String?,
-        wake: @escaping @Sendable () -> Void, logger: Logger
+        wake: @escaping @Sendable () -> Void, eventsCommitted: @escaping @Sendable () -> Void = {}, logger: Logger
     ) {
         self.sources = sources.reduce(into: [:]) { prepared, entry in
-            let auth = SourceAuth(entry.value.auth)
+            let auth = SourceAuth(entry.value.auth, kind: entry.value.kind)
+            let mapper = SubmissionMapper(source: entry.value)
             if case .misconfigured(let reason) = auth.mode {
                 logger.error(
                     "intake source refuses every post", metadata: ["source": "\(entry.key)", "reason": "\(reason)"])
             }
             prepared[entry.key] = PreparedSource(
-                name: entry.key, configuration: entry.value, auth: auth, mapper: SubmissionMapper(source: entry.value),
-                perMinute: entry.value.rateLimitPerMinute ?? settings.defaultSourceRateLimitPerMinute)
+                name: entry.key, configuration: entry.value, auth: auth, mapper: mapper,
+                perMinute: entry.value.rateLimitPerMinute ?? settings.defaultSourceRateLimitPerMinute,
+                references: mapper.references + (auth.honeypotField.map { [$0] } ?? []))
         }
         self.settings = settings
         var base = publicURL ?? ""
@@ -54,6 +61,7 @@ public struct IntakeController: Sendable {
         self.committer = IntentCommitter(store: store)
         self.limiter = IntakeRateLimiter(clientPerMinute: settings.rateLimitPerClientPerMinute)
         self.wake = wake
+        self.eventsCommitted = eventsCommitted
         self.logger = logger
     }
 
@@ -98,13 +106,22 @@ public struct IntakeController: Sendable {
         if let wait = limiter.admit(client: context.clientIP) {
             throw IntakeError(.rateLimited, "too many submissions; try again later", retryAfterSeconds: wait)
         }
-        try source.auth.checkHeaders(request.headers)
+        try source.auth.checkHeaders(
+            request.headers,
+            queryToken: source.auth.acceptsQueryToken ? request.uri.queryParameters["token"].map(String.init) : nil)
         let body = try await collectBody(request)
         let now = self.now()
         try source.auth.checkSignature(request.headers, body: body, now: now)
+        if case .sender(let scheme, let secret) = source.auth.mode {
+            try checkSenderSignature(scheme, secret: secret, request: request, body: body, now: now)
+        }
         // Only now, authenticated and allowed, does the post count against the source.
         if let wait = limiter.admit(source: source.name, sourcePerMinute: source.perMinute) {
             throw IntakeError(.rateLimited, "too many submissions; try again later", retryAfterSeconds: wait)
+        }
+        if source.configuration.kind.isMachineSender {
+            return try await receiveFromSender(
+                request, body: body, now: now, source: source, cors: cors, context: context)
         }
         let offeredKey = try IdempotencyKey.offered(request.headers, signed: source.auth.isSigned)
         let form = try FormBody.decode(contentType: request.headers[.contentType], body: body)
@@ -127,7 +144,7 @@ public struct IntakeController: Sendable {
     }
 
     /// The body, at most `maxBodyBytes` of it (413 beyond).
-    private func collectBody(_ request: Request) async throws -> [UInt8] {
+    func collectBody(_ request: Request) async throws -> [UInt8] {
         let limit = settings.maxBodyBytes
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             throw IntakeError(.tooLarge, "the body may be at most \(limit) bytes")
@@ -140,7 +157,7 @@ public struct IntakeController: Sendable {
         }
     }
 
-    private func commit(_ intent: NewIntent, context: BridgeRequestContext) async throws -> IntentStore.InsertOutcome {
+    func commit(_ intent: NewIntent, context: BridgeRequestContext) async throws -> IntentStore.InsertOutcome {
         do {
             return try await committer.insert(intent)
         } catch {

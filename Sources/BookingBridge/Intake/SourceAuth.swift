@@ -7,13 +7,18 @@ struct SourceAuth: Sendable {
         case `public`(OriginPolicy, honeypotField: String?)
         case token([UInt8])
         case hmac([StandardWebhooks.Secret])
+        /// A form service's own signature scheme with its secret's bytes.
+        case sender(SenderSignature, secret: [UInt8])
         /// The configuration cannot be used (a secret that is not `whsec_` base64); every post is refused.
         case misconfigured(String)
     }
 
     var mode: Mode
+    /// Whether the token may also come as `?token=` in the URL (Jotform cannot set headers).
+    var acceptsQueryToken = false
 
-    init(_ auth: SourceConfiguration.Auth) {
+    init(_ auth: SourceConfiguration.Auth, kind: SourceConfiguration.Kind = .form) {
+        acceptsQueryToken = kind == .jotform
         switch auth {
         case .public(let origins, let honeypot):
             mode = .public(OriginPolicy(origins), honeypotField: honeypot.flatMap { $0.isEmpty ? nil : $0 })
@@ -25,6 +30,10 @@ struct SourceAuth: Sendable {
             } else {
                 mode = .misconfigured("the source's secret is not whsec_ followed by base64")
             }
+        case .typeform(let secret): mode = .sender(.typeform, secret: Array(secret.utf8))
+        case .tally(let secret): mode = .sender(.tally, secret: Array(secret.utf8))
+        case .webflow(let secret): mode = .sender(.webflow, secret: Array(secret.utf8))
+        case .hubspot(let secret): mode = .sender(.hubspot, secret: Array(secret.utf8))
         }
     }
 
@@ -45,13 +54,16 @@ struct SourceAuth: Sendable {
     }
 
     /// Checks what can be checked before reading the body: the browser origin or the bearer token.
-    func checkHeaders(_ headers: HTTPFields) throws(IntakeError) {
+    ///
+    /// `queryToken` is the URL's `token` parameter, which counts only for sources that accept it (`jotform`).
+    func checkHeaders(_ headers: HTTPFields, queryToken: String? = nil) throws(IntakeError) {
         switch mode {
         case .public(let policy, _):
             guard policy.allows(origin: headers[.origin], referer: headers[.referer]) else {
                 throw IntakeError(.forbidden, "this form may only be posted from its own web site")
             }
         case .token(let token):
+            if acceptsQueryToken, let queryToken, ConstantTime.equal(Array(queryToken.utf8), token) { return }
             guard let header = headers[.authorization], header.count > 7,
                 header.prefix(7).lowercased() == "bearer ",
                 ConstantTime.equal(Array(header.utf8.dropFirst(7)), token)
@@ -60,7 +72,7 @@ struct SourceAuth: Sendable {
                     .unauthorized, "send Authorization: Bearer with the source's token",
                     headers: [.wwwAuthenticate: "Bearer"])
             }
-        case .hmac:
+        case .hmac, .sender:
             break
         case .misconfigured(let reason):
             throw IntakeError(.unauthorized, "this source cannot accept posts: \(reason)")
@@ -95,6 +107,7 @@ extension SourceAuth: CustomStringConvertible, CustomReflectable {
             "SourceAuth(public, origins: \(policy.verbatim.sorted()), honeypot: \(String(describing: honeypot)))"
         case .token: "SourceAuth(token: \(Redaction.masked))"
         case .hmac(let secrets): "SourceAuth(hmac: \(secrets.count) secret(s))"
+        case .sender(let scheme, _): "SourceAuth(\(scheme): \(Redaction.masked))"
         case .misconfigured(let reason): "SourceAuth(misconfigured: \(reason))"
         }
     }

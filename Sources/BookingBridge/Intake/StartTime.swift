@@ -88,6 +88,24 @@ enum StartTime {
         return date
     }
 
+    /// The UTC calendar date of epoch milliseconds (`1764720000000` → 2025-12-03), as HubSpot sends date properties.
+    static func utcDate(epochMilliseconds text: String) -> (year: Int, month: Int, day: Int)? {
+        guard !text.isEmpty, text.utf8.count <= 15, text.utf8.allSatisfy(isDigit), let ms = Int64(text) else {
+            return nil
+        }
+        var days = Int(ms / 86_400_000)
+        // Howard Hinnant's civil_from_days.
+        days += 719_468
+        let era = days / 146_097
+        let dayOfEra = days - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
     /// Reads an HTML time value `HH:MM`, `HH:MM:SS` or `HH:MM:SS.fff`.
     static func parseTime(_ text: String) -> (hour: Int, minute: Int, second: Int, nanosecond: Int)? {
         var cursor = Cursor(bytes: Array(text.utf8)[...])

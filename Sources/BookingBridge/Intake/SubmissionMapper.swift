@@ -22,6 +22,29 @@ struct SubmissionMapper: Sendable {
 
     init(source: SourceConfiguration) { self.source = source }
 
+    /// Every field name the source reads: the booking fields, `formFields` and `consent` (for `json` sources,
+    /// the paths to resolve).
+    var references: [String] {
+        var names =
+            BookingField.allCases.map(formName) + source.formFields.values.sorted() + source.consent.keys.sorted()
+        var seen = Set<String>()
+        names.removeAll { !seen.insert($0).inserted }
+        return names
+    }
+
+    /// What can be kept of a submission that cannot be booked (stored as a `rejected` intent): the source's
+    /// defaults and the fields as sent, where a field is missing or wrong a placeholder (`now` for the start).
+    func partialRequest(_ fields: [String: String], now: Date) -> BookingRequest {
+        func value(_ field: BookingField) -> String? {
+            Self.text(fields[formName(field)]).map { String($0.prefix(200)) }
+        }
+        let split = value(.fullName).map(Self.splitFullName)
+        return BookingRequest(
+            slug: source.slug, startTime: now, durationMinutes: source.durationMinutes ?? 0,
+            email: value(.email) ?? "", firstName: value(.firstName) ?? split?.first ?? "",
+            lastName: value(.lastName) ?? split?.last ?? "-", timezone: source.timezone ?? "UTC", locale: source.locale)
+    }
+
     /// The form's name for a booking field.
     func formName(_ field: BookingField) -> String { source.fields[field.rawValue] ?? field.rawValue }
 
@@ -192,7 +215,10 @@ struct SubmissionMapper: Sendable {
                 fail(.time, "is required with \(formName(.date))")
                 return nil
             }
-            let date = StartTime.parseDate(dateText)
+            // HubSpot date properties are epoch milliseconds at midnight UTC.
+            let date =
+                StartTime.parseDate(dateText)
+                ?? (source.kind == .hubspot ? StartTime.utcDate(epochMilliseconds: dateText) : nil)
             let time = StartTime.parseTime(timeText)
             if date == nil { fail(.date, "must be a date such as 2026-05-04") }
             if time == nil { fail(.time, "must be a time such as 09:30") }

@@ -20,7 +20,7 @@ public struct BookingEventData: Encodable, Sendable {
     /// Lower-case UUID, as in the intake answer.
     public var intentId: String
     public var source: String
-    /// The intent's status after this event: booked, offline, failed or needs_review.
+    /// The intent's status after this event: booked, offline, failed, rejected or needs_review.
     public var status: String
     public var slug: String
     public var startTime: Date
@@ -74,7 +74,7 @@ extension IntentStatus {
         switch self {
         case .booked: WebhookEventType.bookingConfirmed
         case .offline: WebhookEventType.bookingOffline
-        case .failed: WebhookEventType.bookingFailed
+        case .failed, .rejected: WebhookEventType.bookingFailed
         case .needsReview: WebhookEventType.bookingNeedsReview
         case .received, .retrying, .spam: nil
         }

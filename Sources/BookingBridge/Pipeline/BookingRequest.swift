@@ -50,11 +50,14 @@ public struct FailureReason: Codable, Sendable, Equatable, Error {
     public var correlationId: String?
     /// Offered start times near the requested one, when the requested one is not offered.
     public var suggestedStartTimes: [Date]?
+    /// For a rejected submission: each failing field, named as the sender names it.
+    public var errors: [ProblemFieldError]?
 
     public init(
         origin: String, message: String, httpStatus: Int? = nil, category: String? = nil, subCategory: String? = nil,
-        correlationId: String? = nil, suggestedStartTimes: [Date]? = nil
+        correlationId: String? = nil, suggestedStartTimes: [Date]? = nil, errors: [ProblemFieldError]? = nil
     ) {
+        self.errors = errors
         self.origin = origin
         self.message = message
         self.httpStatus = httpStatus

@@ -15,6 +15,9 @@ public enum IntentStatus: String, Codable, Sendable, CaseIterable {
     case needsReview = "needs_review"
     /// A filled honeypot: stored, never booked.
     case spam
+    /// A machine sender's submission that cannot be booked as sent (see `SourceConfiguration.Kind`): stored with
+    /// its reason, never booked.
+    case rejected
 
     /// Statuses that still have work to do (the claimable ones).
     public static let due: [IntentStatus] = [.received, .retrying]
