@@ -72,25 +72,3 @@ struct SenderPayload: Sendable, Equatable {
         return "sha256:" + digest(Array(id.utf8))
     }
 }
-
-extension JSONValue {
-    subscript(key: String) -> JSONValue? {
-        if case .object(let object) = self { return object[key] }
-        return nil
-    }
-
-    var objectValue: [String: JSONValue]? {
-        if case .object(let object) = self { return object }
-        return nil
-    }
-
-    var arrayValue: [JSONValue]? {
-        if case .array(let array) = self { return array }
-        return nil
-    }
-
-    var stringValue: String? {
-        if case .string(let text) = self { return text }
-        return nil
-    }
-}

@@ -4,6 +4,7 @@
 // fuzz-sources: Pipeline/BookingRequest.swift Config/SourceConfiguration.swift Config/ConfigurationError.swift
 // fuzz-sources: Webhooks/StandardWebhooks.swift Support/ConstantTime.swift HTTP/Problem+FieldError.swift
 // fuzz-sources: Support/StringProtocol+Whitespace.swift Support/Redaction.swift
+// fuzz-sources: Intake/JSONPath.swift Intake/JSONValue+Access.swift
 // fuzz-modules: HTTPTypes Crypto
 // fuzz-options: -max_len=16384
 
