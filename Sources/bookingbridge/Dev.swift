@@ -53,11 +53,17 @@ struct Dev: AsyncParsableCommand {
                 url: subscriber.url, eventTypes: ["*"], description: "bookingbridge dev demo subscriber",
                 secret: subscriber.secret.text))
         configuration.webhooks.allowDestinations += ["127.0.0.0/8", "::1/128"]
+        let senders = DevSenders()
         if configuration.sources.isEmpty {
             configuration.sources["demo"] = SourceConfiguration(
                 auth: .public(allowedOrigins: [], honeypotField: "website"), slug: "jane-doe/intro-30",
                 durationMinutes: 30, timezone: "Europe/London", locale: "en-gb",
                 formFields: ["company": "company"])
+            for kind in DevSenders.kinds {
+                configuration.sources[DevSenders.name(kind)] = senders.source(kind, slug: "jane-doe/intro-30")
+            }
+            // HubSpot signs the full URL it posts to.
+            if configuration.publicURL == nil { configuration.publicURL = "http://127.0.0.1:\(configuration.port)" }
         }
         if configuration.adminToken == nil { configuration.adminToken = "dev-admin-token" }
         if configuration.secrets.current == nil {
@@ -73,13 +79,14 @@ struct Dev: AsyncParsableCommand {
         }
 
         let banner = Banner(
-            configuration: configuration, sandboxURL: await sandbox?.baseURL, subscriberURL: subscriber.url,
+            configuration: configuration, senders: senders, sandboxURL: await sandbox?.baseURL,
+            subscriberURL: subscriber.url,
             database: cluster == nil ? "DATABASE_URL" : "throwaway PostgreSQL on 127.0.0.1:\(cluster!.port)")
         let final = configuration
         do {
             try await BridgeRunner.run(configuration: final, migrate: true, logger: logger) { bridge in
                 let port = bridge.boundPort.value ?? final.port
-                let slots = await banner.freeSlots(count: 2)
+                let slots = await banner.freeSlots(count: 2 + DevSenders.kinds.count)
                 print(banner.text(port: port, slots: slots))
                 fflush(nil)
             }
@@ -113,6 +120,7 @@ func startThrowawayPostgres(durable: Bool = false, logger: Logger) throws -> Eph
 /// What `dev` prints once everything runs.
 struct Banner: Sendable {
     let configuration: BridgeConfiguration
+    let senders: DevSenders
     let sandboxURL: String?
     let subscriberURL: String
     let database: String
@@ -140,6 +148,23 @@ struct Banner: Sendable {
             }
         }
         return starts
+    }
+
+    /// One signed `curl` per form service source `dev` configured (none when the configuration has its own).
+    func senderText(base: String, slots: [Date]) -> String {
+        let kinds = DevSenders.kinds.filter { configuration.sources[DevSenders.name($0)] != nil }
+        guard !kinds.isEmpty else { return "" }
+        var lines = [
+            "Book one as each form service posts it (signed; the webflow and hubspot ones expire in 5 minutes):"
+        ]
+        for (index, kind) in kinds.enumerated() {
+            let start =
+                slots.count > 2 + index ? slots[2 + index] : Date().addingTimeInterval(Double(4 + index) * 86400)
+            let curl = senders.curl(kind, base: base, publicURL: configuration.publicURL ?? base, start: start)
+            lines.append("   \(kind.rawValue):")
+            lines += curl.split(separator: "\n").map { "     " + $0 }
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 
     func text(port: Int, slots: [Date]) -> String {
@@ -170,6 +195,7 @@ struct Banner: Sendable {
                  --data-urlencode 'email=grace@hopper.dev' --data-urlencode 'fullName=Grace Hopper' \\
                  --data-urlencode 'date=\(date)' --data-urlencode 'time=\(time)'
 
+             \(senderText(base: base, slots: slots))
              Then look at the intent (its id is in the answer) and the webhook printed below:
                curl -s \(base)/v1/intents/INTENT_ID -H 'Authorization: Bearer \(configuration.adminToken ?? "")'
 
