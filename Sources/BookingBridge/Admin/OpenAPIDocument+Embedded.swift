@@ -132,6 +132,21 @@ extension OpenAPIDocument {
                 - `hmac`: a Standard Webhooks signature (`webhook-id`, `webhook-timestamp`, `webhook-signature`) over the
                   raw body, with a timestamp within 5 minutes.
 
+                A source's `kind` says who posts (see docs/sources.md). `form` (the default) reads the flat bodies described
+                here. The form service kinds read the service's own payload and check its own signature over the raw body:
+                - `typeform`: `Typeform-Signature: sha256=<base64 HMAC-SHA256(secret, body)>`.
+                - `tally`: `Tally-Signature: <base64 HMAC-SHA256(secret, body)>`.
+                - `webflow`: `x-webflow-timestamp` (ms, within 5 minutes) and
+                  `x-webflow-signature: <hex HMAC-SHA256(secret, "<timestamp>:<body>")>`.
+                - `jotform`: multipart with `rawRequest`; the source's token as `Authorization: Bearer` or `?token=`.
+                - `hubspot`: `X-HubSpot-Request-Timestamp` (ms, within 5 minutes) and
+                  `X-HubSpot-Signature-v3: <base64 HMAC-SHA256(secret, method + full URI + body + timestamp)>`, the URI
+                  built from `server.publicURL`.
+                - `json`: any JSON, with `public`, `token` or `hmac` auth; field references are paths.
+                For these kinds the sender's own submission id is the idempotency key, and a submission that is authentic
+                but cannot be booked as sent is stored as a `rejected` intent (with a `booking.failed` event) and answered
+                `200` with its problems (`RejectedSubmission`), because such senders retry or disable a webhook on errors.
+
                 The field names below are the defaults; a source may map other form names onto them. JSON numbers and
                 booleans are read as their text, lists of plain values are joined with `, `, and `null` counts as absent.
               security:
@@ -183,6 +198,55 @@ extension OpenAPIDocument {
                     For `hmac` sources, `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`; several space-separated.
                   schema:
                     type: string
+                - name: Typeform-Signature
+                  in: header
+                  required: false
+                  description: For `typeform` sources, `sha256=<base64 HMAC-SHA256(secret, raw body)>`.
+                  schema:
+                    type: string
+                - name: Tally-Signature
+                  in: header
+                  required: false
+                  description: For `tally` sources, `<base64 HMAC-SHA256(secret, raw body)>`.
+                  schema:
+                    type: string
+                - name: x-webflow-timestamp
+                  in: header
+                  required: false
+                  description: For `webflow` sources, epoch milliseconds, at most 5 minutes from the bridge's clock.
+                  schema:
+                    type: string
+                - name: x-webflow-signature
+                  in: header
+                  required: false
+                  description: For `webflow` sources, `<hex HMAC-SHA256(secret, "<timestamp>:<raw body>")>`.
+                  schema:
+                    type: string
+                - name: X-HubSpot-Request-Timestamp
+                  in: header
+                  required: false
+                  description: For `hubspot` sources, epoch milliseconds, at most 5 minutes from the bridge's clock.
+                  schema:
+                    type: string
+                - name: X-HubSpot-Signature-v3
+                  in: header
+                  required: false
+                  description: >-
+                    For `hubspot` sources, `<base64 HMAC-SHA256(secret, method + full URI + raw body + timestamp)>`.
+                  schema:
+                    type: string
+                - name: X-HubSpot-Request-Id
+                  in: header
+                  required: false
+                  description: For `hubspot` sources, the idempotency key when sent (else a digest of the body).
+                  schema:
+                    type: string
+                - name: token
+                  in: query
+                  required: false
+                  description: For `jotform` sources, the source's token (Jotform cannot set headers).
+                  schema:
+                    type: string
               requestBody:
                 required: true
                 content:
@@ -215,14 +279,35 @@ extension OpenAPIDocument {
                       schema:
                         $ref: "#/components/schemas/IntakeReceipt"
                 "200":
-                  description: A repeat of an earlier submission (same idempotency key); the first intent, as it stands now.
+                  description: |
+                    A repeat of an earlier submission (same idempotency key, or the form service's own submission id); the
+                    first intent, as it stands now. For a form service source (every `kind` but `form`), also a submission
+                    that is authentic but cannot be booked as sent: stored as a `rejected` intent, a `booking.failed` event
+                    sent, and the problems listed (`RejectedSubmission`); a repeat of it gets the same answer.
                   headers:
                     Location:
                       $ref: "#/components/headers/Location"
                   content:
                     application/json:
                       schema:
-                        $ref: "#/components/schemas/IntakeReceipt"
+                        oneOf:
+                          - $ref: "#/components/schemas/IntakeReceipt"
+                          - $ref: "#/components/schemas/RejectedSubmission"
+                      examples:
+                        repeat:
+                          value:
+                            id: 0b6f9a1e-1c2d-4e3f-8a9b-0c1d2e3f4a5b
+                            status: received
+                            statusUrl: https://bridge.example.org/v1/intents/0b6f9a1e-1c2d-4e3f-8a9b-0c1d2e3f4a5b
+                        rejected:
+                          value:
+                            id: 0b6f9a1e-1c2d-4e3f-8a9b-0c1d2e3f4a5b
+                            status: rejected
+                            statusUrl: https://bridge.example.org/v1/intents/0b6f9a1e-1c2d-4e3f-8a9b-0c1d2e3f4a5b
+                            detail: "the submission cannot be booked as sent: email is required"
+                            errors:
+                              - field: email
+                                message: is required
                 "303":
                   description: A browser's form post to a source with a `redirectUrl`; `Location` is that page with
                     `intent=<id>` added.
@@ -232,7 +317,21 @@ extension OpenAPIDocument {
                 "400":
                   $ref: "#/components/responses/BadRequest"
                 "401":
-                  $ref: "#/components/responses/Unauthorized"
+                  description: |
+                    The source's authentication failed; nothing was stored. Per scheme: `token` (and `jotform`) a missing
+                    or wrong bearer token (or `?token=`); `hmac` a missing, wrong or stale Standard Webhooks signature;
+                    `typeform`, `tally` a missing or wrong `Typeform-Signature` / `Tally-Signature`; `webflow`, `hubspot` a
+                    missing or wrong signature, or a timestamp more than 5 minutes from the bridge's clock. `detail` names
+                    the header.
+                  content:
+                    application/problem+json:
+                      schema:
+                        $ref: "#/components/schemas/Problem"
+                      example:
+                        type: about:blank
+                        title: Unauthorized
+                        status: 401
+                        detail: the Typeform-Signature signature does not match
                 "403":
                   $ref: "#/components/responses/Forbidden"
                 "404":
@@ -1062,13 +1161,35 @@ extension OpenAPIDocument {
                   type: string
                   description: The intent's address in the admin API (absolute when `BRIDGE_PUBLIC_URL` is set).
 
+            RejectedSubmission:
+              type: object
+              description: A form service's submission stored as `rejected`, with why it cannot be booked as sent.
+              required: [id, status, statusUrl, detail, errors]
+              properties:
+                id:
+                  type: string
+                  format: uuid
+                status:
+                  type: string
+                  enum: [rejected]
+                statusUrl:
+                  type: string
+                detail:
+                  type: string
+                errors:
+                  type: array
+                  description: Each failing field, named as the form service names it.
+                  items:
+                    $ref: "#/components/schemas/FieldError"
+
             IntentStatus:
               type: string
               description: |
                 `received` (waiting for its first attempt), `retrying` (waiting for another), `booked`, `offline` (HubSpot's
                 offline trap: a contact, no meeting), `failed`, `needs_review` (a person must check HubSpot), `spam` (a
-                filled honeypot: stored, never booked; intake answers it as `received`).
-              enum: [received, retrying, booked, offline, failed, needs_review, spam]
+                filled honeypot: stored, never booked; intake answers it as `received`), `rejected` (a form service's
+                submission that cannot be booked as sent: stored with its reason, never booked).
+              enum: [received, retrying, booked, offline, failed, needs_review, spam, rejected]
 
             BookingRequest:
               type: object
@@ -1133,6 +1254,11 @@ extension OpenAPIDocument {
                   items:
                     type: string
                     format: date-time
+                errors:
+                  type: array
+                  description: For a `rejected` intent, each failing field, named as the form service names it.
+                  items:
+                    $ref: "#/components/schemas/FieldError"
 
             IntentSummary:
               type: object
