@@ -117,7 +117,10 @@ extension HubSpotClient {
                 if ContinuousClock.now + wait > giveUp {
                     Counter(
                         label: "hubspot_calls_total",
-                        dimensions: [("endpoint", endpoint.rawValue), ("outcome", "budget_exhausted")]
+                        dimensions: [
+                            ("endpoint", endpoint.rawValue), ("outcome", "budget_exhausted"),
+                            ("account", HubSpotCallLog.account(logger)),
+                        ]
                     )
                     .increment()
                     logger.warning(
