@@ -1,6 +1,7 @@
 import Foundation
 
-/// An error answer shaped like HubSpot's: a status and one of HubSpot's three error body shapes.
+/// An error answer shaped like HubSpot's: a status and one of HubSpot's three error body shapes, or the HTML page
+/// HubSpot's edge sends for some 5xx.
 struct SandboxAPIError: Error, Sendable {
     var status: Int
     var body: Body
@@ -11,17 +12,24 @@ struct SandboxAPIError: Error, Sendable {
         case standard(Standard)
         case rateLimit(RateLimit)
         case oauth(OAuth)
+        /// Not JSON: an HTML page, sent as `text/html`.
+        case html(String)
 
         func encode(to encoder: any Encoder) throws {
             switch self {
             case .standard(let body): try body.encode(to: encoder)
             case .rateLimit(let body): try body.encode(to: encoder)
             case .oauth(let body): try body.encode(to: encoder)
+            case .html(let page):
+                var container = encoder.singleValueContainer()
+                try container.encode(page)
             }
         }
     }
 
-    /// `{status, message, correlationId, category, subCategory?, errors?, context?}`
+    /// `{status, message, correlationId, category, subCategory?, errors?, context?, links?}`: the spec's `Error`
+    /// (which requires `message`, `correlationId` and `category`) plus the `status: "error"` HubSpot always sends.
+    /// The optional keys are left out (not `null`) when HubSpot would not send them.
     struct Standard: Sendable, Encodable {
         var status = "error"
         var message: String
@@ -30,11 +38,15 @@ struct SandboxAPIError: Error, Sendable {
         var subCategory: String?
         var errors: [Detail]?
         var context: [String: [String]]?
+        var links: [String: String]?
     }
 
+    /// The spec's `ErrorDetail`: `message` required, the rest optional.
     struct Detail: Sendable, Encodable {
         var message: String
         var code: String?
+        var `in`: String?
+        var subCategory: String?
         var context: [String: [String]]?
     }
 
@@ -138,6 +150,22 @@ struct SandboxAPIError: Error, Sendable {
         .standard(401, message, category: "INVALID_AUTHENTICATION")
     }
 
+    /// 401 for an OAuth access token past its expiry, as HubSpot answers it: category `EXPIRED_AUTHENTICATION`,
+    /// a message with the age in HubSpot's units, and the expiry in `context["expire time"]`.
+    static func expired(expiredAtMillis: Int64, now: Int64) -> SandboxAPIError {
+        let seconds = max(0, (now - expiredAtMillis) / 1000)
+        let age: String =
+            switch seconds {
+            case ..<60: "\(seconds) second(s)"
+            case ..<3600: "\(seconds / 60) minute(s)"
+            case ..<86_400: "\(seconds / 3600) hour(s)"
+            default: "\(seconds / 86_400) day(s)"
+            }
+        var body = Standard(
+            message: "The OAuth token used to make this call expired \(age) ago.", category: "EXPIRED_AUTHENTICATION")
+        body.context = ["expire time": [SandboxTime.format(expiredAtMillis)]]
+        return SandboxAPIError(status: 401, body: .standard(body))
+    }
     /// 403 for a token without a CRM write scope, as HubSpot answers `/book`.
     static var missingScopes: SandboxAPIError {
         let scopes = ["requiredGranularScopes": ["crm.objects.contacts.write"]]
@@ -148,7 +176,8 @@ struct SandboxAPIError: Error, Sendable {
                     message: "This app hasn't been granted all required scopes to make this call.",
                     category: "MISSING_SCOPES",
                     errors: [.init(message: "One or more of the following scopes are required.", context: scopes)],
-                    context: scopes
+                    context: scopes,
+                    links: ["scopes": "https://developers.hubspot.com/scopes"]
                 )
             )
         )
@@ -163,10 +192,22 @@ struct SandboxAPIError: Error, Sendable {
         )
     }
 
-    /// An injected failure with a HubSpot-like body.
-    static func injected(status: Int) -> SandboxAPIError {
+    /// An injected failure: a HubSpot-like JSON body, or for a 5xx with `html` the page HubSpot's edge sends.
+    /// 423 and 477 carry `Retry-After: retryAfterSeconds`.
+    static func injected(status: Int, html: Bool = false, retryAfterSeconds: Int = 2) -> SandboxAPIError {
+        if html && status >= 500 { return .edgePage(status: status) }
         switch status {
         case 429: return rateLimited(daily: false)
+        case 423:
+            var error = SandboxAPIError.standard(423, "The resource is locked; try again later", category: "LOCKED")
+            error.headers = [("Retry-After", String(retryAfterSeconds))]
+            return error
+        case 477:
+            var error = SandboxAPIError.standard(
+                477, "This account is being migrated to another data center; try again later",
+                category: "MIGRATION_IN_PROGRESS")
+            error.headers = [("Retry-After", String(retryAfterSeconds))]
+            return error
         case 502: return .standard(502, "Bad Gateway", category: "BAD_GATEWAY")
         case 503: return .standard(503, "Service Unavailable: please retry", category: "SERVICE_UNAVAILABLE")
         case 504: return .standard(504, "Gateway Timeout", category: "GATEWAY_TIMEOUT")
@@ -175,6 +216,31 @@ struct SandboxAPIError: Error, Sendable {
         case 524: return .standard(524, "A timeout occurred", category: "ORIGIN_TIMEOUT")
         default: return .standard(status, "internal error", category: "INTERNAL_ERROR")
         }
+    }
+
+    /// The HTML error page of HubSpot's edge (Cloudflare) for a 5xx: no JSON, no correlation id.
+    static func edgePage(status: Int) -> SandboxAPIError {
+        let title =
+            switch status {
+            case 502: "502 Bad Gateway"
+            case 503: "503 Service Temporarily Unavailable"
+            case 504: "504 Gateway Time-out"
+            case 521: "521: Web server is down"
+            case 523: "523: Origin is unreachable"
+            case 524: "524: A timeout occurred"
+            default: "\(status) Internal Server Error"
+            }
+        let page = """
+            <html>
+            <head><title>\(title)</title></head>
+            <body>
+            <center><h1>\(title)</h1></center>
+            <hr><center>cloudflare</center>
+            </body>
+            </html>
+
+            """
+        return SandboxAPIError(status: status, body: .html(page))
     }
 
     static func oauth(_ error: String, status: String, description: String) -> SandboxAPIError {

@@ -1,7 +1,9 @@
 import Foundation
 
-/// Body of `POST .../meeting-links/book`, decoded as HubSpot does: every key of the contract is required (the three
-/// arrays may be empty), `startTime` is an ISO 8601 string or epoch milliseconds, ids may be strings or numbers.
+/// Body of `POST .../meeting-links/book`, decoded as HubSpot does live: `slug`, `startTime`, `duration`, `email`,
+/// `firstName` and `lastName` are required; `formFields`, `legalConsentResponses`, `likelyAvailableUserIds` and
+/// `guestEmails` may be left out (HubSpot's spec lists the first three as required, but HubSpot books without
+/// them). `startTime` is an ISO 8601 string or epoch milliseconds, ids may be strings or numbers.
 struct SandboxBookRequest: Decodable, Sendable {
     var slug: String
     var startTime: StartTime
@@ -15,6 +17,29 @@ struct SandboxBookRequest: Decodable, Sendable {
     var timezone: String?
     var locale: String?
     var guestEmails: [String]?
+
+    enum CodingKeys: String, CodingKey {
+        case slug, startTime, duration, email, firstName, lastName, formFields, legalConsentResponses
+        case likelyAvailableUserIds, timezone, locale, guestEmails
+    }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.slug = try c.decode(String.self, forKey: .slug)
+        self.startTime = try c.decode(StartTime.self, forKey: .startTime)
+        self.duration = try c.decode(Int64.self, forKey: .duration)
+        self.email = try c.decode(String.self, forKey: .email)
+        self.firstName = try c.decode(String.self, forKey: .firstName)
+        self.lastName = try c.decode(String.self, forKey: .lastName)
+        self.formFields = try c.decodeIfPresent([FormValue].self, forKey: .formFields) ?? []
+        self.legalConsentResponses =
+            try c.decodeIfPresent([ConsentResponse].self, forKey: .legalConsentResponses) ?? []
+        self.likelyAvailableUserIds =
+            try c.decodeIfPresent([FlexibleString].self, forKey: .likelyAvailableUserIds) ?? []
+        self.timezone = try c.decodeIfPresent(String.self, forKey: .timezone)
+        self.locale = try c.decodeIfPresent(String.self, forKey: .locale)
+        self.guestEmails = try c.decodeIfPresent([String].self, forKey: .guestEmails)
+    }
 
     enum StartTime: Decodable, Sendable {
         case millis(Int64)

@@ -20,7 +20,7 @@ public struct SandboxBooking: Codable, Sendable, Equatable {
     public var assignedUserId: String
     /// True when the assigned rep has no connected calendar: HubSpot's offline trap (no meeting exists).
     public var isOffline: Bool
-    /// Calendar event id; empty when ``isOffline``.
+    /// Calendar event id; empty when ``isOffline`` (and under ``SandboxFaults/emptyCalendarEventRate``).
     public var calendarEventId: String
     /// CRM contact id (one per e-mail address).
     public var contactId: String

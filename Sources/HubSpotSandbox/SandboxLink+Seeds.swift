@@ -5,7 +5,7 @@
 /// | slug | id | type | zone | hours | durations | grid | extras |
 /// |---|---|---|---|---|---|---|---|
 /// | `jane-doe/intro-30` | 48213 | PERSONAL_LINK, Jane Doe (5521) | Europe/London | Mon-Fri 09:00-17:00 | 15, 30, 60 min | 15 min | optional custom field `company`, optional consent `1234567`, no guests |
-/// | `sales/discovery` | 48214 | ROUND_ROBIN_CALENDAR: Jane Doe (5521), Sam Lee (5522), Alex Kim (5523, **no calendar**) | America/New_York | Mon-Fri 09:00-17:00 | 30, 60 min | 30 min | no guests |
+/// | `sales/discovery` | 48214 | ROUND_ROBIN_CALENDAR: Jane Doe (5521), Sam Lee (5522), Alex Kim (5523, **no calendar**) | America/New_York | Mon-Fri 09:00-17:00 | 30, 60 min | 30 min | optional choice field `team_size` (options `1_10`, `11_50`, `51_plus`), no guests |
 /// | `support/onboarding` | 48215 | PERSONAL_LINK, Priya Patel (5524) | Europe/Berlin | Mon-Fri 10:00-16:00 | 45 min | meeting length | **required** custom field `account_id`, **required** consent `7654321`, up to 2 guests, 15 min buffer |
 ///
 /// Jane and Sam have a standing team sync every Wednesday 12:00-13:00 America/New_York (busy in their calendars).
@@ -31,6 +31,8 @@ public enum SandboxSeeds {
     public static let samUserId = "5522"
     /// User id of Alex Kim, the round-robin rep without a connected calendar.
     public static let offlineUserId = "5523"
+    /// Optional choice (select) field of ``roundRobinLinkSlug``, with options `1_10`, `11_50` and `51_plus`.
+    public static let choiceFormField = "team_size"
     /// Required custom form field of ``formLinkSlug``.
     public static let requiredFormField = "account_id"
     /// Required consent checkbox (`communicationTypeId`) of ``formLinkSlug``.
@@ -44,7 +46,8 @@ public enum SandboxSeeds {
         - `jane-doe/intro-30` (id 48213, PERSONAL_LINK, Jane Doe 5521): Europe/London, Mon-Fri 09:00-17:00,
           15/30/60 min on a 15 min grid; optional field `company`, optional consent 1234567; no guests.
         - `sales/discovery` (id 48214, ROUND_ROBIN_CALENDAR): Jane Doe 5521, Sam Lee 5522 and Alex Kim 5523, who has
-          no connected calendar; America/New_York, Mon-Fri 09:00-17:00, 30/60 min on a 30 min grid; no guests.
+          no connected calendar (calendarProvider UNKNOWN); America/New_York, Mon-Fri 09:00-17:00, 30/60 min on a
+          30 min grid; optional choice field `team_size` (options 1_10, 11_50, 51_plus); no guests.
           Jane and Sam are busy every Wednesday 12:00-13:00 New York time.
         - `support/onboarding` (id 48215, PERSONAL_LINK, Priya Patel 5524): Europe/Berlin, Mon-Fri 10:00-16:00,
           45 min back to back with a 15 min buffer; required field `account_id`, required consent 7654321; up to 2
@@ -100,7 +103,18 @@ extension SandboxLink {
             organizerUserId: jane.userId, members: [jane, sam, alex], timeZone: "America/New_York",
             durationsMillis: [1_800_000, 3_600_000],
             workingHours: SandboxWeeklyHours.workweek(from: 9 * 60, to: 17 * 60),
-            incrementMinutes: 30, formFields: SandboxFormField.standard, legalConsentEnabled: false,
+            incrementMinutes: 30,
+            formFields: SandboxFormField.standard + [
+                .init(
+                    name: SandboxSeeds.choiceFormField, label: "Team size", fieldType: "select",
+                    type: "enumeration", isRequired: false, isCustom: true,
+                    options: [
+                        .init(label: "1-10", value: "1_10", displayOrder: 0),
+                        .init(label: "11-50", value: "11_50", displayOrder: 1),
+                        .init(label: "51 or more", value: "51_plus", displayOrder: 2),
+                    ])
+            ],
+            legalConsentEnabled: false,
             consentCheckboxes: [], canAddGuests: false, maxGuestCount: 0, locale: "en-us",
             createdAt: "2026-02-01T09:00:00Z"
         ),

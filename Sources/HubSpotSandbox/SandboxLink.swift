@@ -51,7 +51,8 @@ struct SandboxUser: Sendable, Equatable {
     var email: String
     var firstName: String
     var lastName: String
-    /// `GOOGLE`, `OFFICE365`, ... or `nil` when no calendar is connected (the offline trap).
+    /// `EXCHANGE`, `GOOGLE` or `OFFICE365`, or `nil` when no calendar is connected (the offline trap; HubSpot then
+    /// says `UNKNOWN`).
     var calendarProvider: String?
     /// Standing busy time in the user's calendar.
     var recurringBusy: [SandboxWeeklyHours] = []
@@ -70,13 +71,39 @@ struct SandboxFormField: Sendable, Equatable {
     var type: String = "string"
     var isRequired: Bool
     var isCustom: Bool
-    var options: [String] = []
+    /// The choices of a select, radio or checkbox field.
+    var options: [SandboxFieldOption] = []
 
     static let standard: [SandboxFormField] = [
         .init(name: "firstname", label: "First name", isRequired: true, isCustom: false),
         .init(name: "lastname", label: "Last name", isRequired: true, isCustom: false),
         .init(name: "email", label: "Email", isRequired: true, isCustom: false),
     ]
+}
+
+/// One choice of a form field, with every key of the spec's `ExternalOption`.
+struct SandboxFieldOption: Sendable, Equatable {
+    var label: String
+    var value: String
+    var displayOrder: Int
+    var hidden = false
+    var description = ""
+    var readOnly = false
+    var doubleData: Double = 0
+}
+
+/// The texts of a link's legal consent block (the spec's `ExternalLegalConsentOptions`, less the checkboxes and
+/// the processing consent type, which ``SandboxLink`` keeps apart).
+struct SandboxConsentTexts: Sendable, Equatable {
+    var communicationConsentText =
+        "We would like to contact you about our products and services. Please tick the boxes you agree to:"
+    var privacyPolicyText = "You can unsubscribe at any time. See our privacy policy."
+    var processingConsentText = "To provide the meeting you asked for, we need to store and process your details."
+    var processingConsentCheckboxLabel = "I agree to allow this company to store and process my personal data."
+    var processingConsentFooterText = "By clicking submit, you agree to the storage and processing of your data."
+    var isLegitimateInterest = false
+    var legitimateInterestSubscriptionTypes: [Int64] = []
+    var legitimateInterestLegalBasis: String?
 }
 
 /// A communication consent checkbox of a meeting link.
@@ -115,6 +142,7 @@ struct SandboxLink: Sendable {
     var legalConsentEnabled: Bool
     var processingConsentType: String = "IMPLICIT"
     var consentCheckboxes: [SandboxConsentCheckbox]
+    var consentTexts = SandboxConsentTexts()
     var canAddGuests: Bool
     var maxGuestCount: Int
     var locale: String

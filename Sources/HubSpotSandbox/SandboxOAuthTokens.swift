@@ -7,7 +7,8 @@ struct SandboxOAuthTokens: Sendable {
     let clientSecret: String
     private(set) var refreshToken: String
     let lifetimeSeconds: Int
-    private var expiries: [String: Int64] = [:]
+    /// Issue time (epoch ms) of every access token issued in the last day.
+    private var issuedAt: [String: Int64] = [:]
 
     init(clientID: String, clientSecret: String, refreshToken: String, lifetimeSeconds: Int) {
         self.clientID = clientID
@@ -31,18 +32,23 @@ struct SandboxOAuthTokens: Sendable {
 
     enum Check: Sendable, Equatable {
         case valid
-        case expired(secondsAgo: Int64)
+        case expired(atMillis: Int64)
         case unknown
     }
 
-    /// Whether `accessToken` was issued here and is still valid at `now`.
-    func check(_ accessToken: String, now: Int64) -> Check {
-        guard let expiry = self.expiries[accessToken] else { return .unknown }
-        return now < expiry ? .valid : .expired(secondsAgo: (now - expiry) / 1000)
+    /// Whether `accessToken` was issued here and is still valid at `now`, when tokens live `lifetimeOverride`
+    /// seconds (or the configured lifetime) from their issue.
+    func check(_ accessToken: String, now: Int64, lifetimeOverride: Int? = nil) -> Check {
+        guard let issued = self.issuedAt[accessToken] else { return .unknown }
+        let expiry = issued + Int64(lifetimeOverride ?? self.lifetimeSeconds) * 1000
+        return now < expiry ? .valid : .expired(atMillis: expiry)
     }
 
-    /// Handles the form of `POST /oauth/2026-03/token`.
-    mutating func refresh(form: [String: String], now: Int64) -> Result<Issued, SandboxAPIError> {
+    /// Handles the form of `POST /oauth/2026-03/token`; the new token's `expires_in` is `lifetimeOverride` when
+    /// given.
+    mutating func refresh(
+        form: [String: String], now: Int64, lifetimeOverride: Int? = nil
+    ) -> Result<Issued, SandboxAPIError> {
         guard let grantType = form["grant_type"], !grantType.isEmpty else {
             return .failure(.oauth("invalid_request", status: "BAD_REQUEST", description: "missing grant_type"))
         }
@@ -60,13 +66,13 @@ struct SandboxOAuthTokens: Sendable {
                     description: "missing or unknown client_id or client_secret"))
         }
         guard form["refresh_token"] == self.refreshToken else { return .failure(.badRefreshToken) }
-        self.expiries = self.expiries.filter { $0.value > now - 86_400_000 }
+        self.issuedAt = self.issuedAt.filter { $0.value > now - 2 * 86_400_000 }
         let issued = Issued(
             accessToken: "sandbox-at-" + SandboxIDs.hex(count: 32),
             refreshToken: "sandbox-rt-" + SandboxIDs.hex(count: 32),
-            expiresIn: self.lifetimeSeconds
+            expiresIn: lifetimeOverride ?? self.lifetimeSeconds
         )
-        self.expiries[issued.accessToken] = now + Int64(self.lifetimeSeconds) * 1000
+        self.issuedAt[issued.accessToken] = now
         self.refreshToken = issued.refreshToken
         return .success(issued)
     }

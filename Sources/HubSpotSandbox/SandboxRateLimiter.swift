@@ -1,4 +1,7 @@
-/// HubSpot's two request limits per caller: a rolling 10-second window and a daily count (UTC days here).
+import Foundation
+
+/// HubSpot's two request limits: a rolling 10-second window per app, and a daily count shared by the account's
+/// apps that have one, which resets at midnight in the account's time zone.
 ///
 /// A request is counted only when admitted; a rejected one neither counts nor extends the window.
 struct SandboxRateLimiter: Sendable {
@@ -6,12 +9,21 @@ struct SandboxRateLimiter: Sendable {
 
     var limit: Int
     var dailyLimit: Int
+    /// The account's zone, whose local midnight ends a day.
+    var timeZone: TimeZone
     private var recent: [String: [Int64]] = [:]
-    private var daily: [String: (day: Int64, count: Int)] = [:]
+    private var daily: (day: Int64, count: Int) = (0, 0)
 
-    init(limit: Int, dailyLimit: Int) {
+    init(limit: Int, dailyLimit: Int, timeZone: TimeZone) {
         self.limit = limit
         self.dailyLimit = dailyLimit
+        self.timeZone = timeZone
+    }
+
+    init(_ configuration: SandboxConfiguration) {
+        self.init(
+            limit: configuration.rateLimit, dailyLimit: configuration.dailyLimit,
+            timeZone: TimeZone(identifier: configuration.accountTimeZone) ?? TimeZone(identifier: "America/New_York")!)
     }
 
     enum Policy: String, Sendable {
@@ -44,28 +56,35 @@ struct SandboxRateLimiter: Sendable {
         }
     }
 
-    /// Counts a request of `key` at `now` if both limits allow it.
-    mutating func admit(key: String, hasDailyLimit: Bool, now: Int64) -> Decision {
-        var window = (self.recent[key] ?? []).filter { $0 > now - Self.windowMillis }
-        let today = now / 86_400_000
-        var dayCount = self.daily[key].flatMap { $0.day == today ? $0.count : nil } ?? 0
+    /// The account's local day number of `now` (days since 1970-01-01 in ``timeZone``).
+    func day(of now: Int64) -> Int64 {
+        let offset = Int64(self.timeZone.secondsFromGMT(for: SandboxSchedule.date(now))) * 1000
+        let local = now + offset
+        return local >= 0 ? local / 86_400_000 : (local - 86_399_999) / 86_400_000
+    }
+
+    /// Counts a request of `app` at `now` if its 10-second window and (when it has one) the account's daily
+    /// allowance allow it.
+    mutating func admit(app: String, hasDailyLimit: Bool, now: Int64) -> Decision {
+        var window = (self.recent[app] ?? []).filter { $0 > now - Self.windowMillis }
+        let today = self.day(of: now)
+        if self.daily.day != today { self.daily = (today, 0) }
         var limitedBy: Policy?
-        if hasDailyLimit && dayCount >= self.dailyLimit {
+        if hasDailyLimit && self.daily.count >= self.dailyLimit {
             limitedBy = .daily
         } else if window.count >= self.limit {
             limitedBy = .tenSecondly
         } else {
             window.append(now)
-            dayCount += 1
+            if hasDailyLimit { self.daily.count += 1 }
         }
-        self.recent[key] = window
-        self.daily[key] = (today, dayCount)
+        self.recent[app] = window
         return Decision(
             limitedBy: limitedBy,
             max: self.limit,
             remaining: Swift.max(0, self.limit - window.count),
             dailyMax: hasDailyLimit ? self.dailyLimit : nil,
-            dailyRemaining: hasDailyLimit ? Swift.max(0, self.dailyLimit - dayCount) : nil
+            dailyRemaining: hasDailyLimit ? Swift.max(0, self.dailyLimit - self.daily.count) : nil
         )
     }
 }

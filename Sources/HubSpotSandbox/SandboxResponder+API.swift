@@ -21,7 +21,7 @@ extension SandboxResponder {
         switch admission.caller {
         case .success(let known): caller = known
         case .failure(var error):
-            error.headers = headers
+            error.headers = Self.merged(error.headers, headers)
             throw error
         }
         do {
@@ -36,10 +36,7 @@ extension SandboxResponder {
                 return Self.json(info, headers: headers)
             case .availabilityPage(let slug):
                 let zone = try Self.zone(request)
-                let offsetText = request.uri.queryParameters["monthOffset"].map(String.init) ?? "0"
-                guard let monthOffset = Int(offsetText), (-12...24).contains(monthOffset) else {
-                    throw SandboxAPIError.validation("monthOffset must be an integer")
-                }
+                let monthOffset = try Self.monthOffset(request)
                 let page = try await self.state.availabilityPage(
                     slug: slug, zone: zone, monthOffset: monthOffset, now: SandboxState.now()
                 ).get()
@@ -66,12 +63,16 @@ extension SandboxResponder {
             metadata: [
                 "slug": "\(booked.booking.slug)", "start": "\(booked.booking.startMillis)",
                 "assignee": "\(booked.booking.assignedUserId)", "isOffline": "\(booked.booking.isOffline)",
-                "dropped": "\(booked.drop)",
+                "dropped": "\(booked.drop)", "answered": "\(booked.answerInstead?.status ?? 200)",
             ]
         )
         if booked.drop {
             // The booking stands; the caller must see the connection end without any answer.
             try? await context.channel.close().get()
+        }
+        if var instead = booked.answerInstead {
+            instead.headers = headers
+            throw instead
         }
         return Self.json(booked.response, headers: headers)
     }
@@ -93,9 +94,32 @@ extension SandboxResponder {
         return Self.json(issued)
     }
 
+    /// `own` headers of an error (e.g. `Retry-After`), then those of `common` it does not already have.
+    static func merged(_ own: [(String, String)], _ common: [(String, String)]) -> [(String, String)] {
+        own + common.filter { header in !own.contains { $0.0.lowercased() == header.0.lowercased() } }
+    }
+
     private func sleepLatency() async throws {
         let latency = await self.state.faults.latencyMs
         if latency > 0 { try await Task.sleep(for: .milliseconds(latency)) }
+    }
+
+    /// Months the availability page can be moved back or forward. HubSpot's spec gives no range (an int32 that
+    /// may look at past or future months) and its answer out of range is not known: a 400 that names the range.
+    static let monthOffsets = -12...24
+
+    /// The optional `monthOffset` query parameter (0 when absent).
+    private static func monthOffset(_ request: Request) throws -> Int {
+        guard let text = request.uri.queryParameters["monthOffset"].map(String.init) else { return 0 }
+        guard let value = Int(text) else {
+            throw SandboxAPIError.validation("monthOffset must be an integer, not \(text)")
+        }
+        guard Self.monthOffsets.contains(value) else {
+            throw SandboxAPIError.validation(
+                "monthOffset \(value) is out of range: it must be from \(Self.monthOffsets.lowerBound) to "
+                    + "\(Self.monthOffsets.upperBound) (months from the current one)")
+        }
+        return value
     }
 
     /// The required `timezone` query parameter.

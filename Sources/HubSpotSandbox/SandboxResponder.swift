@@ -56,7 +56,9 @@ struct SandboxResponder: HTTPResponder {
             if request.method == .post {
                 let body = try await Self.body(of: request)
                 guard let faults = try? JSONDecoder().decode(SandboxFaults.self, from: body) else {
-                    throw SandboxAPIError.invalidInput("expected {latencyMs, failRate, failStatus, dropAfterBookRate}")
+                    throw SandboxAPIError.invalidInput(
+                        "expected {latencyMs, failRate, failStatus, failBody, retryAfterSeconds, dropAfterBookRate, "
+                            + "afterBookStatus, afterBookRate, emptyCalendarEventRate, tokenLifetimeSeconds}")
                 }
                 if let problem = faults.validationProblem { throw SandboxAPIError.validation(problem) }
                 await self.state.setFaults(faults)
@@ -103,7 +105,17 @@ struct SandboxResponder: HTTPResponder {
     }
 
     static func response(_ error: SandboxAPIError) -> Response {
-        Self.json(error.body, status: error.status, headers: error.headers)
+        guard case .html(let page) = error.body else {
+            return Self.json(error.body, status: error.status, headers: error.headers)
+        }
+        var fields = HTTPFields()
+        fields[.contentType] = "text/html"
+        for (name, value) in error.headers {
+            if let name = HTTPField.Name(name) { fields[name] = value }
+        }
+        return Response(
+            status: Self.status(error.status), headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: page))
+        )
     }
 
     static func status(_ code: Int) -> HTTPResponse.Status {
@@ -117,6 +129,7 @@ struct SandboxResponder: HTTPResponder {
         case 413: .contentTooLarge
         case 423: .init(code: 423, reasonPhrase: "Locked")
         case 429: .tooManyRequests
+        case 477: .init(code: 477, reasonPhrase: "Migration In Progress")
         case 500: .internalServerError
         case 502: .badGateway
         case 503: .serviceUnavailable

@@ -18,7 +18,7 @@ actor SandboxState {
         self.configuration = configuration
         self.links = links
         self.faults = configuration.faults
-        self.limiter = SandboxRateLimiter(limit: configuration.rateLimit, dailyLimit: configuration.dailyLimit)
+        self.limiter = SandboxRateLimiter(configuration)
         self.oauth = SandboxOAuthTokens(
             clientID: configuration.oauthClientID,
             clientSecret: configuration.oauthClientSecret,
@@ -50,13 +50,14 @@ actor SandboxState {
         case .success(let known): caller = known
         case .failure(let error): return Admission(caller: .failure(error), headers: [])
         }
-        let key =
+        // Each static token is its own private app; every OAuth token belongs to the one public app.
+        let app =
             switch caller {
             case .fullScope: "token:" + self.configuration.token
             case .readOnly: "token:" + self.configuration.readOnlyToken
-            case .oauth: "oauth-account"
+            case .oauth: "oauth-app"
             }
-        let decision = self.limiter.admit(key: key, hasDailyLimit: caller != .oauth, now: now)
+        let decision = self.limiter.admit(app: app, hasDailyLimit: caller != .oauth, now: now)
         if let policy = decision.limitedBy {
             self.traffic.recordRateLimited()
             var error = SandboxAPIError.rateLimited(daily: policy == .daily)
@@ -65,7 +66,7 @@ actor SandboxState {
         }
         if self.faults.failRate > 0, Double.random(in: 0..<1) < self.faults.failRate {
             self.traffic.recordFaulted()
-            return Admission(caller: .failure(.injected(status: self.faults.failStatus)), headers: decision.headers)
+            return Admission(caller: .failure(self.injectedFailure()), headers: decision.headers)
         }
         return Admission(caller: .success(caller), headers: decision.headers)
     }
@@ -81,12 +82,11 @@ actor SandboxState {
         let token = authorization.dropFirst("bearer ".count).trimmingWhitespace()
         if token == self.configuration.token { return .success(.fullScope) }
         if token == self.configuration.readOnlyToken { return .success(.readOnly) }
-        switch self.oauth.check(token, now: now) {
+        switch self.oauth.check(token, now: now, lifetimeOverride: self.faults.tokenLifetimeSeconds) {
         case .valid:
             return .success(.oauth)
-        case .expired(let secondsAgo):
-            return .failure(
-                .unauthorized("The OAuth token used to make this call expired \(secondsAgo) second(s) ago."))
+        case .expired(let expiredAt):
+            return .failure(.expired(expiredAtMillis: expiredAt, now: now))
         case .unknown:
             return .failure(
                 .unauthorized("Authentication credentials not found. The access token or private app token is invalid.")
@@ -98,23 +98,32 @@ actor SandboxState {
     func injectedTokenFailure() -> SandboxAPIError? {
         guard self.faults.failRate > 0, Double.random(in: 0..<1) < self.faults.failRate else { return nil }
         self.traffic.recordFaulted()
-        return .injected(status: self.faults.failStatus)
+        return self.injectedFailure()
+    }
+
+    /// The failure `failStatus`, `failBody` and `retryAfterSeconds` describe.
+    private func injectedFailure() -> SandboxAPIError {
+        .injected(
+            status: self.faults.failStatus, html: self.faults.failBody == .html,
+            retryAfterSeconds: self.faults.retryAfterSeconds)
     }
 
     /// Handles `POST /oauth/2026-03/token`.
     func refreshToken(form: [String: String], now: Int64) -> Result<SandboxOAuthTokens.Issued, SandboxAPIError> {
-        self.oauth.refresh(form: form, now: now)
+        self.oauth.refresh(form: form, now: now, lifetimeOverride: self.faults.tokenLifetimeSeconds)
     }
 
     func link(slug: String) -> SandboxLink? {
         self.links.first { $0.slug == slug }
     }
 
-    /// A successful booking: the answer, and whether to drop the connection instead of sending it.
+    /// A successful booking: the answer, and whether to drop the connection or answer an error instead of it.
     struct Booked: Sendable {
         var booking: SandboxBooking
         var response: SandboxWire.BookResponse
         var drop: Bool
+        /// The error answered instead of the 200 (``SandboxFaults/afterBookStatus``); the booking stands.
+        var answerInstead: SandboxAPIError?
     }
 
     /// Validates and records a booking, all in one step.
@@ -130,6 +139,10 @@ actor SandboxState {
         self.contacts[emailKey] = contactId
         var formValues: [String: String] = [:]
         for field in request.formFields { formValues[field.name] = field.value }
+        let noCalendarEvent =
+            decision.assignee.isOffline
+            || (self.faults.emptyCalendarEventRate > 0
+                && Double.random(in: 0..<1) < self.faults.emptyCalendarEventRate)
         let booking = SandboxBooking(
             id: String(self.bookings.count + 1),
             linkId: link.id,
@@ -141,7 +154,7 @@ actor SandboxState {
             lastName: request.lastName,
             assignedUserId: decision.assignee.userId,
             isOffline: decision.assignee.isOffline,
-            calendarEventId: decision.assignee.isOffline ? "" : SandboxIDs.hex(count: 16),
+            calendarEventId: noCalendarEvent ? "" : SandboxIDs.hex(count: 16),
             contactId: contactId,
             formFields: formValues,
             guestEmails: request.guestEmails ?? [],
@@ -150,8 +163,15 @@ actor SandboxState {
         self.bookings.append(booking)
         let drop = self.faults.dropAfterBookRate > 0 && Double.random(in: 0..<1) < self.faults.dropAfterBookRate
         if drop { self.traffic.recordDropped() }
+        var answerInstead: SandboxAPIError?
+        if !drop, let status = self.faults.afterBookStatus,
+            self.faults.afterBookRate >= 1 || Double.random(in: 0..<1) < self.faults.afterBookRate
+        {
+            self.traffic.recordFaulted()
+            answerInstead = .injected(status: status, html: self.faults.failBody == .html)
+        }
         let response = SandboxWire.bookResponse(booking: booking, request: request, link: link)
-        return .success(Booked(booking: booking, response: response, drop: drop))
+        return .success(Booked(booking: booking, response: response, drop: drop, answerInstead: answerInstead))
     }
 
     private func nextContact() -> Int {
@@ -173,8 +193,7 @@ actor SandboxState {
         self.bookings = []
         self.contacts = [:]
         self.nextContactId = 90210
-        self.limiter = SandboxRateLimiter(
-            limit: self.configuration.rateLimit, dailyLimit: self.configuration.dailyLimit)
+        self.limiter = SandboxRateLimiter(self.configuration)
         self.traffic = SandboxTraffic()
         self.faults = SandboxFaults()
     }

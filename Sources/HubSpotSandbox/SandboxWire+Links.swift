@@ -60,9 +60,18 @@ extension SandboxWire {
         var end: Int
     }
 
+    /// Every key of the spec's `ExternalLegalConsentOptions` (`legitimateInterestLegalBasis` only when set).
     struct LegalConsentOptions: Sendable, Encodable {
         var processingConsentType: String
         var communicationConsentCheckboxes: [ConsentCheckbox]
+        var communicationConsentText: String
+        var privacyPolicyText: String
+        var processingConsentText: String
+        var processingConsentCheckboxLabel: String
+        var processingConsentFooterText: String
+        var isLegitimateInterest: Bool
+        var legitimateInterestSubscriptionTypes: [Int64]
+        var legitimateInterestLegalBasis: String?
     }
 
     struct ConsentCheckbox: Sendable, Encodable {
@@ -78,7 +87,18 @@ extension SandboxWire {
         var type: String
         var isRequired: Bool
         var isCustom: Bool
-        var options: [String]
+        var options: [Option]
+    }
+
+    /// The spec's `ExternalOption`, every key required.
+    struct Option: Sendable, Encodable {
+        var label: String
+        var value: String
+        var displayOrder: Int
+        var hidden: Bool
+        var description: String
+        var readOnly: Bool
+        var doubleData: Double
     }
 
     struct GuestSettings: Sendable, Encodable {
@@ -137,7 +157,7 @@ extension SandboxWire {
                 meetingsUser: MeetingsUser(
                     id: member.meetingsUserId,
                     userId: member.userId,
-                    calendarProvider: member.calendarProvider ?? "NONE",
+                    calendarProvider: member.calendarProvider ?? "UNKNOWN",
                     userProfile: UserProfile(
                         email: member.email,
                         firstName: member.firstName,
@@ -166,12 +186,25 @@ extension SandboxWire {
                 processingConsentType: link.processingConsentType,
                 communicationConsentCheckboxes: link.consentCheckboxes.map {
                     ConsentCheckbox(communicationTypeId: $0.communicationTypeId, label: $0.label, required: $0.required)
-                }
+                },
+                communicationConsentText: link.consentTexts.communicationConsentText,
+                privacyPolicyText: link.consentTexts.privacyPolicyText,
+                processingConsentText: link.consentTexts.processingConsentText,
+                processingConsentCheckboxLabel: link.consentTexts.processingConsentCheckboxLabel,
+                processingConsentFooterText: link.consentTexts.processingConsentFooterText,
+                isLegitimateInterest: link.consentTexts.isLegitimateInterest,
+                legitimateInterestSubscriptionTypes: link.consentTexts.legitimateInterestSubscriptionTypes,
+                legitimateInterestLegalBasis: link.consentTexts.legitimateInterestLegalBasis
             ),
-            formFields: link.formFields.map {
+            formFields: link.formFields.map { field in
                 FormField(
-                    name: $0.name, label: $0.label, fieldType: $0.fieldType, type: $0.type,
-                    isRequired: $0.isRequired, isCustom: $0.isCustom, options: $0.options
+                    name: field.name, label: field.label, fieldType: field.fieldType, type: field.type,
+                    isRequired: field.isRequired, isCustom: field.isCustom,
+                    options: field.options.map {
+                        Option(
+                            label: $0.label, value: $0.value, displayOrder: $0.displayOrder, hidden: $0.hidden,
+                            description: $0.description, readOnly: $0.readOnly, doubleData: $0.doubleData)
+                    }
                 )
             },
             guestSettings: GuestSettings(canAddGuests: link.canAddGuests, maxGuestCount: link.maxGuestCount),

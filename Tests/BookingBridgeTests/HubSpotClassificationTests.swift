@@ -94,6 +94,24 @@ struct HubSpotClassificationTests {
         #expect(Self.classify(423, retryAfter: .seconds(7)) == .retryable(after: .seconds(7)))
     }
 
+    @Test("477 (migration in progress) is retryable after Retry-After, at least 2 s, and asks to wait")
+    func migrating() {
+        #expect(Self.classify(477) == .retryable(after: .seconds(2)))
+        #expect(Self.classify(477, retryAfter: .seconds(30)) == .retryable(after: .seconds(30)))
+        let error = HubSpotError(facts: HubSpotFailureFacts(endpoint: .book, status: 477, retryAfter: .seconds(5)))
+        #expect(error.asksToWait && !error.mayHaveBooked)
+        #expect(!Self.bookError(503, HubSpotErrorBody()).asksToWait)
+    }
+
+    @Test("5xx and 524 with an HTML edge page on /book are uncertain; on reads retryable")
+    func htmlEdgePages() {
+        for status in [500, 502, 503, 504, 524] {
+            #expect(Self.classify(status, body: nil) == .uncertain)
+            #expect(Self.classify(status, .availability, body: nil).isRetryable)
+        }
+        #expect(Self.classify(521, body: nil).isRetryable, "521 never reached HubSpot")
+    }
+
     @Test("429 TEN_SECONDLY_ROLLING is rate limited with its policy")
     func tenSecondly() {
         let body = HubSpotErrorBody(policyName: "TEN_SECONDLY_ROLLING")

@@ -75,7 +75,7 @@ struct SandboxOAuthTests {
             // Expired once its lifetime has passed since the answer (it was issued before that).
             try await Task.sleep(until: answered + .seconds(lifetime) + .milliseconds(200), clock: .continuous)
             let expired = try await harness.call(.GET, SandboxHarness.scheduler, token: access)
-            try expired.expectHubSpotError(status: 401, category: "INVALID_AUTHENTICATION")
+            try expired.expectHubSpotError(status: 401, category: "EXPIRED_AUTHENTICATION")
             #expect((try expired.object()["message"] as? String)?.contains("expired") == true)
         }
     }

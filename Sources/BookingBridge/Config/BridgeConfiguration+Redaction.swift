@@ -7,7 +7,8 @@ extension BridgeConfiguration: CustomStringConvertible, CustomDebugStringConvert
             children: [
                 "databaseURL": databaseURL.map(Redaction.url) as Any, "databasePoolSize": databasePoolSize,
                 "host": host, "port": port, "adminToken": Redaction.mask(adminToken) as Any,
-                "publicURL": publicURL as Any, "hubspot": hubspot, "sources": sources, "subscriptions": subscriptions,
+                "publicURL": publicURL as Any, "hubspot": hubspot, "hubspotAccounts": hubspotAccounts,
+                "sources": sources, "subscriptions": subscriptions,
                 "webhooks": webhooks, "pipeline": pipeline, "intake": intake, "retention": retention,
                 "logLevel": logLevel, "logFormat": logFormat,
             ], displayStyle: .struct)

@@ -18,6 +18,10 @@ public struct BridgeConfiguration: Sendable {
     /// Connection deadlines, the connection cap and trusted proxies (file `server.*`).
     public var server = ServerSettings()
     public var hubspot = HubSpotSettings()
+    /// Further HubSpot accounts by name (`hubspotAccounts` in the file), each with its own credentials, token
+    /// provider and rate budget; a source names one with `"hubspot": "<name>"`. Not overridden by environment
+    /// variables, which describe the default account only.
+    public var hubspotAccounts: [String: HubSpotSettings] = [:]
     public var sources: [String: SourceConfiguration] = [:]
     public var subscriptions: [SubscriptionSeed] = []
     public var webhooks = WebhookSettings()
@@ -128,6 +132,7 @@ extension BridgeConfiguration {
         var subscriptions: [SubscriptionSeed]?
         var webhooks: WebhookSettings?
         var hubspot: HubSpotSettings?
+        var hubspotAccounts: [String: HubSpotSettings]?
         var pipeline: PipelineSettings?
         var intake: IntakeSettings?
         var retention: RetentionSettings?
@@ -188,6 +193,7 @@ extension BridgeConfiguration {
             config.subscriptions = parsed.subscriptions ?? config.subscriptions
             config.webhooks = parsed.webhooks ?? config.webhooks
             config.hubspot = parsed.hubspot ?? config.hubspot
+            config.hubspotAccounts = parsed.hubspotAccounts ?? config.hubspotAccounts
             config.pipeline = parsed.pipeline ?? config.pipeline
             config.intake = parsed.intake ?? config.intake
             config.retention = parsed.retention ?? config.retention
@@ -296,7 +302,33 @@ extension BridgeConfiguration {
             throw ConfigurationError(
                 key: "HUBSPOT_BASE_URL", expected: "an http(s) URL", found: "\"\(hubspot.baseURL)\"")
         }
+        for (name, account) in hubspotAccounts.sorted(by: { $0.key < $1.key }) {
+            let key = "hubspotAccounts.\(name)"
+            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+                throw ConfigurationError(key: key, expected: "a name of letters, digits, - and _")
+            }
+            let oauth = [account.clientID, account.clientSecret, account.refreshToken]
+            guard account.accessToken != nil || !oauth.contains(where: { $0 == nil }) else {
+                throw ConfigurationError(
+                    key: key, expected: "accessToken, or clientId, clientSecret and refreshToken together")
+            }
+            guard URL(string: account.baseURL)?.scheme?.hasPrefix("http") == true else {
+                throw ConfigurationError(
+                    key: key + ".baseURL", expected: "an http(s) URL", found: "\"\(account.baseURL)\"")
+            }
+            guard account.rateLimitPer10s > 0, account.dailyLimit > 0 else {
+                throw ConfigurationError(key: key, expected: "a positive rateLimitPer10s and dailyLimit")
+            }
+        }
         for (name, source) in sources {
+            if let account = source.hubspot, hubspotAccounts[account] == nil {
+                let known = hubspotAccounts.keys.sorted().joined(separator: ", ")
+                throw ConfigurationError(
+                    key: "sources.\(name).hubspot",
+                    expected: "the name of an account in hubspotAccounts"
+                        + (known.isEmpty ? " (none is configured)" : " (\(known))"),
+                    found: "\"\(account)\"")
+            }
             guard !source.slug.isEmpty else {
                 throw ConfigurationError(key: "sources.\(name).slug", expected: "a HubSpot meeting link slug")
             }

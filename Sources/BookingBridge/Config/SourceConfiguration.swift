@@ -79,10 +79,12 @@ public struct SourceConfiguration: Sendable, Equatable, Decodable {
     public var rateLimitPerMinute: Int?
     /// For `json` sources: the path of the sender's own submission id, used as the idempotency key.
     public var idempotencyPath: String?
+    /// The HubSpot account (a key of `hubspotAccounts`) this source books with; `nil`: the default `hubspot` one.
+    public var hubspot: String?
 
     enum CodingKeys: String, CodingKey {
         case kind, auth, slug, durationMinutes, timezone, locale, fields, formFields, consent, redirectUrl
-        case rateLimitPerMinute, idempotencyPath
+        case rateLimitPerMinute, idempotencyPath, hubspot
     }
 
     enum AuthKeys: String, CodingKey {
@@ -170,6 +172,7 @@ public struct SourceConfiguration: Sendable, Equatable, Decodable {
                     found: "\"\(reference)\"")
             }
         }
+        hubspot = try c.decodeIfPresent(String.self, forKey: .hubspot)
         if let timezone, TimeZone(identifier: timezone) == nil {
             throw ConfigurationError(
                 key: "timezone", expected: "an IANA time zone such as Europe/Berlin", found: "\"\(timezone)\"")
@@ -184,7 +187,8 @@ public struct SourceConfiguration: Sendable, Equatable, Decodable {
         kind: Kind = .form, auth: Auth, slug: String, durationMinutes: Int? = nil, timezone: String? = nil,
         locale: String? = nil,
         fields: [String: String] = [:], formFields: [String: String] = [:], consent: [String: String] = [:],
-        redirectUrl: String? = nil, rateLimitPerMinute: Int? = nil, idempotencyPath: String? = nil
+        redirectUrl: String? = nil, rateLimitPerMinute: Int? = nil, idempotencyPath: String? = nil,
+        hubspot: String? = nil
     ) {
         self.kind = kind
         self.auth = auth
@@ -198,5 +202,6 @@ public struct SourceConfiguration: Sendable, Equatable, Decodable {
         self.redirectUrl = redirectUrl
         self.rateLimitPerMinute = rateLimitPerMinute
         self.idempotencyPath = idempotencyPath
+        self.hubspot = hubspot
     }
 }

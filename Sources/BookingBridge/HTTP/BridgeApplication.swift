@@ -44,9 +44,12 @@ public struct BridgeApplication: Sendable {
         let readiness = Readiness()
         let dispatcher = WebhookDispatcher(
             database: database, settings: configuration.webhooks, httpClient: webhookHTTPClient, logger: logger)
+        var accounts: [String: any SchedulerAPI] = [:]
+        for name in configuration.hubspotAccounts.keys { accounts[name] = makeHubSpotClient(account: name) }
         let pipeline = BookingPipeline(
-            database: database, api: makeHubSpotClient(), settings: configuration.pipeline, logger: logger,
-            onEventsCommitted: { dispatcher.wake() })
+            database: database, api: makeHubSpotClient(), accounts: accounts,
+            sourceAccounts: configuration.sources.compactMapValues(\.hubspot), settings: configuration.pipeline,
+            logger: logger, onEventsCommitted: { dispatcher.wake() })
         let router = buildRouter(
             readiness: readiness, registry: registry, wake: { pipeline.wake() },
             eventsCommitted: { dispatcher.wake() })
@@ -70,9 +73,20 @@ public struct BridgeApplication: Sendable {
 
     /// The HubSpot client every HubSpot call of this process goes through (one shared rate budget per account,
     /// and the OAuth refresh token in use, kept in PostgreSQL across processes).
-    public func makeHubSpotClient() -> HubSpotClient {
-        HubSpotClient(
-            settings: configuration.hubspot, httpClient: httpClient,
+    ///
+    /// `account` names one of `hubspotAccounts` (its own token provider, and its own budget, filed under its
+    /// `account` key or else its name); `nil` is the default `hubspot` account. The client's logs and metrics carry
+    /// the name as `hubspot_account` / `account` (`default` for the default one).
+    public func makeHubSpotClient(account: String? = nil) -> HubSpotClient {
+        var settings = configuration.hubspot
+        if let account, let named = configuration.hubspotAccounts[account] {
+            settings = named
+            if settings.account?.isEmpty ?? true { settings.account = account }
+        }
+        var logger = self.logger
+        logger[metadataKey: "hubspot_account"] = "\(account ?? "default")"
+        return HubSpotClient(
+            settings: settings, httpClient: httpClient,
             budget: PostgresHubSpotRateBudget(database: database), tokenStore: HubSpotTokenStore(database: database),
             logger: logger)
     }

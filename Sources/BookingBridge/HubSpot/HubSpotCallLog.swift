@@ -3,13 +3,14 @@ import Metrics
 
 /// Logs and counts every HubSpot call: method, path, status, duration and correlation id, never a token.
 ///
-/// Metrics: `hubspot_calls_total{endpoint,outcome}` (outcome `ok` or a classification name),
-/// `hubspot_call_duration_seconds{endpoint}`.
+/// Metrics: `hubspot_calls_total{endpoint,outcome,account}` (outcome `ok` or a classification name),
+/// `hubspot_call_duration_seconds{endpoint,account}`. The account is the logger's `hubspot_account` metadata (set
+/// by `BridgeApplication` per configured account; `default` when absent), so logs and metrics name it alike.
 enum HubSpotCallLog {
     static func success(
         endpoint: HubSpotEndpoint, method: String, path: String, response: HubSpotTransport.Response, logger: Logger
     ) {
-        record(endpoint: endpoint, outcome: "ok", durationMillis: response.durationMillis)
+        record(endpoint: endpoint, outcome: "ok", durationMillis: response.durationMillis, logger: logger)
         logger.info(
             "HubSpot call",
             metadata: metadata(method: method, path: path, durationMillis: response.durationMillis).merging(
@@ -21,7 +22,9 @@ enum HubSpotCallLog {
         endpoint: HubSpotEndpoint, method: String, path: String, response: HubSpotTransport.Response,
         error: HubSpotError, logger: Logger
     ) {
-        record(endpoint: endpoint, outcome: error.classification.name, durationMillis: response.durationMillis)
+        record(
+            endpoint: endpoint, outcome: error.classification.name, durationMillis: response.durationMillis,
+            logger: logger)
         var meta = metadata(method: method, path: path, durationMillis: response.durationMillis)
         meta["status"] = "\(response.status)"
         meta["correlation_id"] = "\(correlationID(response.headers, error.correlationId) ?? "-")"
@@ -38,7 +41,8 @@ enum HubSpotCallLog {
         endpoint: HubSpotEndpoint, method: String, path: String, failure: HubSpotTransport.Failure,
         classification: HubSpotErrorClassification, logger: Logger
     ) {
-        record(endpoint: endpoint, outcome: classification.name, durationMillis: failure.durationMillis)
+        record(
+            endpoint: endpoint, outcome: classification.name, durationMillis: failure.durationMillis, logger: logger)
         var meta = metadata(method: method, path: path, durationMillis: failure.durationMillis)
         meta["transport"] = "\(failure.kind.rawValue)"
         meta["may_have_been_sent"] = "\(failure.mayHaveBeenSent)"
@@ -55,10 +59,21 @@ enum HubSpotCallLog {
         ["method": "\(method)", "path": "\(path)", "duration_ms": "\(durationMillis)"]
     }
 
-    private static func record(endpoint: HubSpotEndpoint, outcome: String, durationMillis: Int64) {
-        Counter(label: "hubspot_calls_total", dimensions: [("endpoint", endpoint.rawValue), ("outcome", outcome)])
-            .increment()
-        Timer(label: "hubspot_call_duration_seconds", dimensions: [("endpoint", endpoint.rawValue)])
-            .recordMilliseconds(durationMillis)
+    /// The account label of calls logged through `logger`.
+    static func account(_ logger: Logger) -> String {
+        logger[metadataKey: "hubspot_account"].map { "\($0)" } ?? "default"
+    }
+
+    private static func record(endpoint: HubSpotEndpoint, outcome: String, durationMillis: Int64, logger: Logger) {
+        let account = Self.account(logger)
+        Counter(
+            label: "hubspot_calls_total",
+            dimensions: [("endpoint", endpoint.rawValue), ("outcome", outcome), ("account", account)]
+        )
+        .increment()
+        Timer(
+            label: "hubspot_call_duration_seconds", dimensions: [("endpoint", endpoint.rawValue), ("account", account)]
+        )
+        .recordMilliseconds(durationMillis)
     }
 }

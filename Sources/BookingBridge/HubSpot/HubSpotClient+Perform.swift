@@ -61,7 +61,13 @@ extension HubSpotClient {
                 endpoint: endpoint, status: response.status, body: errorBody,
                 retryAfter: retryAfter.map { .milliseconds($0) },
                 canRefreshToken: tokenProvider.canRefresh && !refreshed)
-            var hubSpotError = HubSpotError(facts: facts)
+            let page =
+                errorBody == nil
+                ? HubSpotErrorBody.pageDescription(
+                    status: response.status, contentType: response.headers["content-type"],
+                    body: String(buffer: response.body))
+                : nil
+            var hubSpotError = HubSpotError(facts: facts, message: page)
             if hubSpotError.correlationId == nil {
                 hubSpotError.correlationId = HubSpotCallLog.correlationID(response.headers, nil)
             }
@@ -111,7 +117,10 @@ extension HubSpotClient {
                 if ContinuousClock.now + wait > giveUp {
                     Counter(
                         label: "hubspot_calls_total",
-                        dimensions: [("endpoint", endpoint.rawValue), ("outcome", "budget_exhausted")]
+                        dimensions: [
+                            ("endpoint", endpoint.rawValue), ("outcome", "budget_exhausted"),
+                            ("account", HubSpotCallLog.account(logger)),
+                        ]
                     )
                     .increment()
                     logger.warning(

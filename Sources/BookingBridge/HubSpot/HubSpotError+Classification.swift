@@ -2,7 +2,8 @@
 public enum HubSpotErrorClassification: Sendable, Equatable, Hashable {
     /// Never retry as-is: the request itself is wrong (400s, 403, 404, a 401 that survived a token refresh).
     case permanent
-    /// Nothing happened at HubSpot; retry with backoff, not before `after` when given (423: at least 2 s).
+    /// Nothing happened at HubSpot; retry with backoff, not before `after` when given (423 and 477: at least 2 s,
+    /// and `Retry-After` when longer).
     case retryable(after: Duration?)
     /// HubSpot (or the shared budget) refused for rate; retry after the policy's window (`retryAfter` when known).
     case rateLimited(policy: HubSpotRatePolicy, retryAfter: Duration?)
@@ -59,7 +60,7 @@ public struct HubSpotFailureFacts: Sendable, Equatable {
 }
 
 extension HubSpotErrorClassification {
-    /// The least time HubSpot asks for after a 423 (locked).
+    /// The least time to wait after a 423 (locked) or a 477 (migration in progress).
     public static let lockedMinimumDelay: Duration = .seconds(2)
 
     /// Classifies one failed call: the contract's error table (section 4), plus the transport cases.
@@ -84,7 +85,8 @@ extension HubSpotErrorClassification {
             return facts.canRefreshToken ? .unauthorized : .permanent
         case 408:
             return .retryable(after: facts.retryAfter)
-        case 423:
+        case 423, 477:
+            // Locked, or the account is being migrated: HubSpot did nothing and says when to come back.
             return .retryable(after: max(facts.retryAfter ?? lockedMinimumDelay, lockedMinimumDelay))
         case 429:
             return .rateLimited(
@@ -97,6 +99,15 @@ extension HubSpotErrorClassification {
             return facts.endpoint.isIdempotent ? .retryable(after: facts.retryAfter) : .uncertain
         default:
             return facts.endpoint.isIdempotent ? .permanent : .uncertain
+        }
+    }
+
+    /// The least wait the classification carries (`.retryable(after:)`, `.rateLimited(retryAfter:)`), if any.
+    public var waitHint: Duration? {
+        switch self {
+        case .retryable(let after): after
+        case .rateLimited(_, let retryAfter): retryAfter
+        default: nil
         }
     }
 

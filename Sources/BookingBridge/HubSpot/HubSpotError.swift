@@ -62,6 +62,14 @@ public struct HubSpotError: Error, Sendable, Equatable, CustomStringConvertible 
         self.classification = classification
     }
 
+    /// True for 423 (locked) and 477 (migration in progress): HubSpot did nothing and asked to be called again
+    /// later, so the wait is not a failed attempt.
+    public var asksToWait: Bool { status == 423 || status == 477 }
+
+    /// True when the call failed because no access token could be had (the OAuth refresh failed): the request
+    /// itself was never judged by HubSpot, so it is not a failed attempt; the credentials need fixing.
+    public var isTokenFailure: Bool { endpoint == .token }
+
     /// What HubSpot objected to in a 400 from `/book`, when recognisable.
     public var bookingRejection: HubSpotBookingRejection? {
         guard status == 400 else { return nil }

@@ -15,13 +15,21 @@ public final class BookingPipeline: Service, Sendable {
     private let store: IntentStore
     private let settings: PipelineSettings
     private let worker: BookingWorker
+    /// Workers of the further HubSpot accounts by name, and the account each source books with.
+    private let accountWorkers: [String: BookingWorker]
+    private let sourceAccounts: [String: String]
     private let signal = WakeSignal()
     private let logger: Logger
     /// Identifies this process's claims in `intents.locked_by`.
     public let owner: String
 
+    /// - Parameters:
+    ///   - api: the default HubSpot account's client.
+    ///   - accounts: clients of further HubSpot accounts by name; each gets its own link cache.
+    ///   - sourceAccounts: the account name a source books with; sources not named here use `api`.
     public init(
-        database: Database, api: any SchedulerAPI, settings: PipelineSettings, logger: Logger,
+        database: Database, api: any SchedulerAPI, accounts: [String: any SchedulerAPI] = [:],
+        sourceAccounts: [String: String] = [:], settings: PipelineSettings, logger: Logger,
         onEventsCommitted: @escaping @Sendable () -> Void = {}
     ) {
         self.database = database
@@ -30,11 +38,25 @@ public final class BookingPipeline: Service, Sendable {
         self.logger = logger
         let host = ProcessInfo.processInfo.hostName
         self.owner = "\(host)/\(ProcessInfo.processInfo.processIdentifier)/\(UUID().uuidString.prefix(8))"
-        self.worker = BookingWorker(
-            database: database, store: store, api: api,
-            catalog: LinkCatalog(api: api, infoTTL: settings.linkCacheTTL), policy: RetryPolicy(settings),
-            lease: settings.lease, reconcileDelay: settings.reconcileDelay, owner: owner, logger: logger,
-            onEventsCommitted: onEventsCommitted)
+        let store = self.store
+        let owner = self.owner
+        func worker(_ api: any SchedulerAPI, account: String?) -> BookingWorker {
+            var logger = logger
+            logger[metadataKey: "hubspot_account"] = "\(account ?? "default")"
+            return BookingWorker(
+                database: database, store: store, api: api,
+                catalog: LinkCatalog(api: api, infoTTL: settings.linkCacheTTL), policy: RetryPolicy(settings),
+                lease: settings.lease, reconcileDelay: settings.reconcileDelay, owner: owner, logger: logger,
+                onEventsCommitted: onEventsCommitted)
+        }
+        self.worker = worker(api, account: nil)
+        self.accountWorkers = accounts.reduce(into: [:]) { $0[$1.key] = worker($1.value, account: $1.key) }
+        self.sourceAccounts = sourceAccounts
+    }
+
+    /// The worker of the HubSpot account `source` books with (the default account's when it names none).
+    func worker(forSource source: String) -> BookingWorker {
+        sourceAccounts[source].flatMap { accountWorkers[$0] } ?? worker
     }
 
     /// Look for work now (a new intent was committed).
@@ -75,7 +97,7 @@ public final class BookingPipeline: Service, Sendable {
                         for intent in claimed {
                             inFlight.withLock { $0 += 1 }
                             work.addTask {
-                                await self.worker.process(intent)
+                                await self.worker(forSource: intent.source).process(intent)
                                 inFlight.withLock { $0 -= 1 }
                                 self.signal.signal()
                             }

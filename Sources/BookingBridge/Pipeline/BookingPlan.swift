@@ -102,6 +102,19 @@ public enum BookingPlan {
         return max(0, (b.year! - a.year!) * 12 + (b.month! - a.month!))
     }
 
+    /// Why a 200 from `/book` is not a confirmed meeting, or `nil` when it is. HubSpot's offline trap
+    /// (`isOffline: true`, the rep has no connected calendar) and an empty `calendarEventId` with `isOffline: false`
+    /// both mean that no calendar event exists; the reason says which one was seen.
+    public static func offlineReason(_ response: HubSpotBookingResponse) -> FailureReason? {
+        guard !response.isConfirmedMeeting else { return nil }
+        let message =
+            response.isOffline
+            ? "HubSpot created the contact but no meeting: the assigned rep has no connected calendar (isOffline)"
+            : "HubSpot answered 200 with isOffline false but an empty calendarEventId: no calendar event exists, "
+                + "although the rep is not offline"
+        return FailureReason(origin: "hubspot", message: message, httpStatus: 200, subCategory: "OFFLINE")
+    }
+
     static func bridge(_ message: String, subCategory: String) -> FailureReason {
         FailureReason(origin: "bridge", message: message, category: "VALIDATION_ERROR", subCategory: subCategory)
     }

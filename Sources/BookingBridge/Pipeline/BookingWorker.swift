@@ -139,7 +139,15 @@ struct BookingWorker: Sendable {
         } catch {
             let reason = Self.reason(error)
             PipelineMetrics.stage(.enrich, since: enrichStarted)
-            switch (error as? HubSpotError)?.classification {
+            let hubSpotError = error as? HubSpotError
+            if let hubSpotError, hubSpotError.isTokenFailure || hubSpotError.asksToWait {
+                // Not a failed attempt: no token to call with, or HubSpot asked to wait.
+                try await waitWithoutAttempt(
+                    intent, error: hubSpotError, reason: reason, uncertain: everUncertain, attemptDelta: 0,
+                    logger: logger)
+                return
+            }
+            switch hubSpotError?.classification {
             case .permanent, .unauthorized:
                 try await finish(intent, status: .failed, reason: reason, attempts: intent.attempts, logger: logger)
             case .rateLimited:
@@ -180,6 +188,14 @@ struct BookingWorker: Sendable {
             let attempt = BookingStore.Attempt(
                 stage: "book", outcome: Self.outcome(error), startedAt: started, duration: elapsed,
                 httpStatus: hubSpotError?.status, correlationId: hubSpotError?.correlationId, error: reason)
+            if let hubSpotError, hubSpotError.isTokenFailure || hubSpotError.asksToWait {
+                // HubSpot did not book: there was no token to call with, or it said to come back later. The
+                // in-flight mark counted an attempt; take it back.
+                try await BookingStore.record(attempt, intentID: intent.id, database: database)
+                try await waitWithoutAttempt(
+                    intent, error: hubSpotError, reason: reason, uncertain: false, attemptDelta: -1, logger: logger)
+                return
+            }
             switch classification {
             case .uncertain:
                 everUncertain = true
@@ -234,14 +250,7 @@ struct BookingWorker: Sendable {
         let attempt = BookingStore.Attempt(
             stage: "book", outcome: status == .booked ? "ok" : "offline", startedAt: started, duration: elapsed,
             httpStatus: 200)
-        let reason: FailureReason? =
-            status == .offline
-            ? FailureReason(
-                origin: "hubspot",
-                message:
-                    "HubSpot created the contact but no meeting: the assigned rep has no connected calendar (isOffline)",
-                httpStatus: 200, subCategory: "OFFLINE")
-            : nil
+        let reason = BookingPlan.offlineReason(response)
         do {
             try await finish(
                 intent, status: status, reason: reason, attempts: attempts, booking: response, attempt: attempt,
@@ -256,6 +265,32 @@ struct BookingWorker: Sendable {
                 ])
             throw error
         }
+    }
+
+    /// Reschedules an intent whose call HubSpot never judged (no access token could be had, or a 423/477 asked to
+    /// wait): after `Retry-After` (at least 2 s) or the backoff, without counting an attempt. A token failure is
+    /// reported at error level: every booking of the account waits until the credentials work again.
+    private func waitWithoutAttempt(
+        _ intent: IntentRecord, error: HubSpotError, reason: FailureReason, uncertain: Bool, attemptDelta: Int,
+        logger: Logger
+    ) async throws {
+        let delay: Duration
+        if error.isTokenFailure {
+            delay = Self.delay(for: error, policy: policy, attempts: intent.attempts + 1)
+            PipelineMetrics.count("bookingbridge_token_unavailable_total", [:])
+            logger.error(
+                "no HubSpot access token: the OAuth refresh failed; the intent stays due and is retried",
+                metadata: ["error": "\(error.message)", "retry_in_ms": "\(delay.milliseconds)"])
+        } else {
+            delay = max(
+                error.retryAfter ?? .zero, HubSpotErrorClassification.lockedMinimumDelay,
+                error.classification.waitHint ?? .zero)
+            logger.warning(
+                "HubSpot asked to wait (\(error.status ?? 0)); not a failed attempt",
+                metadata: ["retry_in_ms": "\(delay.milliseconds)"])
+        }
+        try await retryLater(
+            intent, after: delay, reason: reason, uncertain: uncertain, attemptDelta: attemptDelta, logger: logger)
     }
 
     /// Whether any earlier attempt for the intent ended without its outcome being seen.

@@ -233,17 +233,26 @@ def pg_restart(ctx):
 
 
 def hubspot_faults(ctx):
-    """The sandbox answers 30% of calls with a 5xx (the status changes every few seconds), 10% of answers come 2 s
-    late (the latency proxy), and 5% of successful bookings drop the connection instead of answering."""
+    """The sandbox answers 30% of calls with a 5xx (the status changes every few seconds, and every other time the
+    5xx is an HTML page as HubSpot's edge sends it), 10% of answers come 2 s late (the latency proxy), 5% of
+    successful bookings drop the connection instead of answering, and another 5% book, then answer 502 or 524
+    (afterBookStatus: the booking exists, the answer says it failed)."""
     statuses = [503, 500, 502, 504]
-    ctx.sandbox.faults(failRate=0.3, failStatus=statuses[0], dropAfterBookRate=0.05, latencyMs=0)
+    after_book = [524, 502]
+
+    def faults(i):
+        return dict(failRate=0.3, failStatus=statuses[i % len(statuses)], failBody="html" if i % 2 else "json",
+                    dropAfterBookRate=0.05, afterBookStatus=after_book[i % len(after_book)], afterBookRate=0.05,
+                    latencyMs=0)
+
+    ctx.sandbox.faults(**faults(0))
     ctx.load.start()
     i = 0
     while ctx.load_running():
         ctx.sleep(3)
         i += 1
-        ctx.sandbox.faults(failRate=0.3, failStatus=statuses[i % len(statuses)], dropAfterBookRate=0.05, latencyMs=0)
-    return {"faults_kept_on_while_draining": True}
+        ctx.sandbox.faults(**faults(i))
+    return {"faults_kept_on_while_draining": True, "fault_sets": i + 1}
 
 
 def subscriber_down(ctx):
@@ -322,7 +331,8 @@ class Scenario:
 SCENARIOS = [
     Scenario("kill9", "kill -9 of a bridge at random moments under load, restarted each time", kill9),
     Scenario("pgrestart", "PostgreSQL restarted (fast and immediate shutdown) under load", pg_restart),
-    Scenario("hubfaults", "sandbox: 30% 5xx, 10% of answers 2 s late, 5% book-then-drop", hubspot_faults,
+    Scenario("hubfaults", "sandbox: 30% 5xx (JSON or HTML), 10% of answers 2 s late, 5% book-then-drop, "
+             "5% book-then-502/524", hubspot_faults,
              proxy={"slow_share": 0.1, "slow_seconds": 2.0}),
     Scenario("subdown", "a subscriber answers 503 for a while, then comes back", subscriber_down),
     Scenario("threebridges", "three bridges on one database, one killed", three_bridges, bridges=3),
