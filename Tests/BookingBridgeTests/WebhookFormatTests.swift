@@ -4,7 +4,8 @@ import Testing
 @testable import BookingBridge
 
 /// The chat formats' bodies, templates and payload filters, without a database: each chat body is compared with a
-/// committed expected body (`Fixtures/formats/`).
+/// committed expected body (`Fixtures/formats/`). `UPDATE_FORMAT_FIXTURES=1` rewrites those files from the code
+/// instead (for a deliberate change of a body; review the diff before committing it).
 @Suite("Webhook formats")
 struct WebhookFormatTests {
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

@@ -98,9 +98,6 @@ struct ChatMessage: Sendable, Equatable {
             let subject = booking?["subject"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
             facts.append(Fact(label: "Link", value: subject.map { "\(slug) (\($0))" } ?? slug))
         }
-        if let rep = data["rep"]?.stringValue ?? data["organizer"]?.stringValue {
-            facts.append(Fact(label: "Rep", value: rep))
-        }
         if let location = booking?["location"]?.stringValue, !location.isEmpty {
             facts.append(Fact(label: "Where", value: location))
         }
