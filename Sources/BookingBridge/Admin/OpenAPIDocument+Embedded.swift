@@ -612,7 +612,7 @@ extension OpenAPIDocument {
               tags: [subscriptions]
               operationId: updateSubscription
               summary: Change a subscription
-              description: Keys that are absent stay as they are; `null` clears `sources`, `description` and `maxPerSecond`.
+              description: Keys that are absent stay as they are; `null` clears `sources`, `description`, `maxPerSecond` and `filter`. A template and its format are checked together (422 naming the line).
                 Setting `enabled` to `true` sends what waited while it was disabled.
               security:
                 - adminToken: []
@@ -1528,6 +1528,16 @@ extension OpenAPIDocument {
                   type: string
                   format: date-time
                   description: Until then deliveries also carry a signature with the previous secret.
+                format:
+                  $ref: "#/components/schemas/WebhookFormat"
+                template:
+                  type: string
+                  description: The Mustache template of `format` `template` (at most 16 KiB); see docs/webhooks.md.
+                contentType:
+                  type: string
+                  description: The template's `Content-Type` and escaping (default `application/json`).
+                filter:
+                  $ref: "#/components/schemas/WebhookFilter"
                 createdAt:
                   type: string
                   format: date-time
@@ -1571,6 +1581,17 @@ extension OpenAPIDocument {
                 maxPerSecond:
                   type: integer
                   minimum: 1
+                  description: Absent means unpaced, except for `slack` and `googlechat`, which get 1.
+                format:
+                  $ref: "#/components/schemas/WebhookFormat"
+                template:
+                  type: string
+                  description: The Mustache template of `format` `template` (at most 16 KiB); see docs/webhooks.md.
+                contentType:
+                  type: string
+                  description: The template's `Content-Type` and escaping (default `application/json`).
+                filter:
+                  $ref: "#/components/schemas/WebhookFilter"
 
             SubscriptionPatch:
               type: object
@@ -1592,6 +1613,36 @@ extension OpenAPIDocument {
                 maxPerSecond:
                   type: [integer, "null"]
                   minimum: 1
+                format:
+                  $ref: "#/components/schemas/WebhookFormat"
+                template:
+                  type: [string, "null"]
+                contentType:
+                  type: [string, "null"]
+                filter:
+                  oneOf:
+                    - $ref: "#/components/schemas/WebhookFilter"
+                    - type: "null"
+
+            WebhookFormat:
+              type: string
+              enum: [standard, slack, teams, googlechat, template]
+              default: standard
+              description: >-
+                The body a subscription gets: the Standard Webhooks event, a Slack (`{"text","blocks"}`), Teams (Adaptive
+                Card message) or Google Chat (`{"text","cardsV2"}`) message, or its own template. Every format is signed.
+
+            WebhookFilter:
+              type: object
+              description: >-
+                Conditions on the event, all of which must hold, checked when the event is written (a filtered-out event
+                gets no delivery). Keys are `type`, `timestamp` or `data.` paths; a value means equal, a list one of, or an
+                object with `gte`/`lte` or `exists`. Unknown paths are refused with 422.
+              maxProperties: 20
+              minProperties: 1
+              additionalProperties: true
+              examples:
+                - {"data.source": "website", "data.status": ["booked", "offline"], "data.durationMinutes": {"gte": 30}}
 
             SecretRotation:
               type: object

@@ -17,10 +17,18 @@ struct SubscriptionView: Encodable {
     var secret: String?
     /// Until then deliveries carry a second signature made with the previous secret.
     var previousSecretExpiresAt: Date?
+    var format: String
+    var template: String?
+    var contentType: String?
+    var filter: WebhookFilter?
     var createdAt: Date
     var updatedAt: Date
 
     init(_ s: Subscription, showSecret: Bool) {
+        format = s.format.rawValue
+        template = s.template
+        contentType = s.template == nil ? nil : s.contentType ?? WebhookTemplate.defaultContentType
+        filter = s.filter
         id = s.id.uuidString.lowercased()
         url = s.url
         eventTypes = s.eventTypes
@@ -51,10 +59,14 @@ struct CreateSubscriptionBody: Decodable {
     var secret: String?
     var enabled: Bool?
     var maxPerSecond: Int?
+    var format: String?
+    var template: String?
+    var contentType: String?
+    var filter: JSONValue?
 }
 
 /// The body of `PATCH /v1/subscriptions/{id}`: absent keys stay as they are, `null` clears `sources`,
-/// `description` and `maxPerSecond`.
+/// `description`, `maxPerSecond` and `filter`.
 struct PatchSubscriptionBody: Decodable {
     var url: String?
     var eventTypes: [String]?
@@ -62,8 +74,14 @@ struct PatchSubscriptionBody: Decodable {
     var description: String??
     var enabled: Bool?
     var maxPerSecond: Int??
+    var format: String?
+    var template: String??
+    var contentType: String??
+    var filter: JSONValue??
 
-    enum CodingKeys: String, CodingKey { case url, eventTypes, sources, description, enabled, maxPerSecond }
+    enum CodingKeys: String, CodingKey {
+        case url, eventTypes, sources, description, enabled, maxPerSecond, format, template, contentType, filter
+    }
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -73,6 +91,10 @@ struct PatchSubscriptionBody: Decodable {
         if c.contains(.sources) { sources = .some(try c.decodeIfPresent([String].self, forKey: .sources)) }
         if c.contains(.description) { description = .some(try c.decodeIfPresent(String.self, forKey: .description)) }
         if c.contains(.maxPerSecond) { maxPerSecond = .some(try c.decodeIfPresent(Int.self, forKey: .maxPerSecond)) }
+        format = try c.decodeIfPresent(String.self, forKey: .format)
+        if c.contains(.template) { template = .some(try c.decodeIfPresent(String.self, forKey: .template)) }
+        if c.contains(.contentType) { contentType = .some(try c.decodeIfPresent(String.self, forKey: .contentType)) }
+        if c.contains(.filter) { filter = .some(try c.decodeIfPresent(JSONValue.self, forKey: .filter)) }
     }
 }
 

@@ -72,14 +72,27 @@ public struct SubscriptionsController: Sendable {
         if let rate = body.maxPerSecond, let problem = SubscriptionValidation.maxPerSecondProblem(rate) {
             errors.append(.init(field: "maxPerSecond", message: problem))
         }
-        guard errors.isEmpty, let url = body.url else {
+        var settings: SubscriptionValidation.Body?
+        switch SubscriptionValidation.body(
+            format: body.format, template: body.template, contentType: body.contentType, eventTypes: eventTypes)
+        {
+        case .success(let value): settings = value
+        case .failure(let problems): errors += problems.errors
+        }
+        var filter: WebhookFilter?
+        switch SubscriptionValidation.filter(body.filter) {
+        case .success(let value): filter = value
+        case .failure(let problems): errors += problems.errors
+        }
+        guard errors.isEmpty, let url = body.url, let settings else {
             throw Problem(.unprocessableContent, detail: "the subscription is not valid", errors: errors)
         }
         let subscription = try await store.create(
             NewSubscription(
                 url: url, eventTypes: eventTypes, sources: body.sources, description: body.description,
                 secret: body.secret ?? StandardWebhooks.Secret.generate().text, enabled: body.enabled ?? true,
-                maxPerSecond: body.maxPerSecond))
+                maxPerSecond: body.maxPerSecond ?? settings.format.defaultMaxPerSecond, format: settings.format,
+                template: settings.template, contentType: settings.contentType, filter: filter))
         context.logger.notice(
             "webhook subscription created",
             metadata: ["subscription_id": "\(subscription.id)", "url": "\(subscription.url)"])
@@ -109,12 +122,42 @@ public struct SubscriptionsController: Sendable {
         {
             errors.append(.init(field: "maxPerSecond", message: problem))
         }
+        // Format, template and content type are checked together, with what the subscription has now.
+        var settings: SubscriptionValidation.Body?
+        if body.format != nil || body.template != nil || body.contentType != nil || body.eventTypes != nil {
+            guard let existing = try await store.find(id: id) else {
+                throw Problem(.notFound, detail: "no subscription has that id")
+            }
+            let newTemplate: String? = body.template ?? nil
+            let format =
+                body.format ?? (newTemplate != nil ? WebhookFormat.template.rawValue : existing.format.rawValue)
+            let keeps = format == WebhookFormat.template.rawValue
+            let template: String? = keeps ? (body.template ?? existing.template) : newTemplate
+            let newContentType: String? = body.contentType ?? nil
+            let contentType: String? = keeps ? (body.contentType ?? existing.contentType) : newContentType
+            switch SubscriptionValidation.body(
+                format: format, template: template, contentType: contentType,
+                eventTypes: body.eventTypes ?? existing.eventTypes)
+            {
+            case .success(let value): settings = value
+            case .failure(let problems): errors += problems.errors
+            }
+        }
+        var filter: WebhookFilter??
+        if case .some(let json) = body.filter {
+            switch SubscriptionValidation.filter(json) {
+            case .success(let value): filter = .some(value)
+            case .failure(let problems): errors += problems.errors
+            }
+        }
         guard errors.isEmpty else {
             throw Problem(.unprocessableContent, detail: "the change is not valid", errors: errors)
         }
         let changes = SubscriptionChanges(
             url: body.url, eventTypes: body.eventTypes, sources: body.sources, description: body.description,
-            enabled: body.enabled, maxPerSecond: body.maxPerSecond)
+            enabled: body.enabled, maxPerSecond: body.maxPerSecond, format: settings?.format,
+            template: settings.map { $0.template }, contentType: settings.map { $0.contentType },
+            filter: filter)
         guard let updated = try await store.update(id: id, changes) else {
             throw Problem(.notFound, detail: "no subscription has that id")
         }

@@ -42,8 +42,10 @@ public struct BridgeApplication: Sendable {
         // Metrics first: components create their metric handles when they are built.
         let registry = MetricsSetup.bootstrap()
         let readiness = Readiness()
+        var webhookSettings = configuration.webhooks
+        webhookSettings.publicURL = configuration.publicURL
         let dispatcher = WebhookDispatcher(
-            database: database, settings: configuration.webhooks, httpClient: webhookHTTPClient, logger: logger)
+            database: database, settings: webhookSettings, httpClient: webhookHTTPClient, logger: logger)
         var accounts: [String: any SchedulerAPI] = [:]
         for name in configuration.hubspotAccounts.keys { accounts[name] = makeHubSpotClient(account: name) }
         let pipeline = BookingPipeline(

@@ -85,7 +85,8 @@ public struct DeliveryStore: Sendable {
                 RETURNING d.id, d.event_id, d.attempts, d.subscription_id
             )
             SELECT c.id, c.event_id, e.type, e.body, c.attempts, s.id, s.url, s.secret, s.previous_secret,
-                   s.previous_secret_expires_at, s.failing_since, s.max_per_second
+                   s.previous_secret_expires_at, s.failing_since, s.max_per_second,
+                   NULLIF(s.format, 'standard'), s.template, s.content_type
             FROM claimed AS c
             JOIN events AS e ON e.id = c.event_id
             JOIN subscriptions AS s ON s.id = c.subscription_id
@@ -124,7 +125,11 @@ public struct DeliveryStore: Sendable {
                 previousSecret: try c[8].decode(String?.self, context: .default),
                 previousSecretExpiresAt: try c[9].decode(Date?.self, context: .default),
                 failingSince: try c[10].decode(Date?.self, context: .default),
-                maxPerSecond: try c[11].decode(Int?.self, context: .default))
+                maxPerSecond: try c[11].decode(Int?.self, context: .default),
+                format: try c[12].decode(String?.self, context: .default).flatMap(WebhookFormat.init(rawValue:))
+                    ?? .standard,
+                template: try c[13].decode(String?.self, context: .default),
+                contentType: try c[14].decode(String?.self, context: .default))
         }
     }
 

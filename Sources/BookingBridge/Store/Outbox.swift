@@ -7,7 +7,8 @@ import PostgresNIO
 public enum Outbox {
     /// Inside the caller's transaction: inserts the event (exact JSON body bytes stored as text,
     /// `{"type","timestamp","data"}`, key order stable, webhook id = event id) and one delivery per subscription whose
-    /// eventTypes match (exact, `"prefix.*"` or `"*"`) and whose sources (if set) include `source`. Returns the event id.
+    /// eventTypes match (exact, `"prefix.*"` or `"*"`), whose sources (if set) include `source` and whose payload
+    /// filter (if set, `WebhookFilter`) holds for the body. Returns the event id.
     ///
     /// Disabled subscriptions get their delivery too: it waits, and is sent when the subscription is enabled again.
     /// Call `WebhookDispatcher.wake()` after the transaction commits to send at once.
@@ -35,7 +36,7 @@ public enum Outbox {
             WITH event AS (
                 INSERT INTO events (id, type, source, intent_id, body, created_at)
                 VALUES (\(id), \(type), \(source), \(intentID), \(body), \(now))
-                RETURNING id
+                RETURNING id, body
             ), fanout AS (
                 INSERT INTO deliveries (event_id, subscription_id)
                 SELECT event.id, s.id
@@ -48,6 +49,9 @@ public enum Outbox {
                          OR (right(p.pattern, 2) = '.*' AND starts_with(\(type), left(p.pattern, -1))))
                   -- Events without a source (subscription.disabled) pass every source filter.
                   AND (s.sources IS NULL OR \(source)::text IS NULL OR \(source) = ANY (s.sources))
+                  -- The payload filter (WebhookFilter.jsonPath); CASE so that the body is parsed only for filters.
+                  AND CASE WHEN s.filter_path IS NULL THEN true
+                           ELSE jsonb_path_exists(event.body::jsonb, s.filter_path) END
                 RETURNING 1
             )
             SELECT count(*) FROM fanout

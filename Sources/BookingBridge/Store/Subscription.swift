@@ -30,6 +30,14 @@ public struct Subscription: Sendable, Equatable, Codable {
     public var failingSince: Date?
     public var createdAt: Date
     public var updatedAt: Date
+    /// The body's shape (see `WebhookFormat`).
+    public var format: WebhookFormat = .standard
+    /// The Mustache template of `format == .template`.
+    public var template: String?
+    /// The template's content type; `nil` for `application/json`.
+    public var contentType: String?
+    /// Conditions an event must meet to be delivered; `nil` for every event of the subscription's types.
+    public var filter: WebhookFilter?
 
     /// The secrets to sign with at `now`: the current one, and the previous one while its overlap lasts.
     public func signingSecrets(now: Date) throws -> [StandardWebhooks.Secret] {
@@ -60,10 +68,16 @@ public struct NewSubscription: Sendable, Equatable {
     public var secret: String
     public var enabled: Bool
     public var maxPerSecond: Int?
+    public var format: WebhookFormat
+    public var template: String?
+    public var contentType: String?
+    public var filter: WebhookFilter?
 
     public init(
         url: String, eventTypes: [String], sources: [String]? = nil, description: String? = nil,
-        secret: String = StandardWebhooks.Secret.generate().text, enabled: Bool = true, maxPerSecond: Int? = nil
+        secret: String = StandardWebhooks.Secret.generate().text, enabled: Bool = true, maxPerSecond: Int? = nil,
+        format: WebhookFormat = .standard, template: String? = nil, contentType: String? = nil,
+        filter: WebhookFilter? = nil
     ) {
         self.url = url
         self.eventTypes = eventTypes
@@ -72,6 +86,10 @@ public struct NewSubscription: Sendable, Equatable {
         self.secret = secret
         self.enabled = enabled
         self.maxPerSecond = maxPerSecond
+        self.format = format
+        self.template = template
+        self.contentType = contentType
+        self.filter = filter
     }
 }
 
@@ -83,11 +101,22 @@ public struct SubscriptionChanges: Sendable, Equatable {
     public var description: String??
     public var enabled: Bool?
     public var maxPerSecond: Int??
+    /// `format`, `template` and `contentType` change together (the admin API works out all three).
+    public var format: WebhookFormat?
+    public var template: String??
+    public var contentType: String??
+    /// `.some(nil)` removes the filter.
+    public var filter: WebhookFilter??
 
     public init(
         url: String? = nil, eventTypes: [String]? = nil, sources: [String]?? = nil, description: String?? = nil,
-        enabled: Bool? = nil, maxPerSecond: Int?? = nil
+        enabled: Bool? = nil, maxPerSecond: Int?? = nil, format: WebhookFormat? = nil, template: String?? = nil,
+        contentType: String?? = nil, filter: WebhookFilter?? = nil
     ) {
+        self.format = format
+        self.template = template
+        self.contentType = contentType
+        self.filter = filter
         self.url = url
         self.eventTypes = eventTypes
         self.sources = sources
@@ -110,6 +139,8 @@ extension Subscription: CustomDebugStringConvertible, CustomReflectable {
                 "previousSecret": Redaction.mask(previousSecret) as Any,
                 "previousSecretExpiresAt": previousSecretExpiresAt as Any, "maxPerSecond": maxPerSecond as Any,
                 "failingSince": failingSince as Any, "createdAt": createdAt, "updatedAt": updatedAt,
+                "format": format, "template": template as Any, "contentType": contentType as Any,
+                "filter": filter as Any,
             ], displayStyle: .struct)
     }
 
@@ -123,6 +154,8 @@ extension NewSubscription: CustomDebugStringConvertible, CustomReflectable {
             children: [
                 "url": url, "eventTypes": eventTypes, "sources": sources as Any, "description": description as Any,
                 "secret": Redaction.masked, "enabled": enabled, "maxPerSecond": maxPerSecond as Any,
+                "format": format, "template": template as Any, "contentType": contentType as Any,
+                "filter": filter as Any,
             ], displayStyle: .struct)
     }
 

@@ -15,7 +15,8 @@ public struct SubscriptionStore: Sendable {
     /// Columns read into a `Subscription`, in `decode`'s order.
     static let columns = """
         id, url, event_types, sources, description, enabled, disabled_reason, disabled_at, secret, previous_secret,
-        previous_secret_expires_at, max_per_second, failing_since, created_at, updated_at
+        previous_secret_expires_at, max_per_second, failing_since, created_at, updated_at, format, template,
+        content_type, filter::text
         """
 
     /// What a subscription's sealed secrets are bound to: both columns of one row share it, so a rotation can
@@ -24,13 +25,17 @@ public struct SubscriptionStore: Sendable {
 
     public func create(_ new: NewSubscription, id: UUID = UUID()) async throws -> Subscription {
         let secret = database.secrets.seal(new.secret, context: Self.context(id: id))
+        let filter = new.filter?.jsonText
+        let filterPath = new.filter?.jsonPath
         let rows = try await database.query(
             """
             INSERT INTO subscriptions (id, url, event_types, sources, description, enabled, disabled_reason,
-                                       disabled_at, secret, max_per_second)
+                                       disabled_at, secret, max_per_second, format, template, content_type, filter,
+                                       filter_path)
             VALUES (\(id), \(new.url), \(new.eventTypes), \(new.sources), \(new.description), \(new.enabled),
                     CASE WHEN \(new.enabled) THEN NULL ELSE 'manual' END, CASE WHEN \(new.enabled) THEN NULL ELSE now() END,
-                    \(secret), \(new.maxPerSecond))
+                    \(secret), \(new.maxPerSecond), \(new.format.rawValue), \(new.template), \(new.contentType),
+                    \(filter)::jsonb, \(filterPath)::jsonpath)
             RETURNING \(unescaped: Self.columns)
             """, logger: database.logger)
         for try await row in rows { return try Self.decode(row, secrets: database.secrets) }
@@ -73,6 +78,13 @@ public struct SubscriptionStore: Sendable {
         let description: String? = changes.description ?? nil
         let setRate = changes.maxPerSecond != nil
         let rate: Int? = changes.maxPerSecond ?? nil
+        let setTemplate = changes.template != nil
+        let template: String? = changes.template ?? nil
+        let setContentType = changes.contentType != nil
+        let contentType: String? = changes.contentType ?? nil
+        let setFilter = changes.filter != nil
+        let filter: String? = (changes.filter ?? nil)?.jsonText
+        let filterPath: String? = (changes.filter ?? nil)?.jsonPath
         let logger = database.logger
         let secrets = database.secrets
         return try await database.withTransaction(logger: logger) { connection in
@@ -85,6 +97,11 @@ public struct SubscriptionStore: Sendable {
                     sources = CASE WHEN \(setSources) THEN \(sources) ELSE s.sources END,
                     description = CASE WHEN \(setDescription) THEN \(description) ELSE s.description END,
                     max_per_second = CASE WHEN \(setRate) THEN \(rate) ELSE s.max_per_second END,
+                    format = COALESCE(\(changes.format?.rawValue), s.format),
+                    template = CASE WHEN \(setTemplate) THEN \(template) ELSE s.template END,
+                    content_type = CASE WHEN \(setContentType) THEN \(contentType) ELSE s.content_type END,
+                    filter = CASE WHEN \(setFilter) THEN \(filter)::jsonb ELSE s.filter END,
+                    filter_path = CASE WHEN \(setFilter) THEN \(filterPath)::jsonpath ELSE s.filter_path END,
                     enabled = COALESCE(\(changes.enabled), s.enabled),
                     disabled_reason = CASE
                         WHEN \(changes.enabled)::boolean IS NULL THEN s.disabled_reason
@@ -106,7 +123,7 @@ public struct SubscriptionStore: Sendable {
             for try await row in rows {
                 updated = (
                     try Self.decode(row, secrets: secrets),
-                    try row.makeRandomAccess()[15].decode(Bool.self, context: .default)
+                    try row.makeRandomAccess()[19].decode(Bool.self, context: .default)
                 )
             }
             guard let (subscription, wasEnabled) = updated else { return nil }
@@ -184,6 +201,10 @@ public struct SubscriptionStore: Sendable {
             maxPerSecond: try c[11].decode(Int?.self, context: .default),
             failingSince: try c[12].decode(Date?.self, context: .default),
             createdAt: try c[13].decode(Date.self, context: .default),
-            updatedAt: try c[14].decode(Date.self, context: .default))
+            updatedAt: try c[14].decode(Date.self, context: .default),
+            format: WebhookFormat(rawValue: try c[15].decode(String.self, context: .default)) ?? .standard,
+            template: try c[16].decode(String?.self, context: .default),
+            contentType: try c[17].decode(String?.self, context: .default),
+            filter: try c[18].decode(String?.self, context: .default).flatMap(WebhookFilter.init(storedText:)))
     }
 }

@@ -76,4 +76,87 @@ public struct SubscriptionValidation: Sendable {
     public static func maxPerSecondProblem(_ value: Int) -> String? {
         (1...10_000).contains(value) ? nil : "must be a whole number from 1 to 10000"
     }
+
+    /// What a subscription's body settings amount to once checked: the format, and the template with its content
+    /// type (both `nil` unless the format is `template`).
+    public struct Body: Sendable, Equatable {
+        public var format: WebhookFormat
+        public var template: String?
+        public var contentType: String?
+    }
+
+    /// Checks `format`, `template` and `contentType` together (a template needs `format: "template"`, and
+    /// `format: "template"` a template that parses and, for a JSON content type, renders JSON for every event type
+    /// in `eventTypes`); the settings, or every problem.
+    public static func body(
+        format text: String?, template: String?, contentType: String?, eventTypes: [String]
+    ) -> Result<Body, FieldProblems> {
+        let formatText = text ?? (template == nil ? WebhookFormat.standard.rawValue : WebhookFormat.template.rawValue)
+        guard let format = WebhookFormat(rawValue: formatText) else {
+            return .failure(FieldProblems([.init(field: "format", message: WebhookFormat.problem(with: formatText)!)]))
+        }
+        guard format == .template else {
+            var problems: [ProblemFieldError] = []
+            if template != nil {
+                problems.append(.init(field: "template", message: "is only for \"format\": \"template\""))
+            }
+            if contentType != nil {
+                problems.append(.init(field: "contentType", message: "is only for \"format\": \"template\""))
+            }
+            return problems.isEmpty ? .success(Body(format: format)) : .failure(FieldProblems(problems))
+        }
+        var problems: [ProblemFieldError] = []
+        if let contentType, let problem = contentTypeProblem(contentType) {
+            problems.append(.init(field: "contentType", message: problem))
+        }
+        guard let template, !template.trimmingWhitespace().isEmpty else {
+            return .failure(
+                FieldProblems(
+                    problems + [.init(field: "template", message: "is required with \"format\": \"template\"")]))
+        }
+        guard template.utf8.count <= WebhookTemplate.maxBytes, !template.unicodeScalars.contains("\u{0}") else {
+            return .failure(
+                FieldProblems(
+                    problems + [.init(field: "template", message: "at most \(WebhookTemplate.maxBytes) bytes of text")])
+            )
+        }
+        guard problems.isEmpty else { return .failure(FieldProblems(problems)) }
+        do {
+            let parsed = try WebhookTemplate(template, contentType: contentType ?? WebhookTemplate.defaultContentType)
+            if let problem = parsed.problem(eventTypes: eventTypes) {
+                return .failure(FieldProblems([.init(field: "template", message: problem)]))
+            }
+        } catch {
+            return .failure(FieldProblems([.init(field: "template", message: "does not parse: \(error.description)")]))
+        }
+        return .success(Body(format: format, template: template, contentType: contentType))
+    }
+
+    /// A media type such as `application/json` or `text/plain; charset=utf-8`.
+    public static func contentTypeProblem(_ text: String) -> String? {
+        let media = text.split(separator: ";", maxSplits: 1).first.map { $0.trimmingWhitespace() } ?? ""
+        let parts = media.split(separator: "/", omittingEmptySubsequences: false)
+        let token = { (part: Substring) in
+            !part.isEmpty
+                && part.unicodeScalars.allSatisfy {
+                    $0.isASCII && ($0.properties.isAlphabetic || "0123456789!#$&^_.+-".unicodeScalars.contains($0))
+                }
+        }
+        guard text.count <= 200, parts.count == 2, token(parts[0]), token(parts[1]),
+            !text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || !$0.isASCII })
+        else { return "must be a media type such as application/json or text/plain; charset=utf-8" }
+        return nil
+    }
+
+    /// Reads a payload filter (`nil`/`null`: none).
+    static func filter(_ json: JSONValue?) -> Result<WebhookFilter?, FieldProblems> {
+        guard let json, json != .null else { return .success(nil) }
+        return WebhookFilter.parse(json).map { $0 }
+    }
+}
+
+/// Problems with several fields, as a `Result`'s failure.
+public struct FieldProblems: Error, Sendable, Equatable {
+    public var errors: [ProblemFieldError]
+    public init(_ errors: [ProblemFieldError]) { self.errors = errors }
 }

@@ -63,7 +63,8 @@ public final class WebhookDispatcher: Service {
         self.settings = settings
         self.sender = WebhookSender(
             httpClient: httpClient, resolver: resolver, destinationGuard: DestinationGuard(allowed: allowed),
-            timeout: .milliseconds(Int64(settings.timeoutSeconds * 1000)), userAgent: settings.userAgent)
+            timeout: .milliseconds(Int64(settings.timeoutSeconds * 1000)), userAgent: settings.userAgent,
+            publicURL: settings.publicURL)
         self.policy = settings.retryPolicy
         self.capacity = DispatchCapacity(
             workers: settings.workers, perSubscriptionCap: settings.maxConcurrentPerSubscription,

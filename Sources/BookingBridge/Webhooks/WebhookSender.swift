@@ -11,8 +11,12 @@ struct WebhookSender: Sendable {
     let destinationGuard: DestinationGuard
     let timeout: Duration
     let userAgent: String
+    /// `server.publicURL`, for the console links in chat messages.
+    var publicURL: String? = nil
     /// Parsed subscription URLs and secrets, so each delivery does not parse its subscription's again.
     let parsed = ParsedSubscriptions()
+    /// Parsed templates of `template` subscriptions.
+    let templates = ParsedTemplates()
 
     /// How much of an answer's body is kept.
     static let keptBodyBytes = 2048
@@ -65,10 +69,23 @@ struct WebhookSender: Sendable {
         var request = HTTPClientRequest(
             url: url.scheme == "http" ? destination.literal?.pinned ?? url.pinned(to: address) : delivery.url)
         request.method = .POST
-        let body = ByteBuffer(string: delivery.body)
+        let body: ByteBuffer
+        let contentType: String
+        if delivery.format == .standard {
+            body = ByteBuffer(string: delivery.body)
+            contentType = "application/json"
+        } else {
+            switch WebhookPayload.make(delivery, publicURL: publicURL, templates: templates) {
+            case .success(let payload):
+                body = ByteBuffer(string: payload.body)
+                contentType = payload.contentType
+            case .failure(let problem):
+                return Attempt(result: .refused, error: problem.description)
+            }
+        }
         let timestamp = Int64(Date().timeIntervalSince1970)
         request.headers.add(name: "Host", value: destination.hostHeader)
-        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Content-Type", value: contentType)
         request.headers.add(name: "User-Agent", value: userAgent)
         request.headers.add(name: "webhook-id", value: delivery.eventID)
         request.headers.add(name: "webhook-timestamp", value: String(timestamp))
