@@ -190,17 +190,8 @@ struct ChatMessage: Sendable, Equatable {
     }
 }
 
+/// (`stringValue` and `objectValue` are in Intake/JSONValue+Access.swift.)
 extension JSONValue {
-    var stringValue: String? {
-        if case .string(let text) = self { return text }
-        return nil
-    }
-
-    var objectValue: [String: JSONValue]? {
-        if case .object(let entries) = self { return entries }
-        return nil
-    }
-
     /// Compact JSON, keys sorted, slashes unescaped: the same value always gives the same bytes.
     var canonicalText: String {
         let encoder = JSONEncoder()
