@@ -31,8 +31,8 @@ struct HubSpotAccountsTests {
         let summary = ConfigurationSummary.text(configuration)
         #expect(summary.contains("    agency-eu: https://api.hubapi.com auth=static token rate=190/10s daily=625000"))
         #expect(summary.contains("    agency-us: https://api.hubapi.com auth=oauth refresh"))
-        #expect(summary.contains("eu: slug=a/b auth=token hubspot=agency-eu"))
-        #expect(summary.contains("main: slug=c/d auth=token hubspot=(default)"))
+        #expect(summary.contains("eu: kind=form slug=a/b auth=token hubspot=agency-eu"))
+        #expect(summary.contains("main: kind=form slug=c/d auth=token hubspot=(default)"))
         for secret in ["pat-eu-secret-1", "oauth-secret-us", "refresh-us-secret"] {
             #expect(!summary.contains(secret))
             #expect(!"\(configuration)".contains(secret))
