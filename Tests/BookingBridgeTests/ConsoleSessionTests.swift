@@ -225,6 +225,16 @@ struct ConsoleSessionTests {
         #expect(!ConsolePolicy.originAllowed(origin: "http://127.0.0.1:8081", host: "127.0.0.1:8080", publicURL: nil))
         #expect(!ConsolePolicy.originAllowed(origin: "null", host: "127.0.0.1:8080", publicURL: nil))
         #expect(!ConsolePolicy.originAllowed(origin: nil, host: "127.0.0.1:8080", publicURL: nil))
+        // A browser's form post under no-referrer: Origin null, and fetch metadata that says where it came from.
+        #expect(
+            ConsolePolicy.originAllowed(
+                origin: "null", fetchSite: "same-origin", host: "127.0.0.1:8080", publicURL: nil))
+        #expect(
+            !ConsolePolicy.originAllowed(
+                origin: "null", fetchSite: "cross-site", host: "127.0.0.1:8080", publicURL: nil))
+        #expect(
+            !ConsolePolicy.originAllowed(
+                origin: "https://evil.example", fetchSite: "same-origin", host: "127.0.0.1:8080", publicURL: nil))
         #expect(
             ConsolePolicy.originAllowed(
                 origin: "https://bridge.example.com", host: "10.0.0.5:8080", publicURL: "https://bridge.example.com/"))

@@ -14,6 +14,7 @@ enum ConsoleAssets {
         nav a { color: var(--ink); text-decoration: none; padding: 4px 0; border-bottom: 2px solid transparent; }
         nav a.current { border-bottom-color: var(--accent); font-weight: 600; }
         main { max-width: 1200px; margin: 0 auto; padding: 16px; }
+        h1, h2, h3, p, li, label { overflow-wrap: anywhere; }
         h1 { font-size: 22px; margin: 4px 0 12px; }
         h2 { font-size: 17px; margin: 20px 0 8px; }
         a { color: var(--accent); }
@@ -43,7 +44,8 @@ enum ConsoleAssets {
           padding: 8px; border-radius: 6px; }
         form.inline { display: inline; }
         form.stack { display: grid; gap: 8px; max-width: 520px; }
-        form.row { display: flex; flex-wrap: wrap; gap: 8px; align-items: end; }
+        form.row { display: flex; flex-wrap: wrap; gap: 8px; align-items: end; margin: 8px 0; }
+        form.row label { flex: 1 1 160px; } form.row input { width: 100%; }
         label { display: grid; gap: 2px; font-size: 13px; color: var(--muted); }
         input, select { font: inherit; padding: 6px 8px; border: 1px solid var(--line); border-radius: 6px;
           background: #fff; color: var(--ink); min-width: 0; }
@@ -52,10 +54,11 @@ enum ConsoleAssets {
         button.secondary { background: #fff; color: var(--accent); }
         button.danger { background: var(--bad); border-color: var(--bad); }
         ol.timeline { list-style: none; padding: 0; margin: 0; border-left: 2px solid var(--line); }
-        ol.timeline li { padding: 4px 0 10px 14px; position: relative; }
-        ol.timeline li::before { content: ""; position: absolute; left: -6px; top: 10px; width: 10px; height: 10px;
+        ol.timeline > li { padding: 4px 0 10px 14px; position: relative; }
+        ol.timeline ul { margin: 4px 0; padding-left: 18px; }
+        ol.timeline > li::before { content: ""; position: absolute; left: -6px; top: 10px; width: 10px; height: 10px;
           border-radius: 50%; background: var(--accent); }
-        ol.timeline time { color: var(--muted); font-size: 13px; display: block; }
+        ol.timeline > li > time { color: var(--muted); font-size: 13px; display: block; }
         svg.chart { width: 100%; height: auto; display: block; }
         svg.chart .booked { fill: var(--ok); } svg.chart .failed { fill: var(--bad); }
         svg.chart .needs_review, svg.chart .offline { fill: var(--warn); }

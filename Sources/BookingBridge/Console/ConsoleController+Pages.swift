@@ -241,7 +241,7 @@ extension ConsoleController {
             <div id="live">
             <section class="card"><p>\(ConsolePages.status(r.status.rawValue)) <span class="mono">\(r.id.uuidString.lowercased())</span>
             · source \(r.source) · \(r.attempts) attempt(s)\(r.uncertain ? " · an attempt's outcome is unknown" : "")</p>
-            \(r.lastError.map { "<p class=\"error\">\(ConsolePages.reason($0))</p>" } ?? "")
+            \(ConsolePages.error(r.lastError.map(ConsolePages.reason)))
             <p>\(actions)</p></section>
             <section class="card"><h2>Timeline</h2><ol class="timeline">\(timeline)</ol></section>
             </div>
@@ -268,7 +268,7 @@ extension ConsoleController {
             let evidence: [HTML] = (detail?.attempts ?? []).map { a in
                 """
                 <li>\(ConsolePages.time(a.startedAt)) <b>\(a.stage)</b> \(a.outcome) HTTP \(a.httpStatus.map(String.init) ?? "–") \
-                <span class="mono">\(a.correlationID ?? "")</span>\(a.errorJSON.map { "<pre>\(ConsolePages.prettyJSON($0))</pre>" } ?? "")</li>
+                <span class="mono">\(a.correlationID ?? "")</span>\(a.errorJSON.map { e -> HTML in "<pre>\(ConsolePages.prettyJSON(e))</pre>" } ?? "")</li>
                 """
             }
             let id = r.id.uuidString.lowercased()
@@ -278,7 +278,7 @@ extension ConsoleController {
                 <section class="card" id="intent-\(id)"><h2>\(ConsolePages.intentLink(r.id)) \(r.request.email)</h2>
                 <p>Sent: \(r.request.slug) at \(ConsolePages.time(r.request.startTime)) for \(r.request.durationMinutes) min,
                 \(r.request.firstName) \(r.request.lastName)</p>
-                \(r.lastError.map { "<p class=\"error\">\(ConsolePages.reason($0))</p>" } ?? "")
+                \(ConsolePages.error(r.lastError.map(ConsolePages.reason)))
                 \(suggested.isEmpty ? "" : "<p>Availability offered after: \(suggested)</p>" as HTML)
                 <h3>HubSpot calls</h3><ul>\(evidence)</ul>
                 <form class="row" method="post" action="/console/intents/\(id)/resolve">\(ConsolePages.csrf(session))

@@ -13,6 +13,7 @@ public struct ConsoleController: Sendable {
     static let sessionCookie = "bb_console"
     static let signInCookie = "bb_console_signin"
     static let maxFormBytes = 64 * 1024
+    static let secFetchSite = HTTPField.Name("Sec-Fetch-Site")!
 
     let keys: ConsoleKeys
     let sessions: ConsoleSessionStore
@@ -139,7 +140,8 @@ public struct ConsoleController: Sendable {
 
     func originAllowed(_ request: Request) -> Bool {
         ConsolePolicy.originAllowed(
-            origin: request.headers[.origin], host: request.head.authority,
+            origin: request.headers[.origin], fetchSite: request.headers[Self.secFetchSite],
+            host: request.head.authority,
             publicURL: publicURL)
     }
 

@@ -79,10 +79,14 @@ enum ConsolePolicy {
         return !loopback
     }
 
-    /// Whether a state-changing request's `Origin` is the console's own: the origin of the configured public URL,
-    /// or `scheme://Host` of the request itself. A missing Origin is refused (browsers send it on every post).
-    static func originAllowed(origin: String?, host: String?, publicURL: String?) -> Bool {
-        guard let origin = origin?.lowercased(), origin != "null" else { return false }
+    /// Whether a state-changing request comes from the console's own pages: its `Origin` is the origin of the
+    /// configured public URL or `scheme://Host` of the request itself. Under `Referrer-Policy: no-referrer` a
+    /// browser sends `Origin: null` with a form post, so then `Sec-Fetch-Site: same-origin` must say it (a header
+    /// that pages cannot set). Another origin, or neither header, is refused.
+    static func originAllowed(origin: String?, fetchSite: String? = nil, host: String?, publicURL: String?) -> Bool {
+        guard let origin = origin?.lowercased(), origin != "null" else {
+            return fetchSite?.lowercased() == "same-origin"
+        }
         if let publicURL, let own = self.origin(of: publicURL), own == origin { return true }
         guard let host = host?.lowercased(), !host.isEmpty else { return false }
         return origin == "http://\(host)" || origin == "https://\(host)"
