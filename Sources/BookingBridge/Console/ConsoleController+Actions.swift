@@ -5,15 +5,15 @@ import Hummingbird
 /// The console's forms. Each one checks origin, session and CSRF token (`action`), then makes the admin API call
 /// that does the work and shows its answer: a refusal of the API is shown to the operator with the same status.
 extension ConsoleController {
-    func addActions(to group: RouterGroup<BridgeRequestContext>) {
-        group.post("intents/{id}/retry") { request, context in
+    func addActions(to console: RouterGroup<BridgeRequestContext>) {
+        console.post("intents/{id}/retry") { request, context in
             try await self.action(request, context) { session, _ in
                 let id = try Self.uuid(context)
                 let answer = try await self.admin(.post, "/v1/intents/\(id)/retry", context: context)
                 return try await self.after(answer, session, then: "/console/intents/\(id)?done=retried")
             }
         }
-        group.post("intents/{id}/resolve") { request, context in
+        console.post("intents/{id}/resolve") { request, context in
             try await self.action(request, context) { session, form in
                 let id = try Self.uuid(context)
                 var body: [String: Any] = ["status": form["status"] ?? ""]
@@ -24,7 +24,7 @@ extension ConsoleController {
                 return try await self.after(answer, session, then: "/console/intents/\(id)?done=resolved")
             }
         }
-        group.post("retry") { request, context in
+        console.post("retry") { request, context in
             try await self.action(request, context) { session, form in
                 var query: [String: String] = [:]
                 var body: [String: Any] = ["dryRun": form["dryRun"] != "false"]
@@ -47,7 +47,7 @@ extension ConsoleController {
                         result: (body["dryRun"] as? Bool == true ? "dry" : "real", matched, requeued)))
             }
         }
-        group.post("subscriptions") { request, context in
+        console.post("subscriptions") { request, context in
             try await self.action(request, context) { session, form in
                 var body: [String: Any] = ["url": form["url"] ?? ""]
                 if let types = form["eventTypes"], !types.isEmpty {
@@ -61,7 +61,7 @@ extension ConsoleController {
                 return self.secretPage(answer, session, title: "Subscription created")
             }
         }
-        group.post("subscriptions/{id}/enabled") { request, context in
+        console.post("subscriptions/{id}/enabled") { request, context in
             try await self.action(request, context) { session, form in
                 let id = try Self.uuid(context)
                 let enabled = form["enabled"] == "true"
@@ -71,7 +71,7 @@ extension ConsoleController {
                     answer, session, then: "/console/subscriptions/\(id)?done=\(enabled ? "enabled" : "disabled")")
             }
         }
-        group.post("subscriptions/{id}/rotate-secret") { request, context in
+        console.post("subscriptions/{id}/rotate-secret") { request, context in
             try await self.action(request, context) { session, _ in
                 let id = try Self.uuid(context)
                 let answer = try await self.admin(.post, "/v1/subscriptions/\(id)/rotate-secret", context: context)
@@ -79,7 +79,7 @@ extension ConsoleController {
                 return self.secretPage(answer, session, title: "Secret rotated")
             }
         }
-        group.post("subscriptions/{id}/recover") { request, context in
+        console.post("subscriptions/{id}/recover") { request, context in
             try await self.action(request, context) { session, form in
                 let id = try Self.uuid(context)
                 let since = Self.utcTime(form["since"] ?? "")
@@ -89,7 +89,7 @@ extension ConsoleController {
                 return try await self.after(answer, session, then: "/console/subscriptions/\(id)?done=recovered")
             }
         }
-        group.post("deliveries/{id}/redeliver") { request, context in
+        console.post("deliveries/{id}/redeliver") { request, context in
             try await self.action(request, context) { session, _ in
                 guard let text = context.parameters.get("id"), let id = Int64(text) else {
                     throw Problem(.notFound, detail: "no delivery has that id")

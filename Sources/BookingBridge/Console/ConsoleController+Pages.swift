@@ -10,25 +10,25 @@ extension ConsoleController {
     ]
     static let pageSize = 50
 
-    func addPages(to group: RouterGroup<BridgeRequestContext>) {
-        group.get("") { request, _ in try await self.page(request) { try await self.overview(request, $0) } }
-        group.get("intents") { request, _ in try await self.page(request) { try await self.intentList(request, $0) } }
-        group.get("intents/{id}") { request, context in
+    func addPages(to console: RouterGroup<BridgeRequestContext>) {
+        console.get("") { request, _ in try await self.page(request) { try await self.overview(request, $0) } }
+        console.get("intents") { request, _ in try await self.page(request) { try await self.intentList(request, $0) } }
+        console.get("intents/{id}") { request, context in
             try await self.page(request) { try await self.intent(request, context, $0) }
         }
-        group.get("review") { request, _ in try await self.page(request) { try await self.review(request, $0) } }
-        group.get("retry") { request, _ in
+        console.get("review") { request, _ in try await self.page(request) { try await self.review(request, $0) } }
+        console.get("retry") { request, _ in
             try await self.page(request) { session in
                 Self.html(self.retryPage(session, query: Self.query(request), result: nil))
             }
         }
-        group.get("subscriptions") { request, _ in
+        console.get("subscriptions") { request, _ in
             try await self.page(request) { try await self.subscriptionList(request, $0) }
         }
-        group.get("subscriptions/{id}") { request, context in
+        console.get("subscriptions/{id}") { request, context in
             try await self.page(request) { try await self.subscription(request, context, $0) }
         }
-        group.get("deliveries/{id}") { request, context in
+        console.get("deliveries/{id}") { request, context in
             try await self.page(request) { try await self.delivery(context, $0) }
         }
     }

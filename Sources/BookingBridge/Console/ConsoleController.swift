@@ -54,14 +54,14 @@ public struct ConsoleController: Sendable {
     }
 
     public func addRoutes(to router: Router<BridgeRequestContext>) {
-        let group = router.group("console").add(middleware: ConsoleHeadersMiddleware())
-        group.get("assets/console.css") { _, _ in Self.asset(ConsoleAssets.css, type: "text/css; charset=utf-8") }
-        group.get("assets/console.js") { _, _ in
+        let console = router.group("console").add(middleware: ConsoleHeadersMiddleware())
+        console.get("assets/console.css") { _, _ in Self.asset(ConsoleAssets.css, type: "text/css; charset=utf-8") }
+        console.get("assets/console.js") { _, _ in
             Self.asset(ConsoleAssets.js, type: "text/javascript; charset=utf-8")
         }
-        group.get("sign-in") { request, _ in try await self.signInPage(request) }
-        group.post("sign-in") { request, context in try await self.signIn(request, context: context) }
-        group.post("sign-out") { request, context in
+        console.get("sign-in") { request, _ in try await self.signInPage(request) }
+        console.post("sign-in") { request, context in try await self.signIn(request, context: context) }
+        console.post("sign-out") { request, context in
             try await self.action(request, context) { session, _ in
                 try await self.sessions.end(digest: ConsoleKeys.digest(sessionID: session.id))
                 context.logger.notice("console sign-out")
@@ -70,8 +70,8 @@ public struct ConsoleController: Sendable {
                 return response
             }
         }
-        addPages(to: group)
-        addActions(to: group)
+        addPages(to: console)
+        addActions(to: console)
     }
 
     // MARK: Sign-in
