@@ -181,6 +181,7 @@ struct Banner: Sendable {
             ──────────────────────────────────────────────────────────────────────────────
              BookingBridge dev is running
                bridge            \(base)        (admin token: \(configuration.adminToken ?? ""))
+               console           \(base)/console   (sign in with the admin token)
                HubSpot           \(sandboxURL.map { "sandbox at \($0)" } ?? configuration.hubspot.baseURL)
                database          \(database)
                demo subscriber   \(subscriberURL)   (prints every webhook below)

@@ -5,7 +5,8 @@ import Logging
 import NIOFoundationCompat
 import PostgresNIO
 
-/// Operator actions on intents: `POST /v1/intents/{id}/retry` and `POST /v1/intents/{id}/resolve`.
+/// Operator actions on intents: `POST /v1/intents/{id}/retry`, `POST /v1/intents/{id}/resolve` and the bulk
+/// `POST /v1/intents/retry` (a dry run counts, a real one requeues).
 public struct IntentActionsController: Sendable {
     let database: Database
     let wake: @Sendable () -> Void
@@ -53,6 +54,21 @@ public struct IntentActionsController: Sendable {
     }
 
     public func addRoutes(to group: RouterGroup<BridgeRequestContext>) {
+        group.post("intents/retry") { request, context in
+            guard let body = try await AdminBody.decode(BulkRetry.Body.self, from: request) else {
+                throw Problem(.badRequest, detail: "send a JSON object as the request body")
+            }
+            let selection = try BulkRetry.selection(body).get()
+            let dryRun = body.dryRun ?? true
+            let (matched, requeued) = try await IntentStore(database: database).retryAll(selection, dryRun: dryRun)
+            if requeued > 0 {
+                context.logger.notice(
+                    "operator requeued intents in bulk",
+                    metadata: ["status": "\(selection.status.rawValue)", "count": "\(requeued)"])
+                wake()
+            }
+            return try Response.json(BulkRetry.Answer(matched: matched, requeued: requeued))
+        }
         group.post("intents/{id}/retry") { _, context in
             let id = try Self.id(context)
             let store = IntentStore(database: database)

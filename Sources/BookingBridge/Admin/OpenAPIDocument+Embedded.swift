@@ -456,6 +456,41 @@ extension OpenAPIDocument {
                 "404":
                   $ref: "#/components/responses/NotFound"
 
+          /v1/intents/retry:
+            post:
+              tags: [intents]
+              operationId: retryIntents
+              summary: Put failed or offline intents back in the queue in bulk (with a dry run)
+              description: Selects intents of one status, optionally by failure reason (HubSpot's category or sub-category,
+                or the message of the bridge's own check, matched exactly), source and creation time (`since` inclusive,
+                `until` exclusive). A dry run (`dryRun` true, also when left out) only counts; otherwise every match is
+                requeued in one statement, with its attempt count started again. A row that changed status meanwhile is
+                left as it is. `needs_review` intents are retried one by one (`POST /v1/intents/{id}/retry`) after checking
+                HubSpot, never in bulk.
+              security:
+                - adminToken: []
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema:
+                      $ref: "#/components/schemas/BulkRetry"
+              responses:
+                "200":
+                  description: How many matched and how many were requeued (0 for a dry run).
+                  content:
+                    application/json:
+                      schema:
+                        $ref: "#/components/schemas/BulkRetryResult"
+                "400":
+                  $ref: "#/components/responses/BadRequest"
+                "401":
+                  $ref: "#/components/responses/Unauthorized"
+                "413":
+                  $ref: "#/components/responses/ContentTooLarge"
+                "422":
+                  $ref: "#/components/responses/UnprocessableContent"
+
           /v1/intents/{id}/retry:
             parameters:
               - $ref: "#/components/parameters/IntentID"
@@ -1452,6 +1487,42 @@ extension OpenAPIDocument {
                   type: string
                   format: date-time
 
+            BulkRetry:
+              type: object
+              required: [status]
+              properties:
+                status:
+                  type: string
+                  enum: [failed, offline]
+                reason:
+                  type: string
+                  minLength: 1
+                  maxLength: 2000
+                  description: HubSpot's category or sub-category, or the bridge's failure message, exactly.
+                source:
+                  type: string
+                  minLength: 1
+                  maxLength: 2000
+                since:
+                  type: string
+                  format: date-time
+                until:
+                  type: string
+                  format: date-time
+                  description: Must be after `since`.
+                dryRun:
+                  type: boolean
+                  default: true
+            BulkRetryResult:
+              type: object
+              required: [matched, requeued]
+              properties:
+                matched:
+                  type: integer
+                  minimum: 0
+                requeued:
+                  type: integer
+                  minimum: 0
             IntentActionResult:
               type: object
               required: [id, status, statusUrl]

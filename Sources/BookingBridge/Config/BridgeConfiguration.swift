@@ -28,6 +28,7 @@ public struct BridgeConfiguration: Sendable {
     public var pipeline = PipelineSettings()
     public var intake = IntakeSettings()
     public var retention = RetentionSettings()
+    public var console = ConsoleSettings()
     /// `BRIDGE_SECRET_KEY` (file `secretKey`) seals secrets at rest; `BRIDGE_SECRET_KEY_PREVIOUS` (comma-separated,
     /// file `secretKeyPrevious`, a list) still opens them during a key rotation. No key: stored in the clear.
     public var secrets = SecretKeyring.none
@@ -136,6 +137,7 @@ extension BridgeConfiguration {
         var pipeline: PipelineSettings?
         var intake: IntakeSettings?
         var retention: RetentionSettings?
+        var console: ConsoleSettings?
         var secretKey: String?
         var secretKeyPrevious: [String]?
         var logLevel: String?
@@ -197,6 +199,7 @@ extension BridgeConfiguration {
             config.pipeline = parsed.pipeline ?? config.pipeline
             config.intake = parsed.intake ?? config.intake
             config.retention = parsed.retention ?? config.retention
+            config.console = parsed.console ?? config.console
             if parsed.secretKey != nil || parsed.secretKeyPrevious != nil {
                 config.secrets = try secretKeyring(
                     current: parsed.secretKey, currentKey: "secretKey", previous: parsed.secretKeyPrevious ?? [],

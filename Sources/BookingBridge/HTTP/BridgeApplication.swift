@@ -112,12 +112,32 @@ public struct BridgeApplication: Sendable {
             store: IntentStore(database: database), sources: configuration.sources, settings: configuration.intake,
             publicURL: configuration.publicURL, wake: wake, eventsCommitted: eventsCommitted, logger: logger
         ).addRoutes(to: router)
-        let admin = router.group("v1").add(middleware: AdminAuthMiddleware(token: configuration.adminToken))
+        addAdminRoutes(
+            to: router.group("v1").add(middleware: AdminAuthMiddleware(token: configuration.adminToken)),
+            database: database, wake: wake)
+        if let token = configuration.adminToken, !token.isEmpty {
+            // The console's actions are admin API calls, answered in process by the same routes.
+            let adminRouter = Router(context: BridgeRequestContext.self)
+            adminRouter.add(middleware: ProblemMiddleware())
+            addAdminRoutes(
+                to: adminRouter.group("v1").add(middleware: AdminAuthMiddleware(token: token)), database: database,
+                wake: wake)
+            ConsoleController(
+                configuration: configuration, adminToken: token, database: database,
+                admin: adminRouter.buildResponder()
+            ).addRoutes(to: router)
+        }
+        return router
+    }
+
+    /// The admin API under `group` (already behind `AdminAuthMiddleware`).
+    private func addAdminRoutes(
+        to admin: RouterGroup<BridgeRequestContext>, database: Database, wake: @escaping @Sendable () -> Void
+    ) {
         IntentsController(database: database).addRoutes(to: admin)
         IntentActionsController(database: database, wake: wake).addRoutes(to: admin)
         SubscriptionsController(database: database, settings: configuration.webhooks).addRoutes(to: admin)
         DeliveriesController(database: database).addRoutes(to: admin)
-        return router
     }
 }
 

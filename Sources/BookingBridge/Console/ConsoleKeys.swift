@@ -1,0 +1,102 @@
+import Crypto
+import Foundation
+
+/// The console's secrets, all derived from the admin token: changing the token ends every session.
+///
+/// A session cookie is `<id>.<mac>`: a random id and an HMAC-SHA256 of it, so a forged or altered cookie is
+/// refused before the database is asked. The CSRF token of a session is another HMAC of its id, so a page can carry
+/// it without any server state. The token itself is only ever compared, never stored or shown.
+struct ConsoleKeys: Sendable {
+    /// Kept as bytes: `SymmetricKey` is not `Sendable`.
+    private let signing: [UInt8]
+    private let tokenDigest: [UInt8]
+
+    init(adminToken: String) {
+        let tokenKey = SymmetricKey(data: Data(adminToken.utf8))
+        signing = Array(
+            HMAC<SHA256>.authenticationCode(for: Data("bookingbridge console v1".utf8), using: tokenKey))
+        tokenDigest = Array(SHA256.hash(data: Data(adminToken.utf8)))
+    }
+
+    /// Whether `offered` is the admin token. Both sides are hashed first, so the comparison takes the same time
+    /// whatever the offered token's length and wherever it differs.
+    func isAdminToken(_ offered: String) -> Bool {
+        ConstantTime.equal(Array(SHA256.hash(data: Data(offered.utf8))), tokenDigest)
+    }
+
+    /// A new random session id (32 bytes, base64url).
+    static func newSessionID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return Base64URL.encode((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+    }
+
+    /// What the database keeps of a session id.
+    static func digest(sessionID: String) -> String {
+        SHA256.hash(data: Data(sessionID.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    func cookieValue(sessionID: String) -> String { sessionID + "." + mac("session:" + sessionID) }
+
+    /// The session id of a cookie whose signature holds; `nil` for anything else.
+    func sessionID(cookie: String) -> String? {
+        let parts = cookie.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].utf8.count == 43, parts[1].utf8.count == 43 else { return nil }
+        let id = String(parts[0])
+        return ConstantTime.equal(Array(parts[1].utf8), Array(mac("session:" + id).utf8)) ? id : nil
+    }
+
+    /// The CSRF token every state-changing form of the session carries.
+    func csrfToken(sessionID: String) -> String { mac("csrf:" + sessionID) }
+
+    func isCSRFToken(_ offered: String?, sessionID: String) -> Bool {
+        guard let offered else { return false }
+        return ConstantTime.equal(Array(offered.utf8), Array(csrfToken(sessionID: sessionID).utf8))
+    }
+
+    /// The sign-in form's token, bound to the pre-session cookie the form page set (a sign-in needs no session).
+    func signInToken(nonce: String) -> String { mac("sign-in:" + nonce) }
+
+    private func mac(_ text: String) -> String {
+        Base64URL.encode(
+            Array(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: SymmetricKey(data: signing))))
+    }
+}
+
+enum Base64URL {
+    static func encode(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+}
+
+/// Decisions about a console request that need no I/O.
+enum ConsolePolicy {
+    /// Cookies are `Secure` unless the bridge serves plain HTTP on a loopback address (a developer's machine, where
+    /// no TLS exists and a Secure cookie would never be sent back). A public URL with https means TLS in front.
+    static func secureCookies(host: String, publicURL: String?) -> Bool {
+        if let publicURL, publicURL.lowercased().hasPrefix("https://") { return true }
+        let loopback = host == "localhost" || host == "::1" || host.hasPrefix("127.")
+        return !loopback
+    }
+
+    /// Whether a state-changing request comes from the console's own pages: its `Origin` is the origin of the
+    /// configured public URL or `scheme://Host` of the request itself. Under `Referrer-Policy: no-referrer` a
+    /// browser sends `Origin: null` with a form post, so then `Sec-Fetch-Site: same-origin` must say it (a header
+    /// that pages cannot set). Another origin, or neither header, is refused.
+    static func originAllowed(origin: String?, fetchSite: String? = nil, host: String?, publicURL: String?) -> Bool {
+        guard let origin = origin?.lowercased(), origin != "null" else {
+            return fetchSite?.lowercased() == "same-origin"
+        }
+        if let publicURL, let own = self.origin(of: publicURL), own == origin { return true }
+        guard let host = host?.lowercased(), !host.isEmpty else { return false }
+        return origin == "http://\(host)" || origin == "https://\(host)"
+    }
+
+    /// `scheme://host[:port]` of a URL, lower-cased.
+    static func origin(of url: String) -> String? {
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
+            let host = components.host?.lowercased()
+        else { return nil }
+        return components.port.map { "\(scheme)://\(host):\($0)" } ?? "\(scheme)://\(host)"
+    }
+}
