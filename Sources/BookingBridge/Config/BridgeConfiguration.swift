@@ -23,6 +23,8 @@ public struct BridgeConfiguration: Sendable {
     public var webhooks = WebhookSettings()
     public var pipeline = PipelineSettings()
     public var intake = IntakeSettings()
+    /// The availability cache and open slots (file `availability.*`).
+    public var availability = AvailabilitySettings()
     public var retention = RetentionSettings()
     /// `BRIDGE_SECRET_KEY` (file `secretKey`) seals secrets at rest; `BRIDGE_SECRET_KEY_PREVIOUS` (comma-separated,
     /// file `secretKeyPrevious`, a list) still opens them during a key rotation. No key: stored in the clear.
@@ -130,6 +132,7 @@ extension BridgeConfiguration {
         var hubspot: HubSpotSettings?
         var pipeline: PipelineSettings?
         var intake: IntakeSettings?
+        var availability: AvailabilitySettings?
         var retention: RetentionSettings?
         var secretKey: String?
         var secretKeyPrevious: [String]?
@@ -190,6 +193,7 @@ extension BridgeConfiguration {
             config.hubspot = parsed.hubspot ?? config.hubspot
             config.pipeline = parsed.pipeline ?? config.pipeline
             config.intake = parsed.intake ?? config.intake
+            config.availability = parsed.availability ?? config.availability
             config.retention = parsed.retention ?? config.retention
             if parsed.secretKey != nil || parsed.secretKeyPrevious != nil {
                 config.secrets = try secretKeyring(

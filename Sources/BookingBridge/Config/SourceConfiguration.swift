@@ -27,9 +27,12 @@ public struct SourceConfiguration: Sendable, Equatable, Decodable {
     public var consent: [String: String]
     public var redirectUrl: String?
     public var rateLimitPerMinute: Int?
+    /// The hosted booking page of a `public` source (`GET /book/{source}`); off when nil or not enabled.
+    public var page: BookingPageSettings?
 
     enum CodingKeys: String, CodingKey {
         case auth, slug, durationMinutes, timezone, locale, fields, formFields, consent, redirectUrl, rateLimitPerMinute
+        case page
     }
 
     enum AuthKeys: String, CodingKey {
@@ -68,6 +71,7 @@ public struct SourceConfiguration: Sendable, Equatable, Decodable {
         consent = try c.decodeIfPresent([String: String].self, forKey: .consent) ?? [:]
         redirectUrl = try c.decodeIfPresent(String.self, forKey: .redirectUrl)
         rateLimitPerMinute = try c.decodeIfPresent(Int.self, forKey: .rateLimitPerMinute)
+        page = try c.decodeIfPresent(BookingPageSettings.self, forKey: .page)
         if let timezone, TimeZone(identifier: timezone) == nil {
             throw ConfigurationError(
                 key: "timezone", expected: "an IANA time zone such as Europe/Berlin", found: "\"\(timezone)\"")
@@ -81,7 +85,7 @@ public struct SourceConfiguration: Sendable, Equatable, Decodable {
     public init(
         auth: Auth, slug: String, durationMinutes: Int? = nil, timezone: String? = nil, locale: String? = nil,
         fields: [String: String] = [:], formFields: [String: String] = [:], consent: [String: String] = [:],
-        redirectUrl: String? = nil, rateLimitPerMinute: Int? = nil
+        redirectUrl: String? = nil, rateLimitPerMinute: Int? = nil, page: BookingPageSettings? = nil
     ) {
         self.auth = auth
         self.slug = slug
@@ -93,5 +97,6 @@ public struct SourceConfiguration: Sendable, Equatable, Decodable {
         self.consent = consent
         self.redirectUrl = redirectUrl
         self.rateLimitPerMinute = rateLimitPerMinute
+        self.page = page
     }
 }

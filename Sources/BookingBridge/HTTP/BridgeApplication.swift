@@ -44,10 +44,12 @@ public struct BridgeApplication: Sendable {
         let readiness = Readiness()
         let dispatcher = WebhookDispatcher(
             database: database, settings: configuration.webhooks, httpClient: webhookHTTPClient, logger: logger)
+        let hubspot = makeHubSpotClient()
         let pipeline = BookingPipeline(
-            database: database, api: makeHubSpotClient(), settings: configuration.pipeline, logger: logger,
-            onEventsCommitted: { dispatcher.wake() })
-        let router = buildRouter(readiness: readiness, registry: registry, wake: { pipeline.wake() })
+            database: database, api: hubspot, availability: makeAvailabilityCache(client: hubspot),
+            settings: configuration.pipeline, logger: logger, onEventsCommitted: { dispatcher.wake() })
+        let router = buildRouter(
+            readiness: readiness, registry: registry, hubspot: hubspot, wake: { pipeline.wake() })
         let boundPort = self.boundPort
         let app = Application(
             router: router,
@@ -75,9 +77,19 @@ public struct BridgeApplication: Sendable {
             logger: logger)
     }
 
+    /// The shared availability cache over `client`; visitors' reads through it yield to bookings in the budget.
+    public func makeAvailabilityCache(client: HubSpotClient, database: Database? = nil) -> AvailabilityCache {
+        let reserve = configuration.availability.bookingReserve ?? max(1, configuration.hubspot.rateLimitPer10s / 4)
+        return AvailabilityCache(
+            store: AvailabilityStore(database: database ?? self.database),
+            visitorAPI: client.yieldingToBookings(reserve: reserve), bookingAPI: client,
+            ttl: configuration.availability.cacheTTL, logger: logger)
+    }
+
     /// Every route of the bridge.
     public func buildRouter(
-        readiness: Readiness, registry: PrometheusCollectorRegistry, wake: @escaping @Sendable () -> Void
+        readiness: Readiness, registry: PrometheusCollectorRegistry, hubspot: HubSpotClient,
+        wake: @escaping @Sendable () -> Void
     ) -> Router<BridgeRequestContext> {
         let router = Router(context: BridgeRequestContext.self)
         // Requests wait for the database at most this long, then get 503 (background loops wait and retry).
@@ -92,6 +104,11 @@ public struct BridgeApplication: Sendable {
         IntakeController(
             store: IntentStore(database: database), sources: configuration.sources, settings: configuration.intake,
             publicURL: configuration.publicURL, wake: wake, logger: logger
+        ).addRoutes(to: router)
+        let availability = makeAvailabilityCache(client: hubspot, database: database)
+        SlotsController(
+            sources: configuration.sources, cache: availability, adminToken: configuration.adminToken,
+            settings: configuration.availability
         ).addRoutes(to: router)
         let admin = router.group("v1").add(middleware: AdminAuthMiddleware(token: configuration.adminToken))
         IntentsController(database: database).addRoutes(to: admin)

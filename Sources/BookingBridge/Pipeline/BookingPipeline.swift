@@ -21,8 +21,8 @@ public final class BookingPipeline: Service, Sendable {
     public let owner: String
 
     public init(
-        database: Database, api: any SchedulerAPI, settings: PipelineSettings, logger: Logger,
-        onEventsCommitted: @escaping @Sendable () -> Void = {}
+        database: Database, api: any SchedulerAPI, availability: AvailabilityCache, settings: PipelineSettings,
+        logger: Logger, onEventsCommitted: @escaping @Sendable () -> Void = {}
     ) {
         self.database = database
         self.store = IntentStore(database: database)
@@ -32,7 +32,8 @@ public final class BookingPipeline: Service, Sendable {
         self.owner = "\(host)/\(ProcessInfo.processInfo.processIdentifier)/\(UUID().uuidString.prefix(8))"
         self.worker = BookingWorker(
             database: database, store: store, api: api,
-            catalog: LinkCatalog(api: api, infoTTL: settings.linkCacheTTL), policy: RetryPolicy(settings),
+            catalog: LinkCatalog(api: api, infoTTL: settings.linkCacheTTL), availability: availability,
+            policy: RetryPolicy(settings),
             lease: settings.lease, reconcileDelay: settings.reconcileDelay, owner: owner, logger: logger,
             onEventsCommitted: onEventsCommitted)
     }
