@@ -412,6 +412,141 @@ extension OpenAPIDocument {
                 "404":
                   $ref: "#/components/responses/NotFound"
 
+          /book/{source}:
+            parameters:
+              - $ref: "#/components/parameters/Source"
+            get:
+              tags: [slots]
+              operationId: getBookingPage
+              summary: The hosted booking page
+              description: |
+                For `public` sources with `page.enabled`: an HTML page with the link's open starts, the name and e-mail
+                fields, the link's own form fields and consent checkboxes the source maps, and a submit button. Without
+                JavaScript it is a plain form posted to `POST /v1/intake/{source}` (answered 303 to the result page); with
+                JavaScript a slot picker in the visitor's time zone that posts JSON with an `Idempotency-Key` and shows
+                the booking's progress. Served with a `Content-Security-Policy` without `unsafe-inline` and
+                `frame-ancestors` from the source's allowed origins. `?embed=1` is the variant the embed script frames.
+              security:
+                - {}
+              responses:
+                "200":
+                  description: The page.
+                  content:
+                    text/html:
+                      schema:
+                        type: string
+                "404":
+                  $ref: "#/components/responses/NotFound"
+
+          /book/{source}/page.css:
+            parameters:
+              - $ref: "#/components/parameters/Source"
+            get:
+              tags: [slots]
+              operationId: getBookingPageStyle
+              summary: The booking page's style sheet (with the source's accent colour)
+              security:
+                - {}
+              responses:
+                "200":
+                  description: CSS.
+                  content:
+                    text/css:
+                      schema:
+                        type: string
+                "404":
+                  $ref: "#/components/responses/NotFound"
+
+          /book/{source}/page.js:
+            parameters:
+              - $ref: "#/components/parameters/Source"
+            get:
+              tags: [slots]
+              operationId: getBookingPageScript
+              summary: The booking page's script
+              security:
+                - {}
+              responses:
+                "200":
+                  description: JavaScript.
+                  content:
+                    text/javascript:
+                      schema:
+                        type: string
+                "404":
+                  $ref: "#/components/responses/NotFound"
+
+          /book/{source}/embed.js:
+            parameters:
+              - $ref: "#/components/parameters/Source"
+            get:
+              tags: [slots]
+              operationId: getBookingEmbedScript
+              summary: The embed script
+              description: |
+                For a web site: `<div data-bookingbridge="SOURCE"></div>` and `<script src=".../book/SOURCE/embed.js"></script>`
+                make the booking page an iframe that sizes itself to its content.
+              security:
+                - {}
+              responses:
+                "200":
+                  description: JavaScript.
+                  content:
+                    text/javascript:
+                      schema:
+                        type: string
+                "404":
+                  $ref: "#/components/responses/NotFound"
+
+          /book/{source}/done/{receipt}:
+            parameters:
+              - $ref: "#/components/parameters/Source"
+              - name: receipt
+                in: path
+                required: true
+                schema:
+                  type: string
+            get:
+              tags: [slots]
+              operationId: getBookingResultPage
+              summary: The result page of a booking form posted without JavaScript
+              description: Reloads itself while the booking is under way; then shows the meeting, or why it did not book.
+              security:
+                - {}
+              responses:
+                "200":
+                  description: The page.
+                  content:
+                    text/html:
+                      schema:
+                        type: string
+                "404":
+                  $ref: "#/components/responses/NotFound"
+
+          /book/{source}/ics/{receipt}:
+            parameters:
+              - $ref: "#/components/parameters/Source"
+              - name: receipt
+                in: path
+                required: true
+                schema:
+                  type: string
+            get:
+              tags: [slots]
+              operationId: getBookingCalendarFile
+              summary: The booked meeting as an iCalendar file
+              security:
+                - {}
+              responses:
+                "200":
+                  description: The event.
+                  content:
+                    text/calendar:
+                      schema:
+                        type: string
+                "404":
+                  $ref: "#/components/responses/NotFound"
+
           /v1/intents:
             get:
               tags: [intents]

@@ -101,14 +101,19 @@ public struct BridgeApplication: Sendable {
         HealthController(database: database, readiness: readiness).addRoutes(to: router)
         MetricsController(registry: registry).addRoutes(to: router)
         OpenAPIDocument().addRoutes(to: router)
-        IntakeController(
+        let intake = IntakeController(
             store: IntentStore(database: database), sources: configuration.sources, settings: configuration.intake,
-            publicURL: configuration.publicURL, wake: wake, logger: logger
-        ).addRoutes(to: router)
+            publicURL: configuration.publicURL, wake: wake, logger: logger)
+        intake.addRoutes(to: router)
         let availability = makeAvailabilityCache(client: hubspot, database: database)
         SlotsController(
             sources: configuration.sources, cache: availability, adminToken: configuration.adminToken,
             settings: configuration.availability
+        ).addRoutes(to: router)
+        BookingPageController(
+            intake: intake, cache: availability,
+            catalog: LinkCatalog(
+                api: availability.visitorAPI, infoTTL: configuration.pipeline.linkCacheTTL), logger: logger
         ).addRoutes(to: router)
         let admin = router.group("v1").add(middleware: AdminAuthMiddleware(token: configuration.adminToken))
         IntentsController(database: database).addRoutes(to: admin)
