@@ -58,7 +58,9 @@ struct Dev: AsyncParsableCommand {
             configuration.sources["demo"] = SourceConfiguration(
                 auth: .public(allowedOrigins: [], honeypotField: "website"), slug: "jane-doe/intro-30",
                 durationMinutes: 30, timezone: "Europe/London", locale: "en-gb",
-                formFields: ["company": "company"])
+                formFields: ["company": "company"], consent: ["news": "1234567"],
+                page: BookingPageSettings(
+                    enabled: true, title: "Intro call with Jane", intro: "Pick a time that suits you."))
             for kind in DevSenders.kinds {
                 configuration.sources[DevSenders.name(kind)] = senders.source(kind, slug: "jane-doe/intro-30")
             }
@@ -186,6 +188,7 @@ struct Banner: Sendable {
                database          \(database)
                demo subscriber   \(subscriberURL)   (prints every webhook below)
                demo source       POST \(base)/v1/intake/demo  → link \(configuration.sources["demo"]?.slug ?? "?")
+               booking page      \(base)/book/demo   (open slots: \(base)/v1/sources/demo/slots)
 
              Book a meeting with JSON:
                curl -s -X POST \(base)/v1/intake/demo -H 'Content-Type: application/json' \\

@@ -96,6 +96,8 @@ struct OpenAPITests {
             configuration.adminToken = "openapi-test-token"
             configuration.hubspot.baseURL = "http://127.0.0.1:9"
             configuration.hubspot.accessToken = "unused"
+            // Slot and booking-page reads try HubSpot (nothing listens): give up well within the request timeout.
+            configuration.hubspot.requestTimeoutSeconds = 2
             configuration.sources["demo"] = SourceConfiguration(
                 auth: .public(allowedOrigins: [], honeypotField: nil), slug: "jane-doe/intro-30", durationMinutes: 30,
                 timezone: "UTC")
@@ -117,7 +119,11 @@ struct OpenAPITests {
                     request.headers.add(name: "Authorization", value: "Bearer openapi-test-token")
                     let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
                     _ = try await response.body.collect(upTo: 1 << 20)
-                    #expect(response.status.code < 500, "\(method) \(concrete) answered \(response.status.code)")
+                    // Routes that read HubSpot (unreachable here) may say so with 502 or 503; nothing else may fail.
+                    let readsHubSpot = path.hasPrefix("/v1/sources/") || path.hasPrefix("/book/")
+                    #expect(
+                        response.status.code < 500 || (readsHubSpot && [502, 503].contains(response.status.code)),
+                        "\(method) \(concrete) answered \(response.status.code)")
                 }
                 let metrics = try await HTTPClient.shared.execute(
                     HTTPClientRequest(url: base + "/metrics"), timeout: .seconds(10))

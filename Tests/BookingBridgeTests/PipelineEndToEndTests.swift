@@ -300,7 +300,9 @@ struct PipelineEndToEndTests {
                 configuration: configuration, database: first.database, httpClient: first.http,
                 logger: TestBridge.logger)
             let secondPipeline = BookingPipeline(
-                database: first.database, api: second.makeHubSpotClient(), settings: configuration.pipeline,
+                database: first.database, api: second.makeHubSpotClient(),
+                availability: second.makeAvailabilityCache(client: second.makeHubSpotClient()),
+                settings: configuration.pipeline,
                 logger: TestBridge.logger)
             let slots = try await first.freeSlots(
                 slug: SandboxSeeds.personalLinkSlug, timezone: "Europe/London", minutes: 15)

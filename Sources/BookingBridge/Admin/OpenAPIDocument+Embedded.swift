@@ -28,6 +28,8 @@ extension OpenAPIDocument {
         tags:
           - name: intake
             description: Form submissions.
+          - name: slots
+            description: Open slots of meeting links and the hosted booking page (visitors).
           - name: intents
             description: Booking requests and their outcomes (admin).
           - name: subscriptions
@@ -385,6 +387,262 @@ extension OpenAPIDocument {
                         type: string
                 "403":
                   $ref: "#/components/responses/Forbidden"
+                "404":
+                  $ref: "#/components/responses/NotFound"
+
+          /v1/intake/{source}/receipts/{receipt}:
+            parameters:
+              - $ref: "#/components/parameters/Source"
+              - name: receipt
+                in: path
+                required: true
+                description: The `receipt` of the submission's 202 answer.
+                schema:
+                  type: string
+            get:
+              tags: [intake]
+              operationId: getVisitorReceipt
+              summary: A visitor's own submission status
+              description: |
+                For `public` sources: what the visitor who holds the receipt may see of their submission: its progress
+                and, once booked, the meeting's time, location and video link; when it did not book, a reason code and
+                the next open starts. Never the submission itself and never another visitor's data. The receipt is an
+                HMAC-SHA256 tag (128 bits) of the intent id under a key kept in the database: it cannot be guessed or made
+                from the id. CORS as for the source's posts.
+              security:
+                - {}
+              responses:
+                "200":
+                  description: The status.
+                  content:
+                    application/json:
+                      schema:
+                        $ref: "#/components/schemas/VisitorStatus"
+                "404":
+                  $ref: "#/components/responses/NotFound"
+
+          /v1/sources/{source}/slots:
+            parameters:
+              - $ref: "#/components/parameters/Source"
+            get:
+              tags: [slots]
+              operationId: listSlots
+              summary: Open slots of a source's meeting link
+              description: |
+                The starts the source's meeting link offers for a duration, as HubSpot's availability gives them, minus
+                the slots this bridge has booked or holds in flight, for `days` local days from `from` in `timezone`.
+
+                Every visitor, every bridge process and the pipeline's booking check share one cache per link (in
+                PostgreSQL), refreshed at most every `availability.cacheTTL` (30 s by default) and served stale while one
+                process refreshes it. A slot the bridge books disappears from every process's answers at once. Visitors'
+                reads yield to bookings in the account's HubSpot rate budget: when the budget is tight the answer comes
+                from the cache with `stale: true`.
+
+                `public` sources answer without a token (CORS for the source's allowed origins, a per-client limit of
+                `availability.rateLimitPerClientPerMinute`); other sources need the admin token.
+              security:
+                - {}
+                - adminToken: []
+              parameters:
+                - name: from
+                  in: query
+                  description: The first day, `YYYY-MM-DD` in `timezone` (default today there).
+                  schema:
+                    type: string
+                    format: date
+                - name: days
+                  in: query
+                  description: How many days (1 to 31, default 7).
+                  schema:
+                    type: integer
+                    minimum: 1
+                    maximum: 31
+                - name: timezone
+                  in: query
+                  description: IANA time zone of the days (default the source's, else UTC).
+                  schema:
+                    type: string
+                - name: durationMinutes
+                  in: query
+                  description: Meeting length (default the source's, else the link's shortest); must be one the link offers.
+                  schema:
+                    type: integer
+              responses:
+                "200":
+                  description: The open slots.
+                  content:
+                    application/json:
+                      schema:
+                        $ref: "#/components/schemas/SlotList"
+                "401":
+                  $ref: "#/components/responses/Unauthorized"
+                "404":
+                  $ref: "#/components/responses/NotFound"
+                "422":
+                  $ref: "#/components/responses/UnprocessableContent"
+                "429":
+                  $ref: "#/components/responses/TooManyRequests"
+                "502":
+                  description: HubSpot did not give the link's availability and nothing is cached.
+                  content:
+                    application/problem+json:
+                      schema:
+                        $ref: "#/components/schemas/Problem"
+                "503":
+                  description: No cached page yet and HubSpot cannot be read now (rate budget); try again.
+                  headers:
+                    Retry-After:
+                      $ref: "#/components/headers/RetryAfter"
+                  content:
+                    application/problem+json:
+                      schema:
+                        $ref: "#/components/schemas/Problem"
+            options:
+              tags: [slots]
+              operationId: slotsPreflight
+              summary: CORS preflight for a public source's slots
+              security:
+                - {}
+              responses:
+                "204":
+                  description: The origin may read the slots.
+                "403":
+                  $ref: "#/components/responses/Forbidden"
+                "404":
+                  $ref: "#/components/responses/NotFound"
+
+          /book/{source}:
+            parameters:
+              - $ref: "#/components/parameters/Source"
+            get:
+              tags: [slots]
+              operationId: getBookingPage
+              summary: The hosted booking page
+              description: |
+                For `public` sources with `page.enabled`: an HTML page with the link's open starts, the name and e-mail
+                fields, the link's own form fields and consent checkboxes the source maps, and a submit button. Without
+                JavaScript it is a plain form posted to `POST /v1/intake/{source}` (answered 303 to the result page); with
+                JavaScript a slot picker in the visitor's time zone that posts JSON with an `Idempotency-Key` and shows
+                the booking's progress. Served with a `Content-Security-Policy` without `unsafe-inline` and
+                `frame-ancestors` from the source's allowed origins. `?embed=1` is the variant the embed script frames.
+              security:
+                - {}
+              responses:
+                "200":
+                  description: The page.
+                  content:
+                    text/html:
+                      schema:
+                        type: string
+                "404":
+                  $ref: "#/components/responses/NotFound"
+
+          /book/{source}/page.css:
+            parameters:
+              - $ref: "#/components/parameters/Source"
+            get:
+              tags: [slots]
+              operationId: getBookingPageStyle
+              summary: The booking page's style sheet (with the source's accent colour)
+              security:
+                - {}
+              responses:
+                "200":
+                  description: CSS.
+                  content:
+                    text/css:
+                      schema:
+                        type: string
+                "404":
+                  $ref: "#/components/responses/NotFound"
+
+          /book/{source}/page.js:
+            parameters:
+              - $ref: "#/components/parameters/Source"
+            get:
+              tags: [slots]
+              operationId: getBookingPageScript
+              summary: The booking page's script
+              security:
+                - {}
+              responses:
+                "200":
+                  description: JavaScript.
+                  content:
+                    text/javascript:
+                      schema:
+                        type: string
+                "404":
+                  $ref: "#/components/responses/NotFound"
+
+          /book/{source}/embed.js:
+            parameters:
+              - $ref: "#/components/parameters/Source"
+            get:
+              tags: [slots]
+              operationId: getBookingEmbedScript
+              summary: The embed script
+              description: |
+                For a web site: `<div data-bookingbridge="SOURCE"></div>` and `<script src=".../book/SOURCE/embed.js"></script>`
+                make the booking page an iframe that sizes itself to its content.
+              security:
+                - {}
+              responses:
+                "200":
+                  description: JavaScript.
+                  content:
+                    text/javascript:
+                      schema:
+                        type: string
+                "404":
+                  $ref: "#/components/responses/NotFound"
+
+          /book/{source}/done/{receipt}:
+            parameters:
+              - $ref: "#/components/parameters/Source"
+              - name: receipt
+                in: path
+                required: true
+                schema:
+                  type: string
+            get:
+              tags: [slots]
+              operationId: getBookingResultPage
+              summary: The result page of a booking form posted without JavaScript
+              description: Reloads itself while the booking is under way; then shows the meeting, or why it did not book.
+              security:
+                - {}
+              responses:
+                "200":
+                  description: The page.
+                  content:
+                    text/html:
+                      schema:
+                        type: string
+                "404":
+                  $ref: "#/components/responses/NotFound"
+
+          /book/{source}/ics/{receipt}:
+            parameters:
+              - $ref: "#/components/parameters/Source"
+              - name: receipt
+                in: path
+                required: true
+                schema:
+                  type: string
+            get:
+              tags: [slots]
+              operationId: getBookingCalendarFile
+              summary: The booked meeting as an iCalendar file
+              security:
+                - {}
+              responses:
+                "200":
+                  description: The event.
+                  content:
+                    text/calendar:
+                      schema:
+                        type: string
                 "404":
                   $ref: "#/components/responses/NotFound"
 
@@ -1195,6 +1453,70 @@ extension OpenAPIDocument {
                 statusUrl:
                   type: string
                   description: The intent's address in the admin API (absolute when `BRIDGE_PUBLIC_URL` is set).
+                receipt:
+                  type: string
+                  description: For `public` sources, the visitor's receipt for `GET /v1/intake/{source}/receipts/{receipt}`.
+
+            SlotList:
+              type: object
+              required: [source, slug, durationMinutes, timezone, slots, stale]
+              properties:
+                source:
+                  type: string
+                slug:
+                  type: string
+                durationMinutes:
+                  type: integer
+                timezone:
+                  type: string
+                slots:
+                  type: array
+                  items:
+                    type: object
+                    required: [start, end]
+                    properties:
+                      start:
+                        type: string
+                        format: date-time
+                        description: UTC.
+                      end:
+                        type: string
+                        format: date-time
+                stale:
+                  type: boolean
+                  description: True when the cached availability is older than `availability.cacheTTL`.
+
+            VisitorStatus:
+              type: object
+              required: [status]
+              properties:
+                status:
+                  type: string
+                  description: "`received` (also while retrying), `booked`, `offline`, `failed` or `needs_review`."
+                start:
+                  type: string
+                  format: date-time
+                end:
+                  type: string
+                  format: date-time
+                timezone:
+                  type: string
+                durationMinutes:
+                  type: integer
+                subject:
+                  type: string
+                location:
+                  type: string
+                videoUrl:
+                  type: string
+                reason:
+                  type: string
+                  description: "Why it did not book: `taken` (pick another start), `email`, `fields`, `pending` (a person follows up) or `other`."
+                suggestedStartTimes:
+                  type: array
+                  items:
+                    type: string
+                    format: date-time
 
             RejectedSubmission:
               type: object

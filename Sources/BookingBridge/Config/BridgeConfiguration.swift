@@ -27,6 +27,8 @@ public struct BridgeConfiguration: Sendable {
     public var webhooks = WebhookSettings()
     public var pipeline = PipelineSettings()
     public var intake = IntakeSettings()
+    /// The availability cache and open slots (file `availability.*`).
+    public var availability = AvailabilitySettings()
     public var retention = RetentionSettings()
     public var console = ConsoleSettings()
     /// `BRIDGE_SECRET_KEY` (file `secretKey`) seals secrets at rest; `BRIDGE_SECRET_KEY_PREVIOUS` (comma-separated,
@@ -136,6 +138,7 @@ extension BridgeConfiguration {
         var hubspotAccounts: [String: HubSpotSettings]?
         var pipeline: PipelineSettings?
         var intake: IntakeSettings?
+        var availability: AvailabilitySettings?
         var retention: RetentionSettings?
         var console: ConsoleSettings?
         var secretKey: String?
@@ -198,6 +201,7 @@ extension BridgeConfiguration {
             config.hubspotAccounts = parsed.hubspotAccounts ?? config.hubspotAccounts
             config.pipeline = parsed.pipeline ?? config.pipeline
             config.intake = parsed.intake ?? config.intake
+            config.availability = parsed.availability ?? config.availability
             config.retention = parsed.retention ?? config.retention
             config.console = parsed.console ?? config.console
             if parsed.secretKey != nil || parsed.secretKeyPrevious != nil {

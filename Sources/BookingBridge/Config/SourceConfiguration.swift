@@ -81,10 +81,12 @@ public struct SourceConfiguration: Sendable, Equatable, Decodable {
     public var idempotencyPath: String?
     /// The HubSpot account (a key of `hubspotAccounts`) this source books with; `nil`: the default `hubspot` one.
     public var hubspot: String?
+    /// The hosted booking page of a `public` source (`GET /book/{source}`); off when nil or not enabled.
+    public var page: BookingPageSettings?
 
     enum CodingKeys: String, CodingKey {
         case kind, auth, slug, durationMinutes, timezone, locale, fields, formFields, consent, redirectUrl
-        case rateLimitPerMinute, idempotencyPath, hubspot
+        case rateLimitPerMinute, idempotencyPath, hubspot, page
     }
 
     enum AuthKeys: String, CodingKey {
@@ -173,6 +175,7 @@ public struct SourceConfiguration: Sendable, Equatable, Decodable {
             }
         }
         hubspot = try c.decodeIfPresent(String.self, forKey: .hubspot)
+        page = try c.decodeIfPresent(BookingPageSettings.self, forKey: .page)
         if let timezone, TimeZone(identifier: timezone) == nil {
             throw ConfigurationError(
                 key: "timezone", expected: "an IANA time zone such as Europe/Berlin", found: "\"\(timezone)\"")
@@ -188,7 +191,7 @@ public struct SourceConfiguration: Sendable, Equatable, Decodable {
         locale: String? = nil,
         fields: [String: String] = [:], formFields: [String: String] = [:], consent: [String: String] = [:],
         redirectUrl: String? = nil, rateLimitPerMinute: Int? = nil, idempotencyPath: String? = nil,
-        hubspot: String? = nil
+        hubspot: String? = nil, page: BookingPageSettings? = nil
     ) {
         self.kind = kind
         self.auth = auth
@@ -203,5 +206,6 @@ public struct SourceConfiguration: Sendable, Equatable, Decodable {
         self.rateLimitPerMinute = rateLimitPerMinute
         self.idempotencyPath = idempotencyPath
         self.hubspot = hubspot
+        self.page = page
     }
 }

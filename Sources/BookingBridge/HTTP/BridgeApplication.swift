@@ -46,14 +46,18 @@ public struct BridgeApplication: Sendable {
         webhookSettings.publicURL = configuration.publicURL
         let dispatcher = WebhookDispatcher(
             database: database, settings: webhookSettings, httpClient: webhookHTTPClient, logger: logger)
-        var accounts: [String: any SchedulerAPI] = [:]
-        for name in configuration.hubspotAccounts.keys { accounts[name] = makeHubSpotClient(account: name) }
+        let hubspot = makeHubSpotClient()
+        var accounts: [String: BookingPipeline.Account] = [:]
+        for name in configuration.hubspotAccounts.keys {
+            let client = makeHubSpotClient(account: name)
+            accounts[name] = .init(api: client, availability: makeAvailabilityCache(client: client))
+        }
         let pipeline = BookingPipeline(
-            database: database, api: makeHubSpotClient(), accounts: accounts,
-            sourceAccounts: configuration.sources.compactMapValues(\.hubspot), settings: configuration.pipeline,
-            logger: logger, onEventsCommitted: { dispatcher.wake() })
+            database: database, api: hubspot, availability: makeAvailabilityCache(client: hubspot),
+            accounts: accounts, sourceAccounts: configuration.sources.compactMapValues(\.hubspot),
+            settings: configuration.pipeline, logger: logger, onEventsCommitted: { dispatcher.wake() })
         let router = buildRouter(
-            readiness: readiness, registry: registry, wake: { pipeline.wake() },
+            readiness: readiness, registry: registry, hubspot: hubspot, wake: { pipeline.wake() },
             eventsCommitted: { dispatcher.wake() })
         let boundPort = self.boundPort
         let app = Application(
@@ -93,10 +97,19 @@ public struct BridgeApplication: Sendable {
             logger: logger)
     }
 
+    /// The shared availability cache over `client`; visitors' reads through it yield to bookings in the budget.
+    public func makeAvailabilityCache(client: HubSpotClient, database: Database? = nil) -> AvailabilityCache {
+        let reserve = configuration.availability.bookingReserve ?? max(1, configuration.hubspot.rateLimitPer10s / 4)
+        return AvailabilityCache(
+            store: AvailabilityStore(database: database ?? self.database),
+            visitorAPI: client.yieldingToBookings(reserve: reserve), bookingAPI: client,
+            ttl: configuration.availability.cacheTTL, logger: logger)
+    }
+
     /// Every route of the bridge.
     public func buildRouter(
-        readiness: Readiness, registry: PrometheusCollectorRegistry, wake: @escaping @Sendable () -> Void,
-        eventsCommitted: @escaping @Sendable () -> Void = {}
+        readiness: Readiness, registry: PrometheusCollectorRegistry, hubspot: HubSpotClient,
+        wake: @escaping @Sendable () -> Void, eventsCommitted: @escaping @Sendable () -> Void = {}
     ) -> Router<BridgeRequestContext> {
         let router = Router(context: BridgeRequestContext.self)
         // Requests wait for the database at most this long, then get 503 (background loops wait and retry).
@@ -108,9 +121,19 @@ public struct BridgeApplication: Sendable {
         HealthController(database: database, readiness: readiness).addRoutes(to: router)
         MetricsController(registry: registry).addRoutes(to: router)
         OpenAPIDocument().addRoutes(to: router)
-        IntakeController(
+        let intake = IntakeController(
             store: IntentStore(database: database), sources: configuration.sources, settings: configuration.intake,
-            publicURL: configuration.publicURL, wake: wake, eventsCommitted: eventsCommitted, logger: logger
+            publicURL: configuration.publicURL, wake: wake, eventsCommitted: eventsCommitted, logger: logger)
+        intake.addRoutes(to: router)
+        let availability = makeAvailabilityCache(client: hubspot, database: database)
+        SlotsController(
+            sources: configuration.sources, cache: availability, adminToken: configuration.adminToken,
+            settings: configuration.availability
+        ).addRoutes(to: router)
+        BookingPageController(
+            intake: intake, cache: availability,
+            catalog: LinkCatalog(
+                api: availability.visitorAPI, infoTTL: configuration.pipeline.linkCacheTTL), logger: logger
         ).addRoutes(to: router)
         addAdminRoutes(
             to: router.group("v1").add(middleware: AdminAuthMiddleware(token: configuration.adminToken)),

@@ -101,7 +101,9 @@ extension HubSpotClient {
         while true {
             let decision: HubSpotRateDecision
             do {
-                decision = try await budget.take(account: account, limits: configuration.limits)
+                var limits = configuration.limits
+                limits.perWindow = max(limits.perWindow - configuration.budgetReserve, 0)
+                decision = try await budget.take(account: account, limits: limits)
             } catch {
                 throw HubSpotError(
                     endpoint: endpoint, classification: .retryable(after: .seconds(1)),

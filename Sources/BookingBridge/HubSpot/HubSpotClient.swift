@@ -21,6 +21,8 @@ public struct HubSpotClient: Sendable {
         public var limits: HubSpotRateLimits
         /// The longest a call waits for the budget; beyond it the call fails `.rateLimited` without calling HubSpot.
         public var maxBudgetWait: Duration
+        /// Calls of the window this client leaves to others: it takes a call only while more than this many are free.
+        public var budgetReserve: Int = 0
 
         public init(settings: HubSpotSettings, maxBudgetWait: Duration = .seconds(30)) {
             baseURL = settings.baseURL
@@ -31,7 +33,7 @@ public struct HubSpotClient: Sendable {
         }
     }
 
-    public let configuration: Configuration
+    public private(set) var configuration: Configuration
     public let tokenProvider: HubSpotTokenProvider
     public let budget: any HubSpotRateBudget
     let transport: HubSpotTransport
@@ -121,6 +123,18 @@ public struct HubSpotClient: Sendable {
     public func listMeetingLinks(limit: Int? = nil, after: String? = nil) async throws -> HubSpotMeetingLinkPage {
         let path = HubSpotPath.prefix + HubSpotPath.query([("limit", limit.map(String.init)), ("after", after)])
         return try await perform(.listLinks, method: .GET, path: path, body: nil)
+    }
+}
+
+extension HubSpotClient {
+    /// The same client for reads that must not take a booking's turn: it calls only while at least `reserve`
+    /// calls of the account's window stay free for bookings, and never waits for the budget (it fails
+    /// `.rateLimited` at once, and the caller answers from its cache).
+    public func yieldingToBookings(reserve: Int) -> HubSpotClient {
+        var copy = self
+        copy.configuration.budgetReserve = max(reserve, 1)
+        copy.configuration.maxBudgetWait = .zero
+        return copy
     }
 }
 

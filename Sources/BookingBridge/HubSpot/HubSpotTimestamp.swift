@@ -22,6 +22,11 @@ public enum HubSpotTimestamp {
         return Int64((date.timeIntervalSince1970 * 1000).rounded())
     }
 
+    /// The instant of epoch milliseconds.
+    public static func date(_ millis: Int64) -> Date {
+        Date(timeIntervalSince1970: Double(millis) / 1000)
+    }
+
     /// Epoch milliseconds for a `Date`.
     public static func millis(_ date: Date) -> Int64 {
         Int64((date.timeIntervalSince1970 * 1000).rounded())

@@ -9,11 +9,17 @@ extension IntakeController {
         var id: String
         var status: String
         var statusUrl: String
+        /// A public source's visitor receipt (`VisitorReceipt`), for `GET /v1/intake/{source}/receipts/{receipt}`.
+        var receipt: String?
 
         /// What `JSONCoding.encoder` writes, without its cost on the hot path.
         var json: String {
             var out = "{\"id\":"
             IntentJSON.appendString(id, to: &out)
+            if let receipt {
+                out += ",\"receipt\":"
+                IntentJSON.appendString(receipt, to: &out)
+            }
             out += ",\"status\":"
             IntentJSON.appendString(status, to: &out)
             out += ",\"statusUrl\":"
@@ -22,10 +28,11 @@ extension IntakeController {
         }
     }
 
-    /// 202 for a new intent, 200 with the first intent for a repeat, or 303 to the source's `redirectUrl` for a
-    /// browser's form navigation. A spam intent looks like any received one.
+    /// 202 for a new intent, 200 with the first intent for a repeat, or for a browser's form navigation 303 to the
+    /// source's `redirectUrl` (else to its booking page's result page). A spam intent looks like any received one.
     func answer(
-        _ outcome: IntentStore.InsertOutcome, source: PreparedSource, request: Request, cors: HTTPFields
+        _ outcome: IntentStore.InsertOutcome, source: PreparedSource, request: Request, cors: HTTPFields,
+        receipt: String? = nil
     ) throws -> Response {
         let record = outcome.record
         let id = record.id.uuidString.lowercased()
@@ -35,6 +42,13 @@ extension IntakeController {
             headers[.location] = redirect + (redirect.contains("?") ? "&" : "?") + "intent=" + id
             return Response(status: .seeOther, headers: headers)
         }
+        if let receipt, source.configuration.page?.enabled == true,
+            AcceptPreference.prefersHTML(request.headers[.accept])
+        {
+            var headers = cors
+            headers[.location] = "\(statusBase)/book/\(HubSpotPath.percentEncode(source.name))/done/\(receipt)"
+            return Response(status: .seeOther, headers: headers)
+        }
         let status = outcome.wasCreated || record.status == .spam ? IntentStatus.received : record.status
         var headers = cors
         headers[.location] = statusURL
@@ -42,7 +56,8 @@ extension IntakeController {
         return Response(
             status: outcome.wasCreated ? .accepted : .ok, headers: headers,
             body: .init(
-                byteBuffer: ByteBuffer(string: Receipt(id: id, status: status.rawValue, statusUrl: statusURL).json)))
+                byteBuffer: ByteBuffer(
+                    string: Receipt(id: id, status: status.rawValue, statusUrl: statusURL, receipt: receipt).json)))
     }
 
     /// CORS headers for an answer to a public source's allowed browser origin; none otherwise.

@@ -27,6 +27,8 @@ public struct IntakeController: Sendable {
     let statusBase: String
     let committer: IntentCommitter
     let limiter: IntakeRateLimiter
+    /// The key of visitor receipts, for public sources' answers.
+    let receiptKeys: ReceiptKeyStore
     let wake: @Sendable () -> Void
     /// Called after intake itself committed an event (a machine sender's `rejected` submission).
     let eventsCommitted: @Sendable () -> Void
@@ -60,6 +62,7 @@ public struct IntakeController: Sendable {
         self.statusBase = base
         self.committer = IntentCommitter(store: store)
         self.limiter = IntakeRateLimiter(clientPerMinute: settings.rateLimitPerClientPerMinute)
+        self.receiptKeys = ReceiptKeyStore(database: store.database)
         self.wake = wake
         self.eventsCommitted = eventsCommitted
         self.logger = logger
@@ -72,6 +75,9 @@ public struct IntakeController: Sendable {
         }
         router.on("/v1/intake/{source}", method: .options) { request, context in
             try self.preflight(request, context: context)
+        }
+        router.get("/v1/intake/{source}/receipts/{receipt}") { request, context in
+            try await self.receiptStatus(request, context: context)
         }
     }
 
@@ -140,7 +146,10 @@ public struct IntakeController: Sendable {
             clientIP: context.clientIP, userAgent: Self.userAgent(request.headers[.userAgent]))
         let outcome = try await commit(intent, context: context)
         if outcome.wasCreated && !spam { wake() }
-        return try answer(outcome, source: source, request: request, cors: cors)
+        let receipt =
+            source.auth.isPublic
+            ? VisitorReceipt.make(id: outcome.record.id, key: try await receiptKeys.key()) : nil
+        return try answer(outcome, source: source, request: request, cors: cors, receipt: receipt)
     }
 
     /// The body, at most `maxBodyBytes` of it (413 beyond).

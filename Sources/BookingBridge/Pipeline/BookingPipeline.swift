@@ -25,10 +25,10 @@ public final class BookingPipeline: Service, Sendable {
 
     /// - Parameters:
     ///   - api: the default HubSpot account's client.
-    ///   - accounts: clients of further HubSpot accounts by name; each gets its own link cache.
+    ///   - accounts: further HubSpot accounts by name (client and availability cache); each gets its own link cache.
     ///   - sourceAccounts: the account name a source books with; sources not named here use `api`.
     public init(
-        database: Database, api: any SchedulerAPI, accounts: [String: any SchedulerAPI] = [:],
+        database: Database, api: any SchedulerAPI, availability: AvailabilityCache, accounts: [String: Account] = [:],
         sourceAccounts: [String: String] = [:], settings: PipelineSettings, logger: Logger,
         onEventsCommitted: @escaping @Sendable () -> Void = {}
     ) {
@@ -40,18 +40,30 @@ public final class BookingPipeline: Service, Sendable {
         self.owner = "\(host)/\(ProcessInfo.processInfo.processIdentifier)/\(UUID().uuidString.prefix(8))"
         let store = self.store
         let owner = self.owner
-        func worker(_ api: any SchedulerAPI, account: String?) -> BookingWorker {
+        func worker(_ api: any SchedulerAPI, _ availability: AvailabilityCache, account: String?) -> BookingWorker {
             var logger = logger
             logger[metadataKey: "hubspot_account"] = "\(account ?? "default")"
             return BookingWorker(
                 database: database, store: store, api: api,
-                catalog: LinkCatalog(api: api, infoTTL: settings.linkCacheTTL), policy: RetryPolicy(settings),
-                lease: settings.lease, reconcileDelay: settings.reconcileDelay, owner: owner, logger: logger,
-                onEventsCommitted: onEventsCommitted)
+                catalog: LinkCatalog(api: api, infoTTL: settings.linkCacheTTL), availability: availability,
+                policy: RetryPolicy(settings), lease: settings.lease, reconcileDelay: settings.reconcileDelay,
+                owner: owner, logger: logger, onEventsCommitted: onEventsCommitted)
         }
-        self.worker = worker(api, account: nil)
-        self.accountWorkers = accounts.reduce(into: [:]) { $0[$1.key] = worker($1.value, account: $1.key) }
+        self.worker = worker(api, availability, account: nil)
+        self.accountWorkers = accounts.reduce(into: [:]) {
+            $0[$1.key] = worker($1.value.api, $1.value.availability, account: $1.key)
+        }
         self.sourceAccounts = sourceAccounts
+    }
+
+    /// A further HubSpot account: its client and the availability cache over that client.
+    public struct Account: Sendable {
+        public var api: any SchedulerAPI
+        public var availability: AvailabilityCache
+        public init(api: any SchedulerAPI, availability: AvailabilityCache) {
+            self.api = api
+            self.availability = availability
+        }
     }
 
     /// The worker of the HubSpot account `source` books with (the default account's when it names none).

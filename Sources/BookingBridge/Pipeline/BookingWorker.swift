@@ -10,6 +10,8 @@ struct BookingWorker: Sendable {
     let store: IntentStore
     let api: any SchedulerAPI
     let catalog: LinkCatalog
+    /// The shared availability cache (visitors read the same pages) and the slots the bridge holds.
+    let availability: AvailabilityCache
     let policy: RetryPolicy
     /// How long a claim lasts; renewed when the booking call leaves.
     let lease: Duration
@@ -115,11 +117,10 @@ struct BookingWorker: Sendable {
                 try await finish(intent, status: .failed, reason: reason, attempts: intent.attempts, logger: logger)
                 return
             case .success(var call):
-                let offset = BookingPlan.monthOffset(of: request.startTime, now: Date(), timezone: request.timezone)
-                let page = try await catalog.availability(
-                    slug: request.slug, timezone: request.timezone, monthOffset: offset)
-                let slot = BookingPlan.checkSlot(
-                    startMillis: startMillis, durationMillis: durationMillis, pages: [page.linkAvailability])
+                // A round-robin slot held for one rep may still be free with another: HubSpot decides those.
+                let slot = try await availability.check(
+                    slug: request.slug, startMillis: startMillis, durationMillis: durationMillis, intentID: intent.id,
+                    subtractHolds: info.linkType != "ROUND_ROBIN_CALENDAR")
                 guard slot.offered else {
                     let reason = FailureReason(
                         origin: "bridge",
@@ -132,7 +133,7 @@ struct BookingWorker: Sendable {
                     return
                 }
                 call.likelyAvailableUserIds = BookingPlan.likelyAvailableUserIds(
-                    linkType: info.linkType, busyTimes: page.allUsersBusyTimes, startMillis: startMillis,
+                    linkType: info.linkType, busyTimes: slot.busyTimes, startMillis: startMillis,
                     durationMillis: durationMillis)
                 bookingCall = call
             }
@@ -173,6 +174,8 @@ struct BookingWorker: Sendable {
 
         // Book: leave evidence first, so a crash mid-call is reconciled, never blindly retried.
         guard try await store.markBookingInFlight(id: intent.id, owner: owner, lease: lease) else { throw LeaseLost() }
+        try await availability.store.hold(
+            intentID: intent.id, slug: request.slug, startMillis: startMillis, endMillis: startMillis + durationMillis)
         let attempts = intent.attempts + 1
         let started = Date()
         let clock = ContinuousClock.now
@@ -223,7 +226,14 @@ struct BookingWorker: Sendable {
                     logger: logger)
             case .permanent, .unauthorized:
                 if hubSpotError?.bookingRejection == .timeNotAvailable {
-                    await catalog.invalidateAvailability(slug: request.slug)
+                    await availability.invalidate(slug: request.slug)
+                    // The visitor gets the next open starts to pick from (one fresh read, only on a refusal).
+                    if let fresh = try? await availability.check(
+                        slug: request.slug, startMillis: startMillis, durationMillis: durationMillis,
+                        intentID: intent.id, subtractHolds: true), !fresh.offered
+                    {
+                        reason.suggestedStartTimes = fresh.next
+                    }
                     var uncertainBefore = everUncertain
                     if !uncertainBefore { uncertainBefore = try await hadUncertainAttempt(intent.id) }
                     if uncertainBefore {
@@ -346,6 +356,10 @@ struct BookingWorker: Sendable {
                     if let attempt {
                         try await BookingStore.record(attempt, intentID: intent.id, on: connection, logger: logger)
                     }
+                    // A booked (or possibly booked) slot stays held; any other outcome frees it.
+                    try await AvailabilityStore.settle(
+                        intentID: intent.id, booked: status == .booked || status == .needsReview, on: connection,
+                        logger: logger)
                     if let type = status.eventType {
                         _ = try await Outbox.enqueue(
                             type: type, data: data, source: intent.source, intentID: intent.id, on: connection,
