@@ -72,6 +72,36 @@ struct WebhookFormatDeliveryTests {
         }
     }
 
+    @Test("BRIDGE_CONFIG subscriptions take format, template and filter; a bad one stops start-up naming the field")
+    func seeded() async throws {
+        try await WebhookHarness.run { h in
+            let seeds = try JSONDecoder().decode(
+                [SubscriptionSeed].self,
+                from: Data(
+                    #"[{"url": "https://hooks.example.com/slack", "format": "slack", "filter": {"data.source": "web"}}, {"url": "https://hooks.example.com/crm", "template": "{\"who\": \"{{data.email}}\"}", "contentType": "application/vnd.crm+json"}]"#
+                        .utf8))
+            try await SubscriptionSeeder.seed(seeds, database: h.database, logger: WebhookHarness.logger)
+            // Created in one transaction (one created_at): ordered by URL here, not by the list's order.
+            let stored = try await SubscriptionStore(database: h.database).list().sorted { $0.url > $1.url }
+            #expect(stored.map(\.format) == [.slack, .template])
+            #expect(stored[0].maxPerSecond == 1)
+            #expect(stored[0].filter == (try Self.filter(#"{"data.source": "web"}"#)))
+            #expect(stored[1].contentType == "application/vnd.crm+json")
+            let bad = try JSONDecoder().decode(
+                [SubscriptionSeed].self,
+                from: Data(
+                    #"[{"url": "https://hooks.example.com/x", "format": "template", "template": "{{#a}}", "filter": {"data.x": 1}}]"#
+                        .utf8))
+            await #expect {
+                try await SubscriptionSeeder.seed(bad, database: h.database, logger: WebhookHarness.logger)
+            } throws: { error in
+                let text = "\(error)"
+                return text.contains("template: does not parse") && text.contains(#"filter["data.x"]: unknown path"#)
+            }
+            #expect(try await SubscriptionStore(database: h.database).list().count == 2)
+        }
+    }
+
     @Test("slack, teams, googlechat and template subscriptions get their own bodies, signed over the bytes sent")
     func formatsSigned() async throws {
         try await WebhookHarness.run { h in
