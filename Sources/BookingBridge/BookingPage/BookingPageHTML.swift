@@ -1,6 +1,6 @@
 import Foundation
 
-/// The booking page's HTML. Every value from configuration, HubSpot or a visitor goes through `HTMLText.escape`.
+/// The booking page's HTML. Every value from configuration, HubSpot or a visitor goes through `HTML.escape`.
 struct BookingPageHTML {
     let name: String
     let source: SourceConfiguration
@@ -12,7 +12,7 @@ struct BookingPageHTML {
     let slots: [HubSpotSlot]
     let embedded: Bool
 
-    static func e(_ text: String) -> String { HTMLText.escape(text) }
+    static func e(_ text: String) -> String { HTML.escape(text) }
 
     /// The form's name of a booking field (a source may map another name onto it).
     func field(_ booking: String) -> String { source.fields[booking] ?? booking }
@@ -81,7 +81,7 @@ struct BookingPageHTML {
         html += "<button type=\"submit\" class=\"bb-submit\">\(Self.e(texts["submit"]))</button>\n</form>\n"
         html += "<div id=\"bb-status\" class=\"bb-status\" role=\"status\" aria-live=\"polite\"></div>\n"
         let json = (try? JSONEncoder().encode(texts.words)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
-        html += "<script type=\"application/json\" id=\"bb-texts\">\(HTMLText.scriptJSON(json))</script>\n"
+        html += "<script type=\"application/json\" id=\"bb-texts\">\(HTML.scriptJSON(json))</script>\n"
         html += "</main></body></html>\n"
         return html
     }

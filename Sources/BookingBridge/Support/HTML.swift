@@ -1,7 +1,9 @@
 import Foundation
 
 /// A piece of HTML. Every value interpolated into it is escaped, unless it is `HTML` itself, so markup can only
-/// come from the console's own templates and never from data (a visitor's name can be `<script>`).
+/// come from the bridge's own templates and never from data (a visitor's name can be `<script>`).
+///
+/// `escape` is the one escaping function of the bridge's pages (the console and the booking page).
 struct HTML: Sendable, ExpressibleByStringInterpolation, CustomStringConvertible {
     private(set) var text: String
 
@@ -38,6 +40,12 @@ struct HTML: Sendable, ExpressibleByStringInterpolation, CustomStringConvertible
             }
         }
         return out
+    }
+
+    /// JSON text that is safe inside a `<script type="application/json">` element (no `<`, `>` or `&` in it).
+    static func scriptJSON(_ json: String) -> String {
+        json.replacingOccurrences(of: "<", with: "\\u003c").replacingOccurrences(of: ">", with: "\\u003e")
+            .replacingOccurrences(of: "&", with: "\\u0026")
     }
 
     /// A query string of parameters, percent-encoded (for links; still escaped where it is put).
