@@ -288,13 +288,16 @@ struct PipelineEndToEndTests {
     @Test("two bridges on one database split the work and together stay within the HubSpot budget")
     func twoBridgesShareWorkAndBudget() async throws {
         try await TestBridge.run(
-            sandbox: { $0.rateLimit = 40 },
-            configure: { $0.hubspot.rateLimitPer10s = 40 }
+            // HubSpot takes 100 ms a call and each bridge has two workers, so that neither bridge can take every
+            // intent the moment it is committed (with instant answers one bridge may win every race).
+            sandbox: { $0.rateLimit = 40; $0.faults.latencyMs = 100 },
+            configure: { $0.hubspot.rateLimitPer10s = 40; $0.pipeline.workers = 2 }
         ) { first in
             // A second bridge on the same database and the same HubSpot account.
             var configuration = TestBridge.configuration(
                 databaseURL: first.databaseURL, sandboxURL: await first.sandbox.baseURL)
             configuration.hubspot.rateLimitPer10s = 40
+            configuration.pipeline.workers = 2
             configuration.hubspot.account = first.bridge.configuration.hubspot.account
             let second = BridgeApplication(
                 configuration: configuration, database: first.database, httpClient: first.http,

@@ -85,7 +85,7 @@ struct ServerConnectionTests {
             let halfClosed = ContinuousClock.now - halfOpened
             #expect(halfClosed >= .milliseconds(450), "closed after \(halfClosed), before the 500 ms timeout")
             #expect(half.text.isEmpty, "nothing reached a handler")
-            #expect(await silent.closed(within: .seconds(5)) != nil, "a connection that sends nothing is closed")
+            #expect(await silent.closed(within: .seconds(10)) != nil, "a connection that sends nothing is closed")
 
             // Long past the header timeout, the idle keep-alive connection still serves its next request.
             try await Task.sleep(for: .milliseconds(1_500))
@@ -119,7 +119,7 @@ struct ServerConnectionTests {
             #expect(await connection.status(after: 1) == 200, "keep-alive works before the idle timeout")
             let closed = try #require(await connection.closed(within: .seconds(10)), "the idle connection is closed")
             #expect(closed >= .milliseconds(400))
-            #expect(closed < .seconds(5))
+            #expect(closed < .seconds(10), "closed after \(closed), long after the 600 ms idle timeout")
         }
     }
 
