@@ -134,15 +134,15 @@ def chromium(javascript=True):
     return driver
 
 
-def screenshots(driver, output, name, full_height=False):
-    """Saves the page at 1280 px and at 390 px wide, and checks that at 390 px nothing but a table's own scroll
-    box is wider than the window and that no markup shows as text. With `full_height` the window is made as tall
+def screenshots(driver, output, name, full_height=False, widths=WIDTHS):
+    """Saves the page at each of `widths` (1280 and 390 px unless told), and checks that at each nothing but a
+    table's own scroll box is wider than the window and that no markup shows as text. With `full_height` the window is made as tall
     as the page, so the screenshot shows all of it."""
     os.makedirs(output, exist_ok=True)
     from selenium.webdriver.common.by import By
     shown = driver.find_element(By.TAG_NAME, "body").text
     assert 'class="' not in shown and "</" not in shown, f"{name}: the page's own markup shows as text"
-    for width in WIDTHS:
+    for width in widths:
         driver.set_window_size(width, 900)
         time.sleep(0.3)
         inner = driver.execute_script("return window.innerWidth")

@@ -42,5 +42,6 @@ def plain_browser():
 
 
 def screenshots(driver, name):
-    """Saves the whole page at 1280 px and at 390 px wide (see common.screenshots)."""
-    common.screenshots(driver, OUTPUT, name, full_height=True)
+    """Saves the whole page at 1280 px and at 320 px wide, the narrowest the page must work at (see
+    common.screenshots)."""
+    common.screenshots(driver, OUTPUT, name, full_height=True, widths=(1280, 320))

@@ -1,6 +1,6 @@
 """The hosted booking page (`GET /book/{source}`) in headless Chromium, as a visitor uses it: each test books a
 meeting (with the mouse, after a slot was taken meanwhile, without JavaScript, and with the keyboard only), checks the
-booking the HubSpot sandbox made, and saves screenshots at 1280 and 390 px wide (under the output folder)."""
+booking the HubSpot sandbox made, and saves screenshots at 1280 and 320 px wide (under the output folder)."""
 
 import random
 from datetime import datetime
