@@ -38,6 +38,7 @@ enum BookingPageAssets {
         .bb-alts{display:flex;flex-wrap:wrap;gap:.5rem;margin:.5rem 0}
         .bb-status{margin-top:1rem}
         .bb-status:empty{display:none}
+        .bb-status:focus,.bb-status:focus-visible{outline:3px solid #ffbf47;outline-offset:.5rem;border-radius:.2rem}
         .bb-ok{font-weight:600;color:#146c2e}
         .bb-bad{font-weight:600;color:#a4262c}
         .bb-status dl{display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem}

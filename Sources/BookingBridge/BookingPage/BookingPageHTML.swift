@@ -97,6 +97,15 @@ struct BookingPageHTML {
             """
     }
 
+    /// A start's time of day as `HH:mm` in `zone`, as the page's script shows it (both page languages write 24-hour
+    /// times; Foundation's short time style drops the leading zero, which made the buttons' widths uneven).
+    static func clock(_ millis: Int64, zone: TimeZone) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let parts = calendar.dateComponents([.hour, .minute], from: HubSpotTimestamp.date(millis))
+        return String(format: "%02d:%02d", parts.hour ?? 0, parts.minute ?? 0)
+    }
+
     /// The open starts of the next days as radio buttons grouped by day, in the source's time zone.
     func slotFieldset() -> String {
         var html = "<fieldset id=\"bb-slots\" class=\"bb-slots\"><legend>\(Self.e(texts["pickTime"]))</legend>\n"
@@ -105,8 +114,6 @@ struct BookingPageHTML {
         let locale = Locale(identifier: texts.language == "de" ? "de_DE" : "en_GB")
         var dayStyle = Date.FormatStyle(date: .complete, time: .omitted, locale: locale)
         dayStyle.timeZone = zone
-        var timeStyle = Date.FormatStyle(date: .omitted, time: .shortened, locale: locale)
-        timeStyle.timeZone = zone
         var days: [(String, [HubSpotSlot])] = []
         for slot in slots {
             let day = HubSpotTimestamp.date(slot.startMillisUtc).formatted(dayStyle)
@@ -118,7 +125,7 @@ struct BookingPageHTML {
             html += "<fieldset class=\"bb-day\"><legend>\(Self.e(day))</legend><div class=\"bb-times\">\n"
             for slot in daySlots {
                 let iso = HubSpotTimestamp.iso8601(millis: slot.startMillisUtc)
-                let time = HubSpotTimestamp.date(slot.startMillisUtc).formatted(timeStyle)
+                let time = Self.clock(slot.startMillisUtc, zone: zone)
                 html += """
                     <input type="radio" id="bb-s\(index)" name="\(Self.e(field("startTime")))" value="\(Self.e(iso))" \
                     required><label for="bb-s\(index)">\(Self.e(time))</label>
@@ -146,11 +153,11 @@ struct BookingPageHTML {
         case "booked":
             let zone = TimeZone(identifier: source.timezone ?? "UTC") ?? TimeZone(identifier: "UTC")!
             let locale = Locale(identifier: texts.language == "de" ? "de_DE" : "en_GB")
-            var style = Date.FormatStyle(date: .complete, time: .shortened, locale: locale)
+            var style = Date.FormatStyle(date: .complete, time: .omitted, locale: locale)
             style.timeZone = zone
             let when =
                 status.start.flatMap(HubSpotTimestamp.millis(iso8601:)).map {
-                    HubSpotTimestamp.date($0).formatted(style) + " (\(zone.identifier))"
+                    HubSpotTimestamp.date($0).formatted(style) + ", \(clock($0, zone: zone)) (\(zone.identifier))"
                 } ?? ""
             html += "<p class=\"bb-ok\">\(e(texts["booked"]))</p><dl><dt>\(e(texts["when"]))</dt><dd>\(e(when))</dd>"
             if let location = status.location { html += "<dt>\(e(texts["where"]))</dt><dd>\(e(location))</dd>" }
