@@ -31,7 +31,7 @@ enum ConsoleAssets {
           overflow-x: auto; white-space: pre-wrap; word-break: break-word; }
         .status { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; color: #fff;
           background: var(--idle); white-space: nowrap; }
-        .s-booked, .s-delivered { background: var(--ok); } .s-failed { background: var(--bad); }
+        .s-booked, .s-delivered { background: var(--ok); } .s-failed, .s-rejected { background: var(--bad); }
         .s-needs_review, .s-offline { background: var(--warn); } .s-retrying, .s-pending { background: var(--accent); }
         .funnel { display: flex; flex-wrap: wrap; gap: 8px; }
         .funnel div { background: var(--bg); border: 1px solid var(--line); border-radius: 6px; padding: 6px 10px;
@@ -60,13 +60,13 @@ enum ConsoleAssets {
           border-radius: 50%; background: var(--accent); }
         ol.timeline > li > time { color: var(--muted); font-size: 13px; display: block; }
         svg.chart { width: 100%; height: auto; display: block; }
-        svg.chart .booked { fill: var(--ok); } svg.chart .failed { fill: var(--bad); }
+        svg.chart .booked { fill: var(--ok); } svg.chart .failed, svg.chart .rejected { fill: var(--bad); }
         svg.chart .needs_review, svg.chart .offline { fill: var(--warn); }
         svg.chart .received, svg.chart .retrying { fill: var(--accent); } svg.chart .spam { fill: var(--idle); }
         svg.chart text { font-size: 10px; fill: var(--muted); }
         .legend span { margin-right: 10px; font-size: 13px; }
         .legend i { display: inline-block; width: 10px; height: 10px; margin-right: 4px; border-radius: 2px; }
-        .legend .booked { background: var(--ok); } .legend .failed { background: var(--bad); }
+        .legend .booked { background: var(--ok); } .legend .failed, .legend .rejected { background: var(--bad); }
         .legend .needs_review, .legend .offline { background: var(--warn); }
         .legend .received, .legend .retrying { background: var(--accent); } .legend .spam { background: var(--idle); }
         .signin { max-width: 380px; margin: 60px auto; }

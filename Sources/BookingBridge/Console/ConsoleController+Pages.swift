@@ -97,11 +97,13 @@ extension ConsoleController {
             <p>Period: \(periodLinks)</p>
             <section class="card"><h2>Funnel</h2>
             <div class="funnel">\(box("received (stored)", total))\(box("spam", counts["spam"] ?? 0, status: "spam"))
+            \(box("rejected", counts["rejected"] ?? 0, status: "rejected"))
             \(box("booked", counts["booked"] ?? 0, status: "booked"))\(box("offline", counts["offline"] ?? 0, status: "offline"))
             \(box("failed", counts["failed"] ?? 0, status: "failed"))\(box("needs review", counts["needs_review"] ?? 0, status: "needs_review"))
             \(box("in progress", (counts["received"] ?? 0) + (counts["retrying"] ?? 0)))</div>
-            <p class="muted">Duplicates get the first intent back and rejected posts get a 4xx: neither is stored;
-            /metrics counts them (bookingbridge_http_requests_total by status).</p></section>
+            <p class="muted">Rejected: a form service's authentic post that could not be booked as sent. Duplicates
+            get the first intent back and form posts refused with a 4xx are not stored; /metrics counts them
+            (bookingbridge_http_requests_total by status).</p></section>
             <section class="card"><h2>Intents per hour (last 24 hours)</h2>\(ConsolePages.chart(o.perHour, now: now))</section>
             <div class="grid">
             <section class="card"><h2>Queue</h2><p><b>\(o.queueDepth)</b> waiting · \(oldest)</p></section>

@@ -114,7 +114,9 @@ enum ConsolePages {
     }
 
     /// Statuses in the order the chart stacks them.
-    static let chartStatuses = ["booked", "offline", "needs_review", "failed", "retrying", "received", "spam"]
+    static let chartStatuses = [
+        "booked", "offline", "needs_review", "failed", "rejected", "retrying", "received", "spam",
+    ]
 
     /// Intents per hour by status over the last 24 hours, as stacked bars in inline SVG.
     static func chart(_ perHour: [(hour: Date, status: String, count: Int)], now: Date) -> HTML {
