@@ -6,6 +6,7 @@
 // fuzz-sources: Support/ConstantTime.swift HTTP/Problem+FieldError.swift HTTP/HTTPField+Names.swift
 // fuzz-sources: Support/StringProtocol+Whitespace.swift Support/Redaction.swift Intake/JSONPath.swift
 // fuzz-sources: Intake/JSONValue+Access.swift
+// fuzz-sources: Config/BookingPageSettings.swift
 // fuzz-modules: HTTPTypes Crypto
 // fuzz-options: -max_len=65536
 

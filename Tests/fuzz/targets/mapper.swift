@@ -5,6 +5,7 @@
 // fuzz-sources: Webhooks/StandardWebhooks.swift Support/ConstantTime.swift HTTP/Problem+FieldError.swift
 // fuzz-sources: Support/StringProtocol+Whitespace.swift Support/Redaction.swift
 // fuzz-sources: Intake/JSONPath.swift Intake/JSONValue+Access.swift
+// fuzz-sources: Config/BookingPageSettings.swift
 // fuzz-modules: HTTPTypes Crypto
 // fuzz-options: -max_len=16384
 

@@ -4,6 +4,7 @@
 // fuzz-sources: Intake/SenderSignature.swift Intake/JSONPath.swift Intake/JSONValue+Access.swift
 // fuzz-sources: Intake/FormBody.swift Intake/FormBody+JSON.swift Intake/FormBody+URLEncoded.swift
 // fuzz-sources: Intake/FormBody+Multipart.swift Intake/HeaderValue.swift
+// fuzz-sources: Config/BookingPageSettings.swift
 // fuzz-modules: HTTPTypes Crypto
 // fuzz-options: -max_len=4096
 
