@@ -290,8 +290,14 @@ struct PipelineEndToEndTests {
         try await TestBridge.run(
             // HubSpot takes 100 ms a call and each bridge has two workers, so that neither bridge can take every
             // intent the moment it is committed (with instant answers one bridge may win every race).
-            sandbox: { $0.rateLimit = 40; $0.faults.latencyMs = 100 },
-            configure: { $0.hubspot.rateLimitPer10s = 40; $0.pipeline.workers = 2 }
+            sandbox: {
+                $0.rateLimit = 40
+                $0.faults.latencyMs = 100
+            },
+            configure: {
+                $0.hubspot.rateLimitPer10s = 40
+                $0.pipeline.workers = 2
+            }
         ) { first in
             // A second bridge on the same database and the same HubSpot account.
             var configuration = TestBridge.configuration(
