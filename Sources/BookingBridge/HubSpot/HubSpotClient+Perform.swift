@@ -75,7 +75,11 @@ extension HubSpotClient {
                 endpoint: endpoint, method: method.rawValue, path: path, response: response, error: hubSpotError,
                 logger: logger)
             if let policy = observation.pausePolicy, observation.pauseMillis != nil {
-                Counter(label: "hubspot_rate_pauses_total", dimensions: [("policy", policy.rawValue)]).increment()
+                Counter(
+                    label: "hubspot_rate_pauses_total",
+                    dimensions: [("policy", policy.rawValue), ("account", HubSpotCallLog.account(logger))]
+                )
+                .increment()
                 if policy == .daily {
                     logger.error(
                         "HubSpot's daily API limit is used up: calls of this account pause until the next reset",
@@ -94,10 +98,13 @@ extension HubSpotClient {
     }
 
     /// Waits for a slot of the account's budget, at most `maxBudgetWait`; beyond that fails `.rateLimited`
-    /// without calling HubSpot. A budget that cannot be reached fails `.retryable` (nothing was sent).
+    /// without calling HubSpot. A budget that cannot be reached fails `.retryable` (nothing was sent). While it
+    /// waits, `HubSpotBudgetWait.current` knows (the booking pipeline frees the workers of the account).
     func acquire(_ endpoint: HubSpotEndpoint) async throws -> HubSpotRatePermit {
         let account = configuration.account
         let giveUp = ContinuousClock.now + configuration.maxBudgetWait
+        var waiting = false
+        defer { if waiting { HubSpotBudgetWait.current?.ended() } }
         while true {
             let decision: HubSpotRateDecision
             do {
@@ -133,6 +140,10 @@ extension HubSpotClient {
                         message: "the HubSpot call budget of account \(account) is used up (\(policy.rawValue)); "
                             + "next call possible in \(millis) ms",
                         policyName: policy.rawValue, retryAfter: wait)
+                }
+                if !waiting {
+                    waiting = true
+                    HubSpotBudgetWait.current?.began()
                 }
                 // A little jitter keeps waiting callers of many processes from asking all at once.
                 let jitter = Int64.random(in: 0...min(50, max(1, millis / 10)))

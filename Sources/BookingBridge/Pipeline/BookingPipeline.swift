@@ -8,7 +8,9 @@ import ServiceLifecycle
 ///
 /// Claims due intents (SKIP LOCKED, with a lease) as workers free up, and runs each through a `BookingWorker`.
 /// Woken at once by `wake()` (intake in this process) and by NOTIFY (intake in any process, unless `pollOnly`),
-/// and polls as a safety net. On graceful shutdown it stops claiming and lets in-flight work finish for up to
+/// and polls as a safety net. With several HubSpot accounts, an account whose calls wait for its rate budget
+/// holds no worker slot and gets no new claims meanwhile (`AccountLanes`): one account's spent window or 429 pause
+/// never delays another account's bookings. On graceful shutdown it stops claiming and lets in-flight work finish for up to
 /// `shutdownGrace`; what is still running then is cancelled, and its lease expiry hands it to another process.
 public final class BookingPipeline: Service, Sendable {
     private let database: Database
@@ -17,7 +19,9 @@ public final class BookingPipeline: Service, Sendable {
     private let worker: BookingWorker
     /// Workers of the further HubSpot accounts by name, and the account each source books with.
     private let accountWorkers: [String: BookingWorker]
+    /// The account each source books with, by name, for sources that name an account of `accountWorkers`.
     private let sourceAccounts: [String: String]
+    private let lanes: LockedValue<AccountLanes>
     private let signal = WakeSignal()
     private let logger: Logger
     /// Identifies this process's claims in `intents.locked_by`.
@@ -53,7 +57,9 @@ public final class BookingPipeline: Service, Sendable {
         self.accountWorkers = accounts.reduce(into: [:]) {
             $0[$1.key] = worker($1.value.api, $1.value.availability, account: $1.key)
         }
-        self.sourceAccounts = sourceAccounts
+        let named = Set(accounts.keys)
+        self.sourceAccounts = sourceAccounts.filter { named.contains($0.value) }
+        self.lanes = LockedValue(AccountLanes(workers: settings.workers))
     }
 
     /// A further HubSpot account: its client and the availability cache over that client.
@@ -71,6 +77,35 @@ public final class BookingPipeline: Service, Sendable {
         sourceAccounts[source].flatMap { accountWorkers[$0] } ?? worker
     }
 
+    /// Books one claimed intent, telling the lanes when its account's calls wait for the budget.
+    private func process(_ intent: IntentRecord, account: AccountLanes.Account) async {
+        let worker = worker(forSource: intent.source)
+        let wait = HubSpotBudgetWait(
+            began: { self.budgetWait(began: true, account: account, logger: worker.logger) },
+            ended: { self.budgetWait(began: false, account: account, logger: worker.logger) })
+        await HubSpotBudgetWait.$current.withValue(wait) { await worker.process(intent) }
+        lanes.withLock { $0.finish(intent.id, account: account) }
+        signal.signal()
+    }
+
+    /// An account's first waiting call frees its workers' slots and stops its claims; its last one resumes them.
+    /// Either way the claim loop looks again at once.
+    private func budgetWait(began: Bool, account: AccountLanes.Account, logger: Logger) {
+        let (changed, calls) = lanes.withLock { lanes in
+            let changed = began ? lanes.waitBegan(account) : lanes.waitEnded(account)
+            return (changed, lanes.waitingCalls[account, default: 0])
+        }
+        let name = account ?? "default"
+        Gauge(label: "bookingbridge_budget_waiting_calls", dimensions: [("account", name)]).record(calls)
+        if began { PipelineMetrics.count("bookingbridge_budget_waits_total", ["account": name]) }
+        guard changed else { return }
+        logger.debug(
+            began
+                ? "HubSpot account waits for its rate budget: its intents stay due, its workers free their slots"
+                : "HubSpot account's rate budget has room again: its intents are claimed again")
+        signal.signal()
+    }
+
     /// Look for work now (a new intent was committed).
     public func wake() { signal.signal() }
 
@@ -78,7 +113,6 @@ public final class BookingPipeline: Service, Sendable {
         logger.info(
             "booking pipeline started",
             metadata: ["workers": "\(settings.workers)", "owner": "\(owner)", "poll_only": "\(settings.pollOnly)"])
-        let inFlight = LockedValue(0)
         let shuttingDown = LockedValue(false)
         await withTaskGroup(of: Void.self) { helpers in
             if !settings.pollOnly { helpers.addTask { await self.listen() } }
@@ -89,12 +123,14 @@ public final class BookingPipeline: Service, Sendable {
                 await withDiscardingTaskGroup { work in
                     var failures = 0
                     while !shuttingDown.withLock({ $0 }) && !Task.isCancelled {
-                        let free = settings.workers - inFlight.withLock { $0 }
+                        let (free, waiting) = lanes.withLock { ($0.free, $0.waiting) }
+                        let sources = AccountLanes.claimable(waiting: waiting, sourceAccounts: sourceAccounts)
                         var claimed: [IntentRecord] = []
-                        if free > 0 {
+                        if free > 0 && sources != .only([]) {
                             let started = ContinuousClock.now
                             do {
-                                claimed = try await store.claimDue(owner: owner, limit: free, lease: settings.lease)
+                                claimed = try await store.claimDue(
+                                    owner: owner, limit: free, lease: settings.lease, sources: sources)
                                 failures = 0
                                 PipelineMetrics.stage(.claim, since: started)
                             } catch {
@@ -107,26 +143,23 @@ public final class BookingPipeline: Service, Sendable {
                             }
                         }
                         for intent in claimed {
-                            inFlight.withLock { $0 += 1 }
-                            work.addTask {
-                                await self.worker(forSource: intent.source).process(intent)
-                                inFlight.withLock { $0 -= 1 }
-                                self.signal.signal()
-                            }
+                            let account = sourceAccounts[intent.source]
+                            guard lanes.withLock({ $0.start(intent.id, account: account) }) else { continue }
+                            work.addTask { await self.process(intent, account: account) }
                         }
                         // A full batch means more may be due: look again at once while workers are free.
-                        if claimed.count == free && free > 0 && inFlight.withLock({ $0 }) < settings.workers {
+                        if claimed.count == free && free > 0 && lanes.withLock({ $0.free }) > 0 {
                             continue
                         }
                         await signal.wait(timeout: settings.pollInterval)
                     }
-                    let remaining = inFlight.withLock { $0 }
+                    let remaining = lanes.withLock { $0.total }
                     if remaining > 0 {
                         logger.info("draining: waiting for in-flight bookings", metadata: ["in_flight": "\(remaining)"])
                         let grace = settings.shutdownGrace
                         let drained = await withTaskGroup(of: Bool.self) { race in
                             race.addTask {
-                                while inFlight.withLock({ $0 }) > 0 && !Task.isCancelled {
+                                while self.lanes.withLock({ $0.total }) > 0 && !Task.isCancelled {
                                     try? await Task.sleep(for: .milliseconds(20))
                                 }
                                 return true
@@ -142,7 +175,7 @@ public final class BookingPipeline: Service, Sendable {
                         if !drained {
                             logger.warning(
                                 "grace period over: cancelling in-flight bookings; their leases will expire",
-                                metadata: ["in_flight": "\(inFlight.withLock { $0 })"])
+                                metadata: ["in_flight": "\(lanes.withLock { $0.total })"])
                             work.cancelAll()
                         }
                     }

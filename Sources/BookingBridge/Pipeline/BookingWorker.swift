@@ -287,7 +287,7 @@ struct BookingWorker: Sendable {
         let delay: Duration
         if error.isTokenFailure {
             delay = Self.delay(for: error, policy: policy, attempts: intent.attempts + 1)
-            PipelineMetrics.count("bookingbridge_token_unavailable_total", [:])
+            PipelineMetrics.count("bookingbridge_token_unavailable_total", ["account": HubSpotCallLog.account(logger)])
             logger.error(
                 "no HubSpot access token: the OAuth refresh failed; the intent stays due and is retried",
                 metadata: ["error": "\(error.message)", "retry_in_ms": "\(delay.milliseconds)"])

@@ -81,14 +81,21 @@ public struct IntentStore: Sendable {
     ///
     /// A claim moves `next_attempt_at` to the lease's end, so an intent whose worker died becomes due again by
     /// itself when the lease expires (and `uncertain` tells the next worker whether a call may have been in flight).
-    /// Rows locked by another claimer are skipped, never waited for.
-    public func claimDue(owner: String, limit: Int, lease: Duration) async throws -> [IntentRecord] {
+    /// Rows locked by another claimer are skipped, never waited for. `sources` leaves out the intents of some
+    /// sources (those of a HubSpot account that waits for its rate budget); they stay due, untouched.
+    public func claimDue(
+        owner: String, limit: Int, lease: Duration, sources: SourceFilter = .all
+    ) async throws -> [IntentRecord] {
         let leaseMs = lease.milliseconds
+        let (except, only) = sources.lists
         let rows = try await database.query(
             """
             WITH due AS (
                 SELECT id FROM intents
                 WHERE status IN ('received', 'retrying') AND next_attempt_at <= now()
+                  -- the sources left out, and the only ones taken (NULL: every source)
+                  AND NOT (source = ANY(\(except)::text[]))
+                  AND (\(only)::text[] IS NULL OR source = ANY(\(only)::text[]))
                 ORDER BY next_attempt_at
                 LIMIT \(limit)
                 FOR UPDATE SKIP LOCKED
@@ -104,6 +111,23 @@ public struct IntentStore: Sendable {
         var claimed: [IntentRecord] = []
         for try await row in rows { claimed.append(try Self.decodeRecord(row)) }
         return claimed
+    }
+
+    /// Which sources' due intents `claimDue` takes.
+    public enum SourceFilter: Sendable, Equatable {
+        case all
+        /// Every source but these.
+        case except([String])
+        /// Only these sources.
+        case only([String])
+
+        var lists: (except: [String], only: [String]?) {
+            switch self {
+            case .all: ([], nil)
+            case .except(let sources): (sources, nil)
+            case .only(let sources): ([], sources)
+            }
+        }
     }
 
     /// Gives a claim back unchanged, due at once (used when draining before the work started).
