@@ -47,13 +47,25 @@ public struct SandboxRequestStats: Codable, Sendable, Equatable {
     public var faulted: Int
     /// Successful bookings whose connection was dropped on purpose.
     public var dropped: Int
+    /// Of ``total``: `POST .../meeting-links/book` calls, whatever their answer.
+    public var bookCalls: Int
+    /// Of ``total``: `GET .../book/availability-page/{slug}` reads.
+    public var availabilityReads: Int
+    /// Of ``total``: `GET .../book/{slug}` booking-info reads.
+    public var bookingInfoReads: Int
 
     /// Creates stats.
-    public init(total: Int = 0, maxInAnyWindow: Int = 0, rateLimited: Int = 0, faulted: Int = 0, dropped: Int = 0) {
+    public init(
+        total: Int = 0, maxInAnyWindow: Int = 0, rateLimited: Int = 0, faulted: Int = 0, dropped: Int = 0,
+        bookCalls: Int = 0, availabilityReads: Int = 0, bookingInfoReads: Int = 0
+    ) {
         self.total = total
         self.maxInAnyWindow = maxInAnyWindow
         self.rateLimited = rateLimited
         self.faulted = faulted
         self.dropped = dropped
+        self.bookCalls = bookCalls
+        self.availabilityReads = availabilityReads
+        self.bookingInfoReads = bookingInfoReads
     }
 }

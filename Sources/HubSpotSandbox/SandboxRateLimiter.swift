@@ -94,12 +94,18 @@ struct SandboxTraffic: Sendable {
     private(set) var stats = SandboxRequestStats()
     private var recent: [Int64] = []
 
-    /// Records one request received at `now`.
-    mutating func record(now: Int64) {
+    /// Records one request received at `now` (to `route`, when known).
+    mutating func record(_ route: SandboxRoute?, now: Int64) {
         self.recent.removeAll { $0 <= now - SandboxRateLimiter.windowMillis }
         self.recent.append(now)
         self.stats.total += 1
         self.stats.maxInAnyWindow = max(self.stats.maxInAnyWindow, self.recent.count)
+        switch route {
+        case .book: self.stats.bookCalls += 1
+        case .availabilityPage: self.stats.availabilityReads += 1
+        case .bookingInfo: self.stats.bookingInfoReads += 1
+        default: break
+        }
     }
 
     mutating func recordRateLimited() { self.stats.rateLimited += 1 }

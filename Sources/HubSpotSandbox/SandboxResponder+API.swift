@@ -13,7 +13,7 @@ extension SandboxResponder {
         }
         let admission = await self.state.admit(
             authorization: request.headers[.authorization],
-            now: SandboxState.now()
+            now: SandboxState.now(), route: route
         )
         try await self.sleepLatency()
         let headers = admission.headers

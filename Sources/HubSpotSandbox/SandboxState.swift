@@ -42,9 +42,10 @@ actor SandboxState {
         var headers: [(String, String)]
     }
 
-    /// Counts the request, checks its bearer token and rate limits, and injects a failure when the faults say so.
-    func admit(authorization: String?, now: Int64) -> Admission {
-        self.traffic.record(now: now)
+    /// Counts the request (by kind when `route` is given), checks its bearer token and rate limits, and injects a
+    /// failure when the faults say so.
+    func admit(authorization: String?, now: Int64, route: SandboxRoute? = nil) -> Admission {
+        self.traffic.record(route, now: now)
         let caller: Caller
         switch self.authenticate(authorization, now: now) {
         case .success(let known): caller = known

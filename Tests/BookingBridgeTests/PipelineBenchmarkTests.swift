@@ -56,9 +56,11 @@ struct PipelineBenchmarkTests {
         }
     }
 
-    @Test("bookings per second against the sandbox, with its limit set high and at HubSpot's real 100 per 10 s")
+    @Test(
+        "bookings per second against the sandbox, with its limit set high and at HubSpot's real 100 per 10 s (there also HubSpot calls per booking)"
+    )
     func throughput() async throws {
-        for (limit, count) in [(100_000, 300), (100, 150)] {
+        for (limit, count) in [(100_000, 300), (100, 300)] {
             try await TestBridge.run(
                 sandbox: { $0.rateLimit = limit },
                 configure: {
@@ -94,6 +96,19 @@ struct PipelineBenchmarkTests {
                         limit, count, elapsed, Double(booked) / elapsed, calls, Double(calls) / elapsed,
                         Double(stats.maxInAnyWindow) / Double(limit), stats.maxInAnyWindow,
                         stats.rateLimited - before.rateLimited))
+                if limit == 100 {
+                    // At HubSpot's real limit with every intent due at once: what each booking cost in HubSpot
+                    // calls, by the sandbox's own counters. The ideal is the booking call alone.
+                    let reads = stats.availabilityReads - before.availabilityReads
+                    let books = stats.bookCalls - before.bookCalls
+                    let infos = stats.bookingInfoReads - before.bookingInfoReads
+                    print(
+                        String(
+                            format:
+                                "BENCH calls_per_booking limit_per_10s=%d bookings=%d calls=%d availability_reads=%d book_calls=%d booking_info_reads=%d other_calls=%d rate_limited=%d per_booking=%.3f ideal=1.0 target=1.15",
+                            limit, booked, calls, reads, books, infos, calls - reads - books - infos,
+                            stats.rateLimited - before.rateLimited, Double(calls) / Double(max(booked, 1))))
+                }
             }
         }
     }

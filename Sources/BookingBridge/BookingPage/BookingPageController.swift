@@ -12,8 +12,8 @@ import NIOCore
 /// into a slot picker in the visitor's time zone that posts JSON and shows the booking's progress live.
 struct BookingPageController: Sendable {
     let intake: IntakeController
-    let cache: AvailabilityCache
-    let catalog: LinkCatalog
+    /// A source's booking info and open slots come through its own HubSpot account.
+    let reads: SourceReads
     let logger: Logger
 
     func addRoutes(to router: Router<BridgeRequestContext>) {
@@ -85,9 +85,10 @@ struct BookingPageController: Sendable {
         let (name, source, _) = try source(context)
         let texts = BookingPageTexts(locale: source.locale)
         let zone = TimeZone(identifier: source.timezone ?? "UTC") ?? TimeZone(identifier: "UTC")!
+        let account = reads.account(for: source)
         var info: HubSpotBookingInfo?
         do {
-            info = try await catalog.bookingInfo(slug: source.slug, timezone: zone.identifier)
+            info = try await account.catalog.bookingInfo(slug: source.slug, timezone: zone.identifier)
         } catch {
             logger.warning(
                 "booking page without the link's booking info", metadata: ["source": "\(name)", "error": "\(error)"])
@@ -96,7 +97,7 @@ struct BookingPageController: Sendable {
             source.durationMinutes ?? info?.customParams.durations.min().map { Int($0 / 60_000) } ?? 30
         var slots: [HubSpotSlot] = []
         if let window = SlotWindow(from: SlotWindow.today(in: zone), days: 7, timezone: zone),
-            let snapshot = try? await cache.snapshot(slug: source.slug, window: window)
+            let snapshot = try? await account.cache.snapshot(slug: source.slug, window: window)
         {
             slots = window.slots(
                 pages: snapshot.pages, durationMillis: Int64(minutes) * 60_000, excluding: snapshot.holds)

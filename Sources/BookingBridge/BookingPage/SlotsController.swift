@@ -9,16 +9,17 @@ import NIOCore
 /// other sources need the admin token.
 struct SlotsController: Sendable {
     let sources: [String: SourceConfiguration]
-    let cache: AvailabilityCache
+    /// Each source's slots come from the availability cache of its own HubSpot account.
+    let reads: SourceReads
     let adminToken: String?
     let limiter: IntakeRateLimiter
 
     init(
-        sources: [String: SourceConfiguration], cache: AvailabilityCache, adminToken: String?,
+        sources: [String: SourceConfiguration], reads: SourceReads, adminToken: String?,
         settings: AvailabilitySettings
     ) {
         self.sources = sources
-        self.cache = cache
+        self.reads = reads
         self.adminToken = adminToken
         self.limiter = IntakeRateLimiter(clientPerMinute: settings.rateLimitPerClientPerMinute)
     }
@@ -99,7 +100,7 @@ struct SlotsController: Sendable {
             }
             let snapshot: AvailabilityCache.Snapshot
             do {
-                snapshot = try await cache.snapshot(slug: source.slug, window: window)
+                snapshot = try await reads.account(for: source).cache.snapshot(slug: source.slug, window: window)
             } catch let unavailable as AvailabilityCache.Unavailable {
                 throw Problem(
                     .serviceUnavailable, detail: unavailable.message,

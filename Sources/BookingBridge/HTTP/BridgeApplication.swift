@@ -48,8 +48,10 @@ public struct BridgeApplication: Sendable {
             database: database, settings: webhookSettings, httpClient: webhookHTTPClient, logger: logger)
         let hubspot = makeHubSpotClient()
         var accounts: [String: BookingPipeline.Account] = [:]
+        var accountClients: [String: HubSpotClient] = [:]
         for name in configuration.hubspotAccounts.keys {
             let client = makeHubSpotClient(account: name)
+            accountClients[name] = client
             accounts[name] = .init(api: client, availability: makeAvailabilityCache(client: client))
         }
         let pipeline = BookingPipeline(
@@ -57,8 +59,8 @@ public struct BridgeApplication: Sendable {
             accounts: accounts, sourceAccounts: configuration.sources.compactMapValues(\.hubspot),
             settings: configuration.pipeline, logger: logger, onEventsCommitted: { dispatcher.wake() })
         let router = buildRouter(
-            readiness: readiness, registry: registry, hubspot: hubspot, wake: { pipeline.wake() },
-            eventsCommitted: { dispatcher.wake() })
+            readiness: readiness, registry: registry, hubspot: hubspot, accounts: accountClients,
+            wake: { pipeline.wake() }, eventsCommitted: { dispatcher.wake() })
         let boundPort = self.boundPort
         let app = Application(
             router: router,
@@ -97,19 +99,23 @@ public struct BridgeApplication: Sendable {
             logger: logger)
     }
 
-    /// The shared availability cache over `client`; visitors' reads through it yield to bookings in the budget.
+    /// The shared availability cache over `client`, keyed by its account (two accounts may have a link with the
+    /// same slug); visitors' reads through it yield to bookings in that account's budget.
     public func makeAvailabilityCache(client: HubSpotClient, database: Database? = nil) -> AvailabilityCache {
-        let reserve = configuration.availability.bookingReserve ?? max(1, configuration.hubspot.rateLimitPer10s / 4)
+        let reserve =
+            configuration.availability.bookingReserve ?? max(1, client.configuration.limits.perWindow / 4)
         return AvailabilityCache(
-            store: AvailabilityStore(database: database ?? self.database),
+            store: AvailabilityStore(database: database ?? self.database, account: client.configuration.account),
             visitorAPI: client.yieldingToBookings(reserve: reserve), bookingAPI: client,
             ttl: configuration.availability.cacheTTL, logger: logger)
     }
 
-    /// Every route of the bridge.
+    /// Every route of the bridge. `hubspot` is the default account's client, `accounts` the clients of
+    /// `hubspotAccounts` by name: a source's slots and booking page read through the account it books with.
     public func buildRouter(
         readiness: Readiness, registry: PrometheusCollectorRegistry, hubspot: HubSpotClient,
-        wake: @escaping @Sendable () -> Void, eventsCommitted: @escaping @Sendable () -> Void = {}
+        accounts: [String: HubSpotClient] = [:], wake: @escaping @Sendable () -> Void,
+        eventsCommitted: @escaping @Sendable () -> Void = {}
     ) -> Router<BridgeRequestContext> {
         let router = Router(context: BridgeRequestContext.self)
         // Requests wait for the database at most this long, then get 503 (background loops wait and retry).
@@ -125,16 +131,17 @@ public struct BridgeApplication: Sendable {
             store: IntentStore(database: database), sources: configuration.sources, settings: configuration.intake,
             publicURL: configuration.publicURL, wake: wake, eventsCommitted: eventsCommitted, logger: logger)
         intake.addRoutes(to: router)
-        let availability = makeAvailabilityCache(client: hubspot, database: database)
+        func reads(_ client: HubSpotClient) -> SourceReads.Account {
+            let cache = makeAvailabilityCache(client: client, database: database)
+            return .init(
+                cache: cache, catalog: LinkCatalog(api: cache.visitorAPI, infoTTL: configuration.pipeline.linkCacheTTL))
+        }
+        let sourceReads = SourceReads(standard: reads(hubspot), accounts: accounts.mapValues(reads))
         SlotsController(
-            sources: configuration.sources, cache: availability, adminToken: configuration.adminToken,
+            sources: configuration.sources, reads: sourceReads, adminToken: configuration.adminToken,
             settings: configuration.availability
         ).addRoutes(to: router)
-        BookingPageController(
-            intake: intake, cache: availability,
-            catalog: LinkCatalog(
-                api: availability.visitorAPI, infoTTL: configuration.pipeline.linkCacheTTL), logger: logger
-        ).addRoutes(to: router)
+        BookingPageController(intake: intake, reads: sourceReads, logger: logger).addRoutes(to: router)
         addAdminRoutes(
             to: router.group("v1").add(middleware: AdminAuthMiddleware(token: configuration.adminToken)),
             database: database, wake: wake)

@@ -3,13 +3,18 @@ import Logging
 import PostgresNIO
 
 /// SQL for the shared availability cache (`availability_pages`) and the slots the bridge holds or booked
-/// (`availability_holds`), `sql/011_availability_cache.sql`. Ages are measured on the database's clock, so
-/// processes with skewed clocks agree on what is fresh.
+/// (`availability_holds`), `sql/011_availability_cache.sql` and `sql/014_availability_accounts.sql`. Ages are
+/// measured on the database's clock, so processes with skewed clocks agree on what is fresh.
+///
+/// One store reads and writes one HubSpot account's rows: two accounts may each have a link with the same slug.
 public struct AvailabilityStore: Sendable {
     public let database: Database
+    /// The HubSpot account whose links these are (its rate-budget key, `HubSpotClient.accountKey`).
+    public let account: String
 
-    public init(database: Database) {
+    public init(database: Database, account: String) {
         self.database = database
+        self.account = account
     }
 
     /// One cached page: HubSpot's JSON, and how long ago it was fetched (nil: never, or marked stale).
@@ -32,7 +37,8 @@ public struct AvailabilityStore: Sendable {
         let rows = try await database.query(
             """
             SELECT page, (extract(epoch FROM now() - fetched_at) * 1000)::bigint
-            FROM availability_pages WHERE slug = \(slug) AND month = \(Self.day(month))::date
+            FROM availability_pages
+            WHERE account = \(account) AND slug = \(slug) AND month = \(Self.day(month))::date
             """)
         for try await (text, age) in rows.decode((String?, Int64?).self) {
             let page = text.flatMap { try? JSONDecoder().decode(HubSpotAvailabilityPage.self, from: Data($0.utf8)) }
@@ -46,9 +52,10 @@ public struct AvailabilityStore: Sendable {
     public func claimRefresh(slug: String, month: Date, olderThan: Duration, lease: Duration) async throws -> Date? {
         let rows = try await database.query(
             """
-            INSERT INTO availability_pages AS p (slug, month, refreshing_until)
-            VALUES (\(slug), \(Self.day(month))::date, now() + \(lease.milliseconds) * interval '1 millisecond')
-            ON CONFLICT (slug, month) DO UPDATE SET refreshing_until = excluded.refreshing_until
+            INSERT INTO availability_pages AS p (account, slug, month, refreshing_until)
+            VALUES (\(account), \(slug), \(Self.day(month))::date,
+                    now() + \(lease.milliseconds) * interval '1 millisecond')
+            ON CONFLICT (account, slug, month) DO UPDATE SET refreshing_until = excluded.refreshing_until
             WHERE (p.refreshing_until IS NULL OR p.refreshing_until < now())
               AND (p.fetched_at IS NULL OR p.fetched_at <= now() - \(olderThan.milliseconds) * interval '1 millisecond')
             RETURNING now()
@@ -66,22 +73,24 @@ public struct AvailabilityStore: Sendable {
         try await database.withTransaction { connection in
             try await connection.query(
                 """
-                INSERT INTO availability_pages (slug, month, page, fetched_at)
-                VALUES (\(slug), \(Self.day(month))::date, \(text), now())
-                ON CONFLICT (slug, month) DO UPDATE
+                INSERT INTO availability_pages (account, slug, month, page, fetched_at)
+                VALUES (\(account), \(slug), \(Self.day(month))::date, \(text), now())
+                ON CONFLICT (account, slug, month) DO UPDATE
                 SET page = excluded.page, fetched_at = excluded.fetched_at, refreshing_until = NULL
                 """, logger: database.logger)
             if let claimedAt {
                 try await connection.query(
                     """
                     DELETE FROM availability_holds
-                    WHERE slug = \(slug) AND booked AND held_at < \(claimedAt)
+                    WHERE account = \(account) AND slug = \(slug) AND booked AND held_at < \(claimedAt)
                     """, logger: database.logger)
             }
             // Holds of slots long past are no use to anyone.
             let dayAgo = HubSpotTimestamp.millis(Date()) - 86_400_000
             try await connection.query(
-                "DELETE FROM availability_holds WHERE slug = \(slug) AND end_ms < \(dayAgo)", logger: database.logger)
+                """
+                DELETE FROM availability_holds WHERE account = \(account) AND slug = \(slug) AND end_ms < \(dayAgo)
+                """, logger: database.logger)
         }
     }
 
@@ -90,13 +99,14 @@ public struct AvailabilityStore: Sendable {
         try await database.query(
             """
             UPDATE availability_pages SET refreshing_until = NULL
-            WHERE slug = \(slug) AND month = \(Self.day(month))::date
+            WHERE account = \(account) AND slug = \(slug) AND month = \(Self.day(month))::date
             """)
     }
 
     /// Marks every cached page of a link stale (HubSpot refused a slot the cache offered): the next read refreshes.
     public func markStale(slug: String) async throws {
-        try await database.query("UPDATE availability_pages SET fetched_at = NULL WHERE slug = \(slug)")
+        try await database.query(
+            "UPDATE availability_pages SET fetched_at = NULL WHERE account = \(account) AND slug = \(slug)")
     }
 
     /// Holds of `slug` that overlap `[startMillis, endMillis)`.
@@ -105,7 +115,7 @@ public struct AvailabilityStore: Sendable {
             """
             SELECT intent_id, start_ms, end_ms, booked, (extract(epoch FROM now() - held_at) * 1000)::bigint
             FROM availability_holds
-            WHERE slug = \(slug) AND start_ms < \(endMillis) AND end_ms > \(startMillis)
+            WHERE account = \(account) AND slug = \(slug) AND start_ms < \(endMillis) AND end_ms > \(startMillis)
             """)
         var holds: [Hold] = []
         for try await (id, start, end, booked, age) in rows.decode((UUID, Int64, Int64, Bool, Int64).self) {
@@ -118,11 +128,11 @@ public struct AvailabilityStore: Sendable {
     public func hold(intentID: UUID, slug: String, startMillis: Int64, endMillis: Int64) async throws {
         try await database.query(
             """
-            INSERT INTO availability_holds (intent_id, slug, start_ms, end_ms)
-            VALUES (\(intentID), \(slug), \(startMillis), \(endMillis))
+            INSERT INTO availability_holds (intent_id, account, slug, start_ms, end_ms)
+            VALUES (\(intentID), \(account), \(slug), \(startMillis), \(endMillis))
             ON CONFLICT (intent_id) DO UPDATE
-            SET slug = excluded.slug, start_ms = excluded.start_ms, end_ms = excluded.end_ms, booked = false,
-                held_at = now()
+            SET account = excluded.account, slug = excluded.slug, start_ms = excluded.start_ms,
+                end_ms = excluded.end_ms, booked = false, held_at = now()
             """)
     }
 
