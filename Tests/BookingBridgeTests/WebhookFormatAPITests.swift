@@ -51,6 +51,45 @@ struct WebhookFormatAPITests {
         }
     }
 
+    @Test("a PATCH to a chat format paces it as create does, unless the PATCH sets maxPerSecond itself")
+    func patchToChatFormatPaces() async throws {
+        try await SubscriptionAPITests.withAPI { client, _ in
+            func create(_ body: String) async throws -> String {
+                let created = try await client.call(.post, "/v1/subscriptions", body)
+                #expect(created.status == .created, "\(created.object)")
+                return try #require(created.object["id"] as? String)
+            }
+            func patch(_ id: String, _ body: String) async throws -> [String: Any] {
+                let changed = try await client.call(.patch, "/v1/subscriptions/\(id)", body)
+                #expect(changed.status == .ok, "\(changed.object)")
+                let stored = try await client.call(.get, "/v1/subscriptions/\(id)")
+                return stored.object
+            }
+            let plain = try await create(#"{"url":"https://hooks.example.com/a"}"#)
+            let toSlack = try await patch(plain, #"{"format":"slack"}"#)
+            #expect(toSlack["format"] as? String == "slack")
+            #expect(toSlack["maxPerSecond"] as? Int == 1)
+
+            // A rate set for the standard body is replaced too: the chat service's own limit holds.
+            let fast = try await create(#"{"url":"https://hooks.example.com/b","maxPerSecond":50}"#)
+            #expect(try await patch(fast, #"{"format":"googlechat"}"#)["maxPerSecond"] as? Int == 1)
+
+            // The PATCH's own maxPerSecond wins, a number or null.
+            let own = try await create(#"{"url":"https://hooks.example.com/c"}"#)
+            #expect(try await patch(own, #"{"format":"slack","maxPerSecond":3}"#)["maxPerSecond"] as? Int == 3)
+            let unpaced = try await create(#"{"url":"https://hooks.example.com/d"}"#)
+            #expect(try await patch(unpaced, #"{"format":"slack","maxPerSecond":null}"#)["maxPerSecond"] == nil)
+
+            // A PATCH that keeps the format, or names one without a service limit, leaves the rate alone.
+            #expect(try await patch(own, #"{"format":"slack","description":"sales"}"#)["maxPerSecond"] as? Int == 3)
+            let teams = try await patch(plain, #"{"format":"teams"}"#)
+            #expect(teams["format"] as? String == "teams")
+            #expect(teams["maxPerSecond"] as? Int == 1)
+            let standard = try await create(#"{"url":"https://hooks.example.com/e"}"#)
+            #expect(try await patch(standard, #"{"format":"teams"}"#)["maxPerSecond"] == nil)
+        }
+    }
+
     @Test(
         "bad templates and filters get 422 naming the field and line; a refused change leaves the subscription as it was"
     )

@@ -1,9 +1,10 @@
-import BookingBridge
 import Foundation
 import HubSpotSandbox
 import NIOHTTP1
 import PostgresNIO
 import Testing
+
+@testable import BookingBridge
 
 /// Formats and filters with a real database, dispatcher and receiver: filters are applied when the event is
 /// written (no delivery row at all), every format is signed, and one real booking reaches three subscribers each
@@ -205,7 +206,13 @@ struct WebhookFormatDeliveryTests {
                 #expect(stored == 1)
                 let event = try #require(try JSONSerialization.jsonObject(with: Data(standard.body)) as? [String: Any])
                 #expect(event["type"] as? String == "booking.confirmed")
-                #expect((event["data"] as? [String: Any])?["firstName"] as? String == "Grace \"Amazing\"")
+                let data = try #require(event["data"] as? [String: Any])
+                #expect(data["firstName"] as? String == "Grace \"Amazing\"")
+                // The personal link's owner, as the sandbox's booking info names her.
+                let rep = try #require(data["rep"] as? [String: Any], "\(data)")
+                #expect(rep["userId"] as? String == SandboxSeeds.janeUserId)
+                #expect(rep["name"] as? String == "Jane Doe")
+                #expect(rep["email"] as? String == "jane@company.dev")
 
                 let slack = try #require(await log.on("/slack").first)
                 #expect(slack.verified)
@@ -217,6 +224,11 @@ struct WebhookFormatDeliveryTests {
                 #expect(blocks.first?["type"] as? String == "header")
                 let rendered = String(decoding: slack.body, as: UTF8.self)
                 #expect(rendered.contains("mailto:grace@lovelace.dev"))
+                #expect(
+                    rendered.contains("*Rep*\\n<mailto:jane@company.dev|Jane Doe (jane@company.dev)>"), "\(rendered)")
+                // When: in the link's zone (the web source books in Europe/London) and in UTC.
+                let when = ChatMessage.describe(slot, zone: "Europe/London")
+                #expect(text.contains(when), "\(text) lacks \(when)")
                 #expect(
                     rendered.contains(
                         "https://bridge.example.com/console/intents/\(intentID.uuidString.lowercased())"))

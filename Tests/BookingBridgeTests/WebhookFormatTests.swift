@@ -58,6 +58,7 @@ struct WebhookFormatTests {
         let slack = try Self.render(.slack, WebhookSampleEvents.bookingConfirmed).body
         for needle in [
             "Ada Lovelace", "ada@example.com", "Wed 6 May 2026, 15:00 Europe/London (14:00 UTC)", "sales-intro",
+            "<mailto:jane.doe@example.com|Jane Doe (jane.doe@example.com)>",
             "https://zoom.us/j/123", "https://bridge.example.com/console/intents/5e0c9d4b-3c1a-4f6b-9e61-2b8f0c7a1d22",
         ] {
             #expect(slack.contains(needle), "slack body lacks \(needle)")
@@ -69,6 +70,31 @@ struct WebhookFormatTests {
         let plain = try Self.render(.googlechat, WebhookSampleEvents.bookingConfirmed, publicURL: nil).body
         #expect(!plain.contains("/console/"))
         #expect(plain.contains("https://zoom.us/j/123"))
+    }
+
+    @Test("the rep is the personal link's owner from the booking info; team links and events without one name none")
+    func repFromBookingInfo() throws {
+        let fixture = Self.fixtures.deletingLastPathComponent().appendingPathComponent("hubspot/booking-info.json")
+        let text = try String(contentsOf: fixture, encoding: .utf8)
+        let personal = try JSONDecoder().decode(HubSpotBookingInfo.self, from: Data(text.utf8))
+        #expect(
+            BookingEventData.Rep.host(of: personal)
+                == BookingEventData.Rep(userId: "5521", name: "Jane Doe", email: "jane@company.dev"))
+        let roundRobin = try JSONDecoder().decode(
+            HubSpotBookingInfo.self,
+            from: Data(text.replacingOccurrences(of: "PERSONAL_LINK", with: "ROUND_ROBIN_CALENDAR").utf8))
+        #expect(BookingEventData.Rep.host(of: roundRobin) == nil)
+        var nameless = personal
+        nameless.allUsersBusyTimes[0].meetingsUser?.userProfile = nil
+        #expect(BookingEventData.Rep.host(of: nameless) == nil)
+
+        // The needs-review example is on a round-robin link: no rep line in any chat format.
+        for format in [WebhookFormat.slack, .teams, .googlechat] {
+            let body = try Self.render(format, WebhookSampleEvents.bookingNeedsReview).body
+            #expect(!body.contains("*Rep*") && !body.contains(#""Rep""#), "\(format): \(body)")
+            let confirmed = try Self.render(format, WebhookSampleEvents.bookingConfirmed).body
+            #expect(confirmed.contains("Jane Doe (jane.doe@example.com)"), "\(format): \(confirmed)")
+        }
     }
 
     @Test("a guest's name cannot become a link or markup in any chat format")

@@ -2207,6 +2207,16 @@ extension OpenAPIDocument {
                   $ref: "#/components/schemas/BookingEventBooking"
                 reason:
                   $ref: "#/components/schemas/FailureReason"
+                rep:
+                  type: object
+                  description: The HubSpot user the meeting is with, for a personal link (its owner, from the link's booking info). Events of round-robin and group links carry none (HubSpot's booking answer does not name the assigned rep).
+                  properties:
+                    userId:
+                      type: string
+                    name:
+                      type: string
+                    email:
+                      type: string
             BookingEventBooking:
               type: object
               description: HubSpot's answer (for `booking.confirmed` and `booking.offline`).

@@ -124,6 +124,7 @@ public struct SubscriptionsController: Sendable {
         }
         // Format, template and content type are checked together, with what the subscription has now.
         var settings: SubscriptionValidation.Body?
+        var maxPerSecond = body.maxPerSecond
         if body.format != nil || body.template != nil || body.contentType != nil || body.eventTypes != nil {
             guard let existing = try await store.find(id: id) else {
                 throw Problem(.notFound, detail: "no subscription has that id")
@@ -139,7 +140,15 @@ public struct SubscriptionsController: Sendable {
                 format: format, template: template, contentType: contentType,
                 eventTypes: body.eventTypes ?? existing.eventTypes)
             {
-            case .success(let value): settings = value
+            case .success(let value):
+                settings = value
+                // A change to a chat format is paced as a subscription created with it, unless the change sets
+                // the rate itself.
+                if body.maxPerSecond == nil, value.format != existing.format,
+                    let rate = value.format.defaultMaxPerSecond
+                {
+                    maxPerSecond = .some(rate)
+                }
             case .failure(let problems): errors += problems.errors
             }
         }
@@ -155,7 +164,7 @@ public struct SubscriptionsController: Sendable {
         }
         let changes = SubscriptionChanges(
             url: body.url, eventTypes: body.eventTypes, sources: body.sources, description: body.description,
-            enabled: body.enabled, maxPerSecond: body.maxPerSecond, format: settings?.format,
+            enabled: body.enabled, maxPerSecond: maxPerSecond, format: settings?.format,
             template: settings.map { $0.template }, contentType: settings.map { $0.contentType },
             filter: filter)
         guard let updated = try await store.update(id: id, changes) else {

@@ -17,6 +17,38 @@ public struct BookingEventData: Encodable, Sendable {
         public var resolvedBy: String?
     }
 
+    /// The HubSpot user the meeting is with, as the link's booking info names them.
+    ///
+    /// HubSpot's booking answer names no rep; its booking info lists the link's members. A personal link has one
+    /// member, its owner, who is the rep. A round-robin link's answer does not say which member HubSpot assigned,
+    /// and a group meeting has several hosts, so neither names a rep.
+    public struct Rep: Encodable, Sendable, Equatable {
+        /// HubSpot user id (the one `likelyAvailableUserIds` takes).
+        public var userId: String?
+        public var name: String?
+        public var email: String?
+
+        public init(userId: String?, name: String?, email: String?) {
+            self.userId = userId
+            self.name = name
+            self.email = email
+        }
+
+        /// The rep of a link, from its booking info: the owner of a personal link, else `nil`.
+        public static func host(of info: HubSpotBookingInfo) -> Rep? {
+            let members = info.allUsersBusyTimes.compactMap(\.meetingsUser)
+            guard info.linkType == "PERSONAL_LINK", members.count == 1, let user = members.first else { return nil }
+            let profile = user.userProfile
+            let parts = [profile?.firstName, profile?.lastName].compactMap { $0?.trimmingCharacters(in: .whitespaces) }
+            let joined = parts.filter { !$0.isEmpty }.joined(separator: " ")
+            let fullName = profile?.fullName?.trimmingCharacters(in: .whitespaces)
+            let name = fullName.flatMap { $0.isEmpty ? nil : $0 } ?? (joined.isEmpty ? nil : joined)
+            let email = profile?.email.flatMap { $0.isEmpty ? nil : $0 }
+            guard name != nil || email != nil else { return nil }
+            return Rep(userId: user.userId, name: name, email: email)
+        }
+    }
+
     /// Lower-case UUID, as in the intake answer.
     public var intentId: String
     public var source: String
@@ -32,9 +64,13 @@ public struct BookingEventData: Encodable, Sendable {
     public var attempts: Int
     public var booking: Booking?
     public var reason: FailureReason?
+    /// Set when the link names its rep (``Rep/host(of:)``).
+    public var rep: Rep?
 
     public init(
-        intent: IntentRecord, status: IntentStatus, attempts: Int, booking: Booking? = nil, reason: FailureReason? = nil
+        intent: IntentRecord, status: IntentStatus, attempts: Int, booking: Booking? = nil,
+        reason: FailureReason? = nil,
+        rep: Rep? = nil
     ) {
         intentId = intent.id.uuidString.lowercased()
         source = intent.source
@@ -49,6 +85,7 @@ public struct BookingEventData: Encodable, Sendable {
         self.attempts = attempts
         self.booking = booking
         self.reason = reason
+        self.rep = rep
     }
 }
 

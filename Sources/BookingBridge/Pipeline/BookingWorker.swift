@@ -335,9 +335,11 @@ struct BookingWorker: Sendable {
         booking: HubSpotBookingResponse? = nil, attempt: BookingStore.Attempt? = nil, logger: Logger
     ) async throws {
         let owner = self.owner
+        // The rep comes from the booking info enrichment read; an event never waits for a HubSpot call of its own.
+        let info = await catalog.cachedBookingInfo(slug: intent.request.slug, timezone: intent.request.timezone)
         let data = BookingEventData(
             intent: intent, status: status, attempts: attempts, booking: booking.map(BookingEventData.Booking.init),
-            reason: reason)
+            reason: reason, rep: info.flatMap(BookingEventData.Rep.host))
         var delay: Duration = .milliseconds(200)
         let deadline = ContinuousClock.now + .seconds(30)
         while true {

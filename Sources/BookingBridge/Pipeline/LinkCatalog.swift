@@ -35,6 +35,13 @@ public actor LinkCatalog {
         }
     }
 
+    /// The booking info this catalog holds for the key, without calling HubSpot: `nil` when none is cached (or
+    /// its call fails). For details of an event that must not cost a HubSpot call.
+    public func cachedBookingInfo(slug: String, timezone: String) async -> HubSpotBookingInfo? {
+        guard let entry = infos["\(slug)|\(timezone)"], entry.expires > ContinuousClock.now else { return nil }
+        return try? await Self.wait(for: entry.task)
+    }
+
     /// The shared call's result; a cancelled caller stops waiting at once and leaves the call to the others.
     private static func wait<Value: Sendable>(for task: Task<Value, any Error>) async throws -> Value {
         try await abandoningOnCancel { try await task.value }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// What a chat message says about an event, read from the stored event body: who booked, when (in the booking's
-/// time zone and UTC), which link, the video link, for failures the reason in plain words, and a link to the
+/// time zone and UTC), which link and rep, the video link, for failures the reason in plain words, and a link to the
 /// intent in the console when `server.publicURL` is set. The Slack, Teams and Google Chat formats lay the same
 /// facts out in each service's own message shape (`ChatMessage+Slack.swift`, ...).
 struct ChatMessage: Sendable, Equatable {
@@ -98,6 +98,7 @@ struct ChatMessage: Sendable, Equatable {
             let subject = booking?["subject"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
             facts.append(Fact(label: "Link", value: subject.map { "\(slug) (\($0))" } ?? slug))
         }
+        if let rep = data["rep"]?.objectValue.flatMap(Self.repFact) { facts.append(rep) }
         if let location = booking?["location"]?.stringValue, !location.isEmpty {
             facts.append(Fact(label: "Where", value: location))
         }
@@ -117,6 +118,18 @@ struct ChatMessage: Sendable, Equatable {
         footer = "\(type)\(source) · intent \(data["intentId"]?.stringValue ?? "?")"
         let when = facts.first(where: { $0.label == "When" }).map { ", \($0.value)" } ?? ""
         summary = title + when + (reason.map { ". \($0)" } ?? "")
+    }
+
+    /// "Jane Doe (jane@company.dev)", linked to the rep's e-mail; `nil` when the event names no rep.
+    static func repFact(_ rep: [String: JSONValue]) -> Fact? {
+        let name = rep["name"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+        let email = rep["email"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
+        switch (name, email) {
+        case (let name?, let email?): return Fact(label: "Rep", value: "\(name) (\(email))", link: "mailto:\(email)")
+        case (let name?, nil): return Fact(label: "Rep", value: name)
+        case (nil, let email?): return Fact(label: "Rep", value: email, link: "mailto:\(email)")
+        case (nil, nil): return nil
+        }
     }
 
     /// The failure in words a person can act on: HubSpot's or the bridge's message, what a known HubSpot error
