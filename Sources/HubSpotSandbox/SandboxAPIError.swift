@@ -139,6 +139,11 @@ struct SandboxAPIError: Error, Sendable {
         .standard(404, "Meeting link slug does not exist: \(slug)", category: "OBJECT_NOT_FOUND")
     }
 
+    /// 404 for a CRM object that does not exist (also for an unknown e-mail with `idProperty=email`).
+    static var crmObjectNotFound: SandboxAPIError {
+        .standard(404, "resource not found", category: "OBJECT_NOT_FOUND")
+    }
+
     static func routeNotFound(_ path: String) -> SandboxAPIError {
         .standard(404, "No route matches \(path)", category: "OBJECT_NOT_FOUND")
     }
@@ -167,8 +172,14 @@ struct SandboxAPIError: Error, Sendable {
         return SandboxAPIError(status: 401, body: .standard(body))
     }
     /// 403 for a token without a CRM write scope, as HubSpot answers `/book`.
-    static var missingScopes: SandboxAPIError {
-        let scopes = ["requiredGranularScopes": ["crm.objects.contacts.write"]]
+    static var missingScopes: SandboxAPIError { missingScopes(["crm.objects.contacts.write"]) }
+
+    /// 403 for a token without the CRM read scope, as HubSpot answers the CRM contact read and meeting search.
+    static var missingCRMReadScope: SandboxAPIError { missingScopes(["crm.objects.contacts.read"]) }
+
+    /// 403 `MISSING_SCOPES` naming the scopes the call needs (in `context` and in the one error detail).
+    static func missingScopes(_ required: [String]) -> SandboxAPIError {
+        let scopes = ["requiredGranularScopes": required]
         return SandboxAPIError(
             status: 403,
             body: .standard(

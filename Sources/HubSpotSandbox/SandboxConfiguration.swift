@@ -8,6 +8,9 @@ public struct SandboxConfiguration: Sendable {
     public var token: String = "sandbox-token"
     /// Static bearer token with the scheduler read scope only: `/book` answers 403 `MISSING_SCOPES`.
     public var readOnlyToken: String = "sandbox-read-only"
+    /// Static bearer token that books and reads the scheduler but lacks the CRM read scope
+    /// (`crm.objects.contacts.read`): the CRM reads answer 403 `MISSING_SCOPES`. ``token`` and OAuth tokens hold it.
+    public var noCRMToken: String = "sandbox-no-crm"
     /// Requests allowed per rolling 10 s, per app: each static token is one private app, and all OAuth access
     /// tokens belong to the one public app.
     public var rateLimit: Int = 100

@@ -28,7 +28,7 @@ extension SandboxResponder {
             guard route.methods.contains(request.method.rawValue) else { throw SandboxAPIError.methodNotAllowed }
             switch route {
             case .book:
-                guard caller != .readOnly else { throw SandboxAPIError.missingScopes }
+                guard caller.canBook else { throw SandboxAPIError.missingScopes }
                 return try await self.book(request: request, context: context, headers: headers)
             case .bookingInfo(let slug):
                 let zone = try Self.zone(request)
@@ -45,6 +45,19 @@ extension SandboxResponder {
                 var query: [String: String] = [:]
                 for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
                 return Self.json(try await self.state.listLinks(query: query).get(), headers: headers)
+            case .crmContact(let id):
+                guard caller.canReadCRM else { throw SandboxAPIError.missingCRMReadScope }
+                // A repeated key (`associations=a&associations=b`) is joined, as HubSpot reads both forms.
+                var query: [String: String] = [:]
+                for (key, value) in request.uri.queryParameters {
+                    let key = String(key)
+                    query[key] = query[key].map { $0 + "," + String(value) } ?? String(value)
+                }
+                return Self.json(try await self.state.crmContact(id: id, query: query).get(), headers: headers)
+            case .crmMeetingSearch:
+                guard caller.canReadCRM else { throw SandboxAPIError.missingCRMReadScope }
+                let search = try SandboxMeetingSearch.decode(try await Self.body(of: request)).get()
+                return Self.json(await self.state.crmMeetingSearch(search), headers: headers)
             default:
                 throw SandboxAPIError.routeNotFound(request.uri.path)
             }

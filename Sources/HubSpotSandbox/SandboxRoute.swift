@@ -7,6 +7,10 @@ enum SandboxRoute: Sendable, Equatable {
     case bookingInfo(slug: String)
     case availabilityPage(slug: String)
     case listLinks
+    /// `GET /crm/v3/objects/contacts/{id}` or `/crm/objects/{2026-03|2026-09}/contacts/{id}`.
+    case crmContact(id: String)
+    /// `POST /crm/v3/objects/meetings/search` or `/crm/objects/{2026-03|2026-09}/meetings/search`.
+    case crmMeetingSearch
     case oauthToken
     case control(Control)
     case notFound
@@ -17,6 +21,8 @@ enum SandboxRoute: Sendable, Equatable {
 
     /// API versions served under `/scheduler/{version}/...`.
     static let schedulerVersions: Set<String> = ["2026-03", "2026-09", "v3"]
+    /// CRM API versions: `v3` as `/crm/v3/objects/...`, dated ones as `/crm/objects/{version}/...`.
+    static let crmVersions: Set<String> = ["2026-03", "2026-09"]
     /// API versions served under `/oauth/{version}/token`.
     static let oauthVersions: Set<String> = ["2026-03", "2026-09"]
 
@@ -25,6 +31,7 @@ enum SandboxRoute: Sendable, Equatable {
         let segments = rawPath.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         switch segments.first {
         case "scheduler": self = Self.scheduler(segments)
+        case "crm": self = Self.crm(segments)
         case "oauth":
             let isToken = segments.count == 3 && Self.oauthVersions.contains(segments[1]) && segments[2] == "token"
             self = isToken ? .oauthToken : .notFound
@@ -54,6 +61,22 @@ enum SandboxRoute: Sendable, Equatable {
         }
     }
 
+    private static func crm(_ segments: [String]) -> SandboxRoute {
+        let rest: [String]
+        if segments.count >= 3, segments[1] == "v3", segments[2] == "objects" {
+            rest = Array(segments.dropFirst(3))
+        } else if segments.count >= 3, segments[1] == "objects", Self.crmVersions.contains(segments[2]) {
+            rest = Array(segments.dropFirst(3))
+        } else {
+            return .notFound
+        }
+        switch (rest.first, rest.count) {
+        case ("contacts", 2): return Self.decoded(rest[1]).map { .crmContact(id: $0) } ?? .notFound
+        case ("meetings", 2) where rest[1] == "search": return .crmMeetingSearch
+        default: return .notFound
+        }
+    }
+
     private static func decoded(_ segment: String) -> String? {
         guard let slug = segment.removingPercentEncoding, !slug.isEmpty else { return nil }
         return slug
@@ -62,9 +85,9 @@ enum SandboxRoute: Sendable, Equatable {
     /// HTTP methods the route answers.
     var methods: Set<String> {
         switch self {
-        case .book, .oauthToken, .control(.reset): ["POST"]
+        case .book, .crmMeetingSearch, .oauthToken, .control(.reset): ["POST"]
         case .control(.faults): ["GET", "POST"]
-        case .bookingInfo, .availabilityPage, .listLinks, .control(.bookings), .control(.stats): ["GET"]
+        case .bookingInfo, .availabilityPage, .listLinks, .crmContact, .control(.bookings), .control(.stats): ["GET"]
         case .notFound: []
         }
     }

@@ -40,6 +40,25 @@ extension SandboxState {
         )
     }
 
+    /// `GET .../objects/contacts/{id}?idProperty=&properties=&associations=`: a contact, or 404.
+    func crmContact(id: String, query: [String: String]) -> Result<SandboxWire.CRMObject, SandboxAPIError> {
+        func list(_ name: String) -> [String] {
+            (query[name] ?? "").split(separator: ",").map { $0.trimmingWhitespace() }.filter { !$0.isEmpty }
+        }
+        switch self.crm.contact(id: id, idProperty: query["idProperty"].flatMap { $0.isEmpty ? nil : $0 }) {
+        case .failure(let error): return .failure(error)
+        case .success(nil): return .failure(.crmObjectNotFound)
+        case .success(let contact?):
+            return .success(
+                SandboxWire.contact(contact, properties: list("properties"), associations: list("associations")))
+        }
+    }
+
+    /// `POST .../objects/meetings/search`: one page of the meetings the request matches.
+    func crmMeetingSearch(_ search: SandboxMeetingSearch) -> SandboxWire.CRMSearchPage {
+        search.page(of: self.crm.meetings)
+    }
+
     /// `GET .../meetings/meeting-links?limit=&after=&name=&organizerUserId=&type=`.
     func listLinks(query: [String: String]) -> Result<SandboxWire.LinkList, SandboxAPIError> {
         SandboxLinkListing.page(of: self.links, query: query)

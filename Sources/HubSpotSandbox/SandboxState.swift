@@ -8,8 +8,8 @@ actor SandboxState {
     let links: [SandboxLink]
     private(set) var faults: SandboxFaults
     private(set) var bookings: [SandboxBooking] = []
-    private var contacts: [String: String] = [:]
-    private var nextContactId = 90210
+    /// Contacts and meetings HubSpot's CRM keeps for the bookings.
+    private(set) var crm = SandboxCRM()
     private var limiter: SandboxRateLimiter
     private var traffic = SandboxTraffic()
     private var oauth: SandboxOAuthTokens
@@ -33,7 +33,14 @@ actor SandboxState {
     enum Caller: Sendable, Equatable {
         case fullScope
         case readOnly
+        /// Books and reads the scheduler, but lacks the CRM read scope.
+        case noCRM
         case oauth
+
+        /// Whether the caller holds `crm.objects.contacts.read` (the CRM reads' scope).
+        var canReadCRM: Bool { self == .fullScope || self == .oauth }
+        /// Whether the caller holds a write scope `/book` accepts.
+        var canBook: Bool { self != .readOnly }
     }
 
     /// The outcome of admitting one HubSpot API request, and the rate-limit headers for its answer.
@@ -56,6 +63,7 @@ actor SandboxState {
             switch caller {
             case .fullScope: "token:" + self.configuration.token
             case .readOnly: "token:" + self.configuration.readOnlyToken
+            case .noCRM: "token:" + self.configuration.noCRMToken
             case .oauth: "oauth-app"
             }
         let decision = self.limiter.admit(app: app, hasDailyLimit: caller != .oauth, now: now)
@@ -83,6 +91,7 @@ actor SandboxState {
         let token = authorization.dropFirst("bearer ".count).trimmingWhitespace()
         if token == self.configuration.token { return .success(.fullScope) }
         if token == self.configuration.readOnlyToken { return .success(.readOnly) }
+        if token == self.configuration.noCRMToken { return .success(.noCRM) }
         switch self.oauth.check(token, now: now, lifetimeOverride: self.faults.tokenLifetimeSeconds) {
         case .valid:
             return .success(.oauth)
@@ -135,9 +144,8 @@ actor SandboxState {
         case .success(let decided): decision = decided
         case .failure(let error): return .failure(error)
         }
-        let emailKey = request.email.lowercased()
-        let contactId = self.contacts[emailKey] ?? String(self.nextContact())
-        self.contacts[emailKey] = contactId
+        let contactId = self.crm.upsertContact(
+            email: request.email, firstName: request.firstName, lastName: request.lastName, now: now)
         var formValues: [String: String] = [:]
         for field in request.formFields { formValues[field.name] = field.value }
         let noCalendarEvent =
@@ -161,6 +169,10 @@ actor SandboxState {
             guestEmails: request.guestEmails ?? [],
             bookedAtMillis: now
         )
+        let response = SandboxWire.bookResponse(booking: booking, request: request, link: link)
+        self.crm.logMeeting(
+            contactId: contactId, startMillis: booking.startMillis, endMillis: booking.endMillis,
+            title: response.subject, calendarEventId: booking.calendarEventId, now: now)
         self.bookings.append(booking)
         let drop = self.faults.dropAfterBookRate > 0 && Double.random(in: 0..<1) < self.faults.dropAfterBookRate
         if drop { self.traffic.recordDropped() }
@@ -171,13 +183,7 @@ actor SandboxState {
             self.traffic.recordFaulted()
             answerInstead = .injected(status: status, html: self.faults.failBody == .html)
         }
-        let response = SandboxWire.bookResponse(booking: booking, request: request, link: link)
         return .success(Booked(booking: booking, response: response, drop: drop, answerInstead: answerInstead))
-    }
-
-    private func nextContact() -> Int {
-        defer { self.nextContactId += 1 }
-        return self.nextContactId
     }
 
     func setFaults(_ faults: SandboxFaults) {
@@ -188,12 +194,11 @@ actor SandboxState {
         self.traffic.stats
     }
 
-    /// Clears bookings, contacts, rate-limit counters, traffic stats and faults (back to no faults). OAuth tokens
+    /// Clears bookings, contacts and meetings, rate-limit counters, traffic stats and faults (back to no faults). OAuth tokens
     /// are kept, so a client holding a rotated refresh token keeps working.
     func reset() {
         self.bookings = []
-        self.contacts = [:]
-        self.nextContactId = 90210
+        self.crm = SandboxCRM()
         self.limiter = SandboxRateLimiter(self.configuration)
         self.traffic = SandboxTraffic()
         self.faults = SandboxFaults()

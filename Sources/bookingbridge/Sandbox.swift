@@ -10,7 +10,8 @@ struct Sandbox: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the HubSpot sandbox alone: a local stand-in for HubSpot's Scheduler API.",
         discussion: """
-            Serves the Scheduler API paths (book, booking info, availability, list links) and the OAuth token endpoint \
+            Serves the Scheduler API paths (book, booking info, availability, list links), the CRM reads of the \
+            bookings' contacts and meetings (contact by e-mail, meeting search) and the OAuth token endpoint \
             with seeded meeting links, HubSpot's validation, rate limits and traps. Faults can be changed at run time \
             with POST /__sandbox/faults; GET /__sandbox/bookings lists what was booked; POST /__sandbox/reset clears it.
             """)
@@ -21,6 +22,10 @@ struct Sandbox: AsyncParsableCommand {
     @Option(
         name: .customLong("read-only-token"), help: "Bearer token with the scheduler read scope only (403 on book).")
     var readOnlyToken = "sandbox-read-only"
+    @Option(
+        name: .customLong("no-crm-token"),
+        help: "Bearer token that books but lacks the CRM read scope (403 on the CRM contact read and meeting search).")
+    var noCRMToken = "sandbox-no-crm"
     @Option(name: .customLong("rate-limit"), help: "Requests allowed per rolling 10 seconds, per app (token).")
     var rateLimit = 100
     @Option(name: .customLong("daily-limit"), help: "Requests allowed per day, shared by the account's tokens.")
@@ -90,6 +95,7 @@ struct Sandbox: AsyncParsableCommand {
         c.port = port
         c.token = token
         c.readOnlyToken = readOnlyToken
+        c.noCRMToken = noCRMToken
         c.rateLimit = rateLimit
         c.dailyLimit = dailyLimit
         c.accountTimeZone = accountTimezone
