@@ -1,4 +1,5 @@
 import ArgumentParser
+import AsyncHTTPClient
 import BookingBridge
 import EphemeralPostgres
 import Foundation
@@ -9,7 +10,7 @@ import PostgresNIO
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Benchmarks that run in this binary (bench/run runs every benchmark and prints one table).",
-        subcommands: [BenchWebhooks.self])
+        subcommands: [BenchWebhooks.self, BenchIntake.self])
 }
 
 struct BenchWebhooks: AsyncParsableCommand {
@@ -67,5 +68,62 @@ struct BenchWebhooks: AsyncParsableCommand {
 
     private func progress(_ text: String) {
         FileHandle.standardError.write(Data("bookingbridge bench: \(text)\n".utf8))
+    }
+}
+
+struct BenchIntake: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "intake",
+        abstract: "Intake posts through the bridge's router in process, for counting instructions per request.",
+        discussion: """
+            Builds the bridge's router with bench/intake.sh's source against a throwaway PostgreSQL (unless \
+            DATABASE_URL names an empty database to use), sends warm-up requests, then COUNT empty GET /healthz (the \
+            floor) and COUNT distinct form posts (each answered 202) through it, without a socket. Run it under \
+            `valgrind --tool=callgrind --zero-before='*bookingbridgeBenchMeasureStart*' \
+            --dump-before='*bookingbridgeBenchMeasureStop*'` to get one profile per phase (bench/run does).
+            """)
+
+    @Option(help: "Requests in each measured phase.") var count = 1000
+    @Option(help: "Posts and GETs before measuring (caches, prepared statements, connections).") var warmUp = 200
+    @Option(help: "Requests in flight (1 gives repeatable instruction counts).") var concurrency = 1
+
+    func validate() throws {
+        guard count > 0, warmUp >= 0 else { throw ValidationError("--count must be positive, --warm-up not negative") }
+        guard (1...256).contains(concurrency) else { throw ValidationError("--concurrency must be 1…256") }
+    }
+
+    func run() async throws {
+        var cluster: EphemeralPostgres?
+        var url = ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        if url == nil {
+            let started = try startThrowawayPostgres(durable: false, logger: Logger(label: "bookingbridge.bench"))
+            cluster = started
+            url = started.url
+        }
+        defer { cluster?.stop() }
+        let configuration = try BridgeConfiguration.load(
+            environment: [
+                "DATABASE_URL": url!, "LOG_LEVEL": "warning", "HUBSPOT_ACCESS_TOKEN": "bench",
+                "HUBSPOT_BASE_URL": "http://127.0.0.1:9",
+            ], file: Data(IntakeBenchmark.configurationJSON.utf8))
+        let logger = bootstrapLogging(configuration)
+        let database = try Database(url: url!, maximumConnections: configuration.databasePoolSize, logger: logger)
+        let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
+        let report = try await withThrowingTaskGroup(of: Void.self) { group -> IntakeBenchmark.Report in
+            group.addTask { await database.client.run() }
+            await database.runStarted()
+            defer { group.cancelAll() }
+            try await Migrations().apply(on: database)
+            let bridge = BridgeApplication(
+                configuration: configuration, database: database, httpClient: httpClient, logger: logger)
+            let router = bridge.buildRouter(
+                readiness: Readiness(), registry: MetricsSetup.bootstrap(), hubspot: bridge.makeHubSpotClient(),
+                wake: {})
+            return try await IntakeBenchmark.run(
+                application: bridge, router: router, requests: count, warmUp: warmUp, concurrency: concurrency,
+                logger: logger)
+        }
+        try await httpClient.shutdown()
+        print(report)
     }
 }
