@@ -61,19 +61,8 @@ python3 -c "import socket,time; s=socket.socket(); s.setsockopt(socket.SOL_SOCKE
 pids+=($!)
 
 bridge_port="$(free_port)"
-cat >"$work/bridge.json" <<JSON
-{ "sources": { "bench": {
-    "auth": { "mode": "public", "allowedOrigins": ["https://www.example.org"], "honeypotField": "company_website" },
-    "slug": "jane-doe/intro-30", "durationMinutes": 30, "timezone": "Europe/Berlin", "locale": "en-us",
-    "fields": { "fullName": "name", "timezone": "tz" },
-    "formFields": { "company": "company", "message": "notes" },
-    "consent": { "marketing_ok": "1234" },
-    "rateLimitPerMinute": 100000000 } },
-  "intake": { "rateLimitPerClientPerMinute": 100000000 },
-  "pipeline": { "workers": 1 } }
-JSON
 DATABASE_URL="postgres://postgres@127.0.0.1:$pg_port/postgres?sslmode=disable" \
-    BRIDGE_CONFIG="$work/bridge.json" BRIDGE_PORT="$bridge_port" LOG_LEVEL=warning \
+    BRIDGE_CONFIG=bench/intake-bridge.json BRIDGE_PORT="$bridge_port" LOG_LEVEL=warning \
     HUBSPOT_ACCESS_TOKEN=bench HUBSPOT_BASE_URL="http://127.0.0.1:$hub_port" \
     "$bin" serve >"$out/bridge.log" 2>&1 &
 bridge_pid=$!

@@ -39,16 +39,10 @@ struct BenchWebhooks: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "bookingbridge.bench")
         logger.logLevel = .warning
-        var cluster: EphemeralPostgres?
-        var url = ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
-        if url == nil {
-            progress("starting a throwaway PostgreSQL (fsync and synchronous_commit on)…")
-            let started = try startThrowawayPostgres(durable: true, logger: logger)
-            cluster = started
-            url = started.url
-        }
+        if benchDatabaseURL() == nil { progress("starting a throwaway PostgreSQL (fsync and synchronous_commit on)…") }
+        let (url, cluster) = try benchDatabase(durable: true, logger: logger)
         defer { cluster?.stop() }
-        let database = try Database(url: url!, maximumConnections: 20, logger: logger)
+        let database = try Database(url: url, maximumConnections: 20, logger: logger)
         let report = try await withThrowingTaskGroup(of: Void.self) { group -> WebhookBenchmark.Report in
             group.addTask { await database.client.run() }
             await database.runStarted()
@@ -76,13 +70,15 @@ struct BenchIntake: AsyncParsableCommand {
         commandName: "intake",
         abstract: "Intake posts through the bridge's router in process, for counting instructions per request.",
         discussion: """
-            Builds the bridge's router with bench/intake.sh's source against a throwaway PostgreSQL (unless \
+            Builds the bridge's router with bench/intake.sh's configuration (--config) against a throwaway PostgreSQL (unless \
             DATABASE_URL names an empty database to use), sends warm-up requests, then COUNT empty GET /healthz (the \
             floor) and COUNT distinct form posts (each answered 202) through it, without a socket. Run it under \
             `valgrind --tool=callgrind --zero-before='*bookingbridgeBenchMeasureStart*' \
             --dump-before='*bookingbridgeBenchMeasureStop*'` to get one profile per phase (bench/run does).
             """)
 
+    @Option(help: "The bridge's configuration (the one bench/intake.sh serves with).")
+    var config = "bench/intake-bridge.json"
     @Option(help: "Requests in each measured phase.") var count = 1000
     @Option(help: "Posts and GETs before measuring (caches, prepared statements, connections).") var warmUp = 200
     @Option(help: "Requests in flight (1 gives repeatable instruction counts).") var concurrency = 1
@@ -93,21 +89,18 @@ struct BenchIntake: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var cluster: EphemeralPostgres?
-        var url = ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
-        if url == nil {
-            let started = try startThrowawayPostgres(durable: false, logger: Logger(label: "bookingbridge.bench"))
-            cluster = started
-            url = started.url
+        guard let file = FileManager.default.contents(atPath: config) else {
+            throw ValidationError("cannot read --config \(config) (run from the repository's root, or name the file)")
         }
+        let (url, cluster) = try benchDatabase(durable: false, logger: Logger(label: "bookingbridge.bench"))
         defer { cluster?.stop() }
         let configuration = try BridgeConfiguration.load(
             environment: [
-                "DATABASE_URL": url!, "LOG_LEVEL": "warning", "HUBSPOT_ACCESS_TOKEN": "bench",
+                "DATABASE_URL": url, "LOG_LEVEL": "warning", "HUBSPOT_ACCESS_TOKEN": "bench",
                 "HUBSPOT_BASE_URL": "http://127.0.0.1:9",
-            ], file: Data(IntakeBenchmark.configurationJSON.utf8))
+            ], file: file)
         let logger = bootstrapLogging(configuration)
-        let database = try Database(url: url!, maximumConnections: configuration.databasePoolSize, logger: logger)
+        let database = try Database(url: url, maximumConnections: configuration.databasePoolSize, logger: logger)
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton)
         let report = try await withThrowingTaskGroup(of: Void.self) { group -> IntakeBenchmark.Report in
             group.addTask { await database.client.run() }
@@ -126,4 +119,16 @@ struct BenchIntake: AsyncParsableCommand {
         try await httpClient.shutdown()
         print(report)
     }
+}
+
+/// `DATABASE_URL` when it is set and not empty.
+private func benchDatabaseURL() -> String? {
+    ProcessInfo.processInfo.environment["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+}
+
+/// The database a benchmark runs against: `DATABASE_URL`, else a throwaway cluster the caller stops.
+private func benchDatabase(durable: Bool, logger: Logger) throws -> (url: String, cluster: EphemeralPostgres?) {
+    if let url = benchDatabaseURL() { return (url, nil) }
+    let cluster = try startThrowawayPostgres(durable: durable, logger: logger)
+    return (cluster.url, cluster)
 }

@@ -1,3 +1,4 @@
+import BookingBridge
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -5,7 +6,7 @@ import Logging
 import NIOCore
 import NIOPosix
 
-/// The in-process intake benchmark of issue 24: a fixed set of form posts through the bridge's own router (every
+/// The in-process intake benchmark: a fixed set of form posts through the bridge's own router (every
 /// middleware, the intake controller and the group committer against a real PostgreSQL), without the HTTP server
 /// and the network around it, so that the cost of a request can be counted in instructions (`valgrind
 /// --tool=callgrind`) instead of timed on a shared machine.
@@ -13,30 +14,18 @@ import NIOPosix
 /// Each measured phase is bracketed by `bookingbridgeBenchMeasureStart()` and `bookingbridgeBenchMeasureStop()`:
 /// `--zero-before='*bookingbridgeBenchMeasureStart*' --dump-before='*bookingbridgeBenchMeasureStop*'` makes callgrind
 /// write one profile per phase that holds only the requests of that phase (start-up, migrations and warm-up left
-/// out). The first phase is the floor (empty `GET /healthz`), the second the intake posts.
-public enum IntakeBenchmark {
-    /// The configuration `bench/intake.sh` runs the bridge with: one public source named `bench`.
-    public static let configurationJSON = """
-        { "sources": { "bench": {
-            "auth": { "mode": "public", "allowedOrigins": ["https://www.example.org"], "honeypotField": "company_website" },
-            "slug": "jane-doe/intro-30", "durationMinutes": 30, "timezone": "Europe/Berlin", "locale": "en-us",
-            "fields": { "fullName": "name", "timezone": "tz" },
-            "formFields": { "company": "company", "message": "notes" },
-            "consent": { "marketing_ok": "1234" },
-            "rateLimitPerMinute": 100000000 } },
-          "intake": { "rateLimitPerClientPerMinute": 100000000 },
-          "pipeline": { "workers": 1 } }
-        """
+/// out). The first phase is the floor (empty `GET /healthz`), the second the intake posts. The bridge runs with
+/// the configuration `bench/intake.sh` serves with (`bench/intake-bridge.json`: one public source named `bench`).
+enum IntakeBenchmark {
+    struct Report: Sendable, CustomStringConvertible {
+        var requests: Int
+        var concurrency: Int
+        var floorSeconds: Double
+        var intakeSeconds: Double
+        var floorCPUSeconds: Double
+        var intakeCPUSeconds: Double
 
-    public struct Report: Sendable, CustomStringConvertible {
-        public var requests: Int
-        public var concurrency: Int
-        public var floorSeconds: Double
-        public var intakeSeconds: Double
-        public var floorCPUSeconds: Double
-        public var intakeCPUSeconds: Double
-
-        public var description: String {
+        var description: String {
             func us(_ seconds: Double) -> String { String(format: "%.1f", seconds / Double(requests) * 1e6) }
             return """
                 intake in process: \(requests) posts, \(concurrency) at a time, through the router against PostgreSQL
@@ -79,7 +68,7 @@ public enum IntakeBenchmark {
 
     /// Runs `warmUp` posts, then the floor and the intake phase of `requests` each, `concurrency` at a time.
     /// Needs a migrated database with no intents of source `bench`; every post must be answered 202 (else it throws).
-    public static func run(
+    static func run(
         application: BridgeApplication, router: Router<BridgeRequestContext>, requests: Int, warmUp: Int,
         concurrency: Int, logger: Logger
     ) async throws -> Report {
