@@ -186,7 +186,7 @@ struct SandboxMeetingSearch: Sendable {
         return SandboxWire.CRMSearchPage(
             total: matching.count,
             results: page.map { SandboxWire.meeting($0, properties: self.properties) },
-            paging: next < reachable.count ? SandboxWire.CRMPaging(next: .init(after: String(next))) : nil)
+            paging: next < reachable.count ? SandboxWire.Paging(next: .init(after: String(next))) : nil)
     }
 
     private static func compare(

@@ -27,16 +27,7 @@ extension SandboxWire {
     struct CRMSearchPage: Sendable, Encodable {
         var total: Int
         var results: [CRMObject]
-        var paging: CRMPaging?
-    }
-
-    struct CRMPaging: Sendable, Encodable {
-        var next: Next
-
-        struct Next: Sendable, Encodable {
-            var after: String
-            var link: String?
-        }
+        var paging: Paging?
     }
 
     /// Properties a contact read returns when none are asked for (HubSpot's defaults).

@@ -145,8 +145,10 @@ extension SandboxWire {
         var next: Next
     }
 
+    /// HubSpot's `ForwardPaging.next`: the cursor, and (on CRM pages) the next page's URL.
     struct Next: Sendable, Encodable {
         var after: String
+        var link: String? = nil
     }
 
     static func busyTimes(link: SandboxLink, busy: [String: [SandboxInterval]]) -> [UserBusyTimes] {

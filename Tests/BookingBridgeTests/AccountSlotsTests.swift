@@ -36,25 +36,14 @@ struct AccountSlotsTests {
 
     @Test("two accounts on two sandboxes, one slug: each source's slots and page come from its own account")
     func slotsComeFromTheSourcesAccount() async throws {
-        var secondConfiguration = SandboxConfiguration()
-        secondConfiguration.port = 0
-        secondConfiguration.token = "second-account-token"
-        let second = HubSpotSandbox(configuration: secondConfiguration, logger: TestBridge.logger)
-        try await second.start()
-        let secondURL = await second.baseURL
-        do {
+        try await TestBridge.withSecondSandbox(token: "second-account-token") { second, secondURL in
             try await TestBridge.run(configure: { c in
                 c.availability.rateLimitPerClientPerMinute = 100_000
-                var account = HubSpotSettings()
-                account.baseURL = secondURL
-                account.accessToken = "second-account-token"
-                account.rateLimitPer10s = 40
-                c.hubspotAccounts["second"] = account
                 let page = BookingPageSettings(enabled: true, title: "Intro")
                 c.sources["web"]?.page = page
-                c.sources["web2"] = SourceConfiguration(
-                    auth: .public(allowedOrigins: [], honeypotField: nil), slug: SandboxSeeds.personalLinkSlug,
-                    durationMinutes: 30, timezone: "Europe/London", hubspot: "second", page: page)
+                c.addAccount(
+                    "second", baseURL: secondURL, token: "second-account-token", source: "web2", rateLimitPer10s: 40,
+                    page: page)
             }) { bridge in
                 // A slot a day or more ahead, taken in the second account's sandbox only.
                 let offered = try await bridge.freeSlots(
@@ -93,10 +82,6 @@ struct AccountSlotsTests {
                 #expect(firstAfter.bookingInfoReads == firstBefore.bookingInfoReads + 1)
                 #expect(secondAfter.bookingInfoReads == secondBefore.bookingInfoReads + 1)
             }
-            await second.stop()
-        } catch {
-            await second.stop()
-            throw error
         }
     }
 }

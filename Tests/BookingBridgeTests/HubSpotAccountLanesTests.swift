@@ -17,18 +17,12 @@ struct HubSpotAccountLanesTests {
 
     @Test("one account's 10-second budget spent with a backlog: the other account books as fast as when it is idle")
     func spentBudgetDoesNotDelayAnotherAccount() async throws {
-        try await Self.withSecondSandbox(token: "lanes-second-token") { second, secondURL in
+        try await TestBridge.withSecondSandbox(token: "lanes-second-token") { second, secondURL in
             try await TestBridge.run(configure: { c in
                 Self.tune(&c)
                 // The default account may make three calls per 10 s: about one booking per window.
                 c.hubspot.rateLimitPer10s = 3
-                var account = HubSpotSettings()
-                account.baseURL = secondURL
-                account.accessToken = "lanes-second-token"
-                c.hubspotAccounts["second"] = account
-                c.sources["web2"] = SourceConfiguration(
-                    auth: .public(allowedOrigins: [], honeypotField: nil), slug: SandboxSeeds.personalLinkSlug,
-                    durationMinutes: 30, timezone: "Europe/London", hubspot: "second")
+                c.addAccount("second", baseURL: secondURL, token: "lanes-second-token", source: "web2")
             }) { bridge in
                 let waiting = try await Self.scenario(bridge, waiting: "web", other: "web2")
                 let waitingEmails = Set(await bridge.sandbox.bookings().map(\.email))
@@ -42,7 +36,7 @@ struct HubSpotAccountLanesTests {
 
     @Test("one account answered 429 by HubSpot with a backlog: the other account books as fast as when it is idle")
     func rateLimitedAccountDoesNotDelayAnotherAccount() async throws {
-        try await Self.withSecondSandbox(
+        try await TestBridge.withSecondSandbox(
             token: "lanes-noisy-token",
             configure: { sandbox in
                 // Every call of this account is answered 429 TEN_SECONDLY_ROLLING (the bridge's own budget has room).
@@ -52,13 +46,7 @@ struct HubSpotAccountLanesTests {
         ) { noisy, noisyURL in
             try await TestBridge.run(configure: { c in
                 Self.tune(&c)
-                var account = HubSpotSettings()
-                account.baseURL = noisyURL
-                account.accessToken = "lanes-noisy-token"
-                c.hubspotAccounts["noisy"] = account
-                c.sources["noisy"] = SourceConfiguration(
-                    auth: .public(allowedOrigins: [], honeypotField: nil), slug: SandboxSeeds.personalLinkSlug,
-                    durationMinutes: 30, timezone: "Europe/London", hubspot: "noisy")
+                c.addAccount("noisy", baseURL: noisyURL, token: "lanes-noisy-token", source: "noisy")
             }) { bridge in
                 let waiting = try await Self.scenario(bridge, waiting: "noisy", other: "web")
                 #expect(waiting.booked.isEmpty)
@@ -154,26 +142,6 @@ struct HubSpotAccountLanesTests {
                 return (elapsed, intents)
             }
             try await Task.sleep(for: .milliseconds(50))
-        }
-    }
-
-    /// Runs `body` with a second sandbox (another HubSpot account) that accepts `token`, and stops it afterwards.
-    static func withSecondSandbox(
-        token: String, configure: (inout SandboxConfiguration) -> Void = { _ in },
-        _ body: (HubSpotSandbox, String) async throws -> Void
-    ) async throws {
-        var configuration = SandboxConfiguration()
-        configuration.port = 0
-        configuration.token = token
-        configure(&configuration)
-        let sandbox = HubSpotSandbox(configuration: configuration, logger: TestBridge.logger)
-        try await sandbox.start()
-        do {
-            try await body(sandbox, await sandbox.baseURL)
-            await sandbox.stop()
-        } catch {
-            await sandbox.stop()
-            throw error
         }
     }
 }

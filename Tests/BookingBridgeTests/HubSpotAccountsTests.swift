@@ -61,23 +61,11 @@ struct HubSpotAccountsTests {
 
     @Test("two accounts on two sandboxes: one's daily budget spent, the other books at full speed, each in its own")
     func twoAccountsTwoSandboxes() async throws {
-        var secondConfiguration = SandboxConfiguration()
-        secondConfiguration.port = 0
-        secondConfiguration.token = "second-account-token"
-        let second = HubSpotSandbox(configuration: secondConfiguration, logger: TestBridge.logger)
-        try await second.start()
-        let secondURL = await second.baseURL
-        do {
+        try await TestBridge.withSecondSandbox(token: "second-account-token") { second, secondURL in
             try await TestBridge.run(configure: { c in
                 // The default account may make three calls today: one booking at most (info, availability, book).
                 c.hubspot.dailyLimit = 3
-                var account = HubSpotSettings()
-                account.baseURL = secondURL
-                account.accessToken = "second-account-token"
-                c.hubspotAccounts["second"] = account
-                c.sources["web2"] = SourceConfiguration(
-                    auth: .public(allowedOrigins: [], honeypotField: nil), slug: SandboxSeeds.personalLinkSlug,
-                    durationMinutes: 30, timezone: "Europe/London", hubspot: "second")
+                c.addAccount("second", baseURL: secondURL, token: "second-account-token", source: "web2")
             }) { bridge in
                 let slots = try await bridge.freeSlots(
                     slug: SandboxSeeds.personalLinkSlug, timezone: "Europe/London", minutes: 30)
@@ -125,10 +113,6 @@ struct HubSpotAccountsTests {
                         ["visitor100", "visitor101", "visitor102", "visitor103"].contains(String($0.prefix(10)))
                     })
             }
-            await second.stop()
-        } catch {
-            await second.stop()
-            throw error
         }
     }
 }
