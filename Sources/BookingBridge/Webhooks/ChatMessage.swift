@@ -124,12 +124,9 @@ struct ChatMessage: Sendable, Equatable {
     static func repFact(_ rep: [String: JSONValue]) -> Fact? {
         let name = rep["name"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
         let email = rep["email"]?.stringValue.flatMap { $0.isEmpty ? nil : $0 }
-        switch (name, email) {
-        case (let name?, let email?): return Fact(label: "Rep", value: "\(name) (\(email))", link: "mailto:\(email)")
-        case (let name?, nil): return Fact(label: "Rep", value: name)
-        case (nil, let email?): return Fact(label: "Rep", value: email, link: "mailto:\(email)")
-        case (nil, nil): return nil
-        }
+        guard let shown = name ?? email else { return nil }
+        let value = name.flatMap { name in email.map { "\(name) (\($0))" } } ?? shown
+        return Fact(label: "Rep", value: value, link: email.map { "mailto:\($0)" })
     }
 
     /// The failure in words a person can act on: HubSpot's or the bridge's message, what a known HubSpot error
