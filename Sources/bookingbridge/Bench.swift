@@ -74,7 +74,7 @@ struct BenchIntake: AsyncParsableCommand {
             DATABASE_URL names an empty database to use), sends warm-up requests, then COUNT empty GET /healthz (the \
             floor) and COUNT distinct form posts (each answered 202) through it, without a socket. Run it under \
             `valgrind --tool=callgrind --zero-before='*bookingbridgeBenchMeasureStart*' \
-            --dump-before='*bookingbridgeBenchMeasureStop*'` to get one profile per phase (bench/run does).
+            --dump-before='*bookingbridgeBenchMeasureStop*'` to get one profile per phase (bench/callgrind-sigsuspend.c must be preloaded; bench/run does not run it yet).
             """)
 
     @Option(help: "The bridge's configuration (the one bench/intake.sh serves with).")
