@@ -80,12 +80,15 @@ struct ServerConnectionTests {
             try await keepAlive.send(Self.healthz)
             #expect(await keepAlive.status() == 200)
 
-            _ = try #require(await half.closed(within: .seconds(5)), "half a head is closed")
+            // The windows are wide because this suite runs alongside every other one: on a loaded two-core
+            // machine the event loop can be seconds late. What is asserted is that the connection is closed, and
+            // never before its timeout.
+            _ = try #require(await half.closed(within: .seconds(30)), "half a head is closed")
             // Timed from the connection's opening (the timeout runs from there), not from this wait's start.
             let halfClosed = ContinuousClock.now - halfOpened
             #expect(halfClosed >= .milliseconds(450), "closed after \(halfClosed), before the 500 ms timeout")
             #expect(half.text.isEmpty, "nothing reached a handler")
-            #expect(await silent.closed(within: .seconds(10)) != nil, "a connection that sends nothing is closed")
+            #expect(await silent.closed(within: .seconds(30)) != nil, "a connection that sends nothing is closed")
 
             // Long past the header timeout, the idle keep-alive connection still serves its next request.
             try await Task.sleep(for: .milliseconds(1_500))
