@@ -26,6 +26,8 @@ public struct SandboxBooking: Codable, Sendable, Equatable {
     public var contactId: String
     /// Form answers by field name.
     public var formFields: [String: String]
+    /// Consent answers by `communicationTypeId`, as sent in `legalConsentResponses`.
+    public var legalConsentResponses: [String: Bool] = [:]
     /// Guests invited.
     public var guestEmails: [String]
     /// When the booking was made, epoch milliseconds.

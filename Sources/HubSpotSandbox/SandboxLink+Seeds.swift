@@ -6,7 +6,7 @@
 /// |---|---|---|---|---|---|---|---|
 /// | `jane-doe/intro-30` | 48213 | PERSONAL_LINK, Jane Doe (5521) | Europe/London | Mon-Fri 09:00-17:00 | 15, 30, 60 min | 15 min | optional custom field `company`, optional consent `1234567`, no guests |
 /// | `sales/discovery` | 48214 | ROUND_ROBIN_CALENDAR: Jane Doe (5521), Sam Lee (5522), Alex Kim (5523, **no calendar**) | America/New_York | Mon-Fri 09:00-17:00 | 30, 60 min | 30 min | optional choice field `team_size` (options `1_10`, `11_50`, `51_plus`), no guests |
-/// | `support/onboarding` | 48215 | PERSONAL_LINK, Priya Patel (5524) | Europe/Berlin | Mon-Fri 10:00-16:00 | 45 min | meeting length | **required** custom field `account_id`, **required** consent `7654321`, up to 2 guests, 15 min buffer |
+/// | `support/onboarding` | 48215 | PERSONAL_LINK, Priya Patel (5524) | Europe/Berlin | Mon-Fri 10:00-16:00 | 45 min | meeting length | **required** custom field `account_id`, optional choice (radio) field `topic` (options `setup`, `billing`, `api`), **required** consent `7654321` and processing consent by checkbox, up to 2 guests, 15 min buffer |
 ///
 /// Jane and Sam have a standing team sync every Wednesday 12:00-13:00 America/New_York (busy in their calendars).
 ///
@@ -33,6 +33,8 @@ public enum SandboxSeeds {
     public static let offlineUserId = "5523"
     /// Optional choice (select) field of ``roundRobinLinkSlug``, with options `1_10`, `11_50` and `51_plus`.
     public static let choiceFormField = "team_size"
+    /// Optional choice (radio) field of ``formLinkSlug``, with options `setup`, `billing` and `api`.
+    public static let radioFormField = "topic"
     /// Required custom form field of ``formLinkSlug``.
     public static let requiredFormField = "account_id"
     /// Required consent checkbox (`communicationTypeId`) of ``formLinkSlug``.
@@ -50,7 +52,8 @@ public enum SandboxSeeds {
           30 min grid; optional choice field `team_size` (options 1_10, 11_50, 51_plus); no guests.
           Jane and Sam are busy every Wednesday 12:00-13:00 New York time.
         - `support/onboarding` (id 48215, PERSONAL_LINK, Priya Patel 5524): Europe/Berlin, Mon-Fri 10:00-16:00,
-          45 min back to back with a 15 min buffer; required field `account_id`, required consent 7654321; up to 2
+          45 min back to back with a 15 min buffer; required field `account_id`, optional choice (radio) field
+          `topic` (options setup, billing, api), required consent 7654321, processing consent by checkbox; up to 2
           guests.
         Round robin: of the free reps, those in likelyAvailableUserIds if any, then the fewest bookings on the link,
         ties in pool order. The offline trap (isOffline true, calendarEventId "") happens whenever Alex (5523) is
@@ -124,7 +127,16 @@ extension SandboxLink {
             durationsMillis: [2_700_000], workingHours: SandboxWeeklyHours.workweek(from: 10 * 60, to: 16 * 60),
             incrementMinutes: nil, bufferMillis: 900_000,
             formFields: SandboxFormField.standard + [
-                .init(name: SandboxSeeds.requiredFormField, label: "Account ID", isRequired: true, isCustom: true)
+                .init(name: SandboxSeeds.requiredFormField, label: "Account ID", isRequired: true, isCustom: true),
+                .init(
+                    name: SandboxSeeds.radioFormField, label: "Topic", fieldType: "radio", type: "enumeration",
+                    isRequired: false, isCustom: true,
+                    options: [
+                        .init(label: "Billing", value: "billing", displayOrder: 1),
+                        .init(label: "Setup", value: "setup", displayOrder: 0),
+                        .init(label: "API access", value: "api", displayOrder: 2),
+                        .init(label: "Retired plan", value: "legacy", displayOrder: 3, hidden: true),
+                    ]),
             ],
             legalConsentEnabled: true, processingConsentType: "REQUIRED_CHECKBOX",
             consentCheckboxes: [

@@ -148,6 +148,8 @@ actor SandboxState {
             email: request.email, firstName: request.firstName, lastName: request.lastName, now: now)
         var formValues: [String: String] = [:]
         for field in request.formFields { formValues[field.name] = field.value }
+        var consents: [String: Bool] = [:]
+        for answer in request.legalConsentResponses { consents[answer.communicationTypeId.value] = answer.consented }
         let noCalendarEvent =
             decision.assignee.isOffline
             || (self.faults.emptyCalendarEventRate > 0
@@ -166,6 +168,7 @@ actor SandboxState {
             calendarEventId: noCalendarEvent ? "" : SandboxIDs.hex(count: 16),
             contactId: contactId,
             formFields: formValues,
+            legalConsentResponses: consents,
             guestEmails: request.guestEmails ?? [],
             bookedAtMillis: now
         )

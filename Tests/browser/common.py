@@ -63,9 +63,10 @@ class Env:
 
 
 @contextlib.contextmanager
-def stack(name, output, source_extra=None):
+def stack(name, output, source_extra=None, more_sources=None):
     """Starts the stack with one `public` source `res` (the suite's personal link, 15-minute meetings; its settings
-    extended by `source_extra`) and yields an `Env`. The bridge's log is copied to `output` at the end."""
+    extended by `source_extra`) and yields an `Env`. `more_sources` adds sources by name, each `res`'s settings
+    extended by its own. The bridge's log is copied to `output` at the end."""
     binary = os.environ.get("BROWSER_BINARY", os.path.join(REPO, ".build", "debug", "bookingbridge"))
     workdir = tempfile.mkdtemp(prefix=f"bookingbridge-{name}-")
     os.chmod(workdir, 0o755)
@@ -83,8 +84,11 @@ def stack(name, output, source_extra=None):
         source = {"auth": {"mode": "public", "allowedOrigins": [], "honeypotField": "website"},
                   "slug": link["slug"], "durationMinutes": link["minutes"], "timezone": link["timezone"]}
         source.update(source_extra or {})
+        sources = {"res": source}
+        for other, extra in (more_sources or {}).items():
+            sources[other] = {**source, **extra}
         config = {
-            "sources": {"res": source},
+            "sources": sources,
             "subscriptions": [{"url": url, "eventTypes": ["booking.*"], "secret": secret,
                                "description": "browser tests"}],
             "intake": {"rateLimitPerClientPerMinute": 100000},

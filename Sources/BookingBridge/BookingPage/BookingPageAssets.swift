@@ -24,10 +24,12 @@ enum BookingPageAssets {
         .bb-times input:focus-visible+label,button:focus-visible,select:focus-visible,input:focus-visible,a:focus-visible{outline:3px solid #ffbf47;outline-offset:2px}
         .bb-pick{display:flex;flex-wrap:wrap;gap:1rem;margin-bottom:1rem}
         .bb-pick label{display:block;font-weight:500}
-        select,.bb-field input{font:inherit;padding:.5rem;border:1px solid #777;border-radius:.3rem;width:100%;max-width:100%;background:#fff}
+        select,.bb-field input,.bb-field textarea{font:inherit;padding:.5rem;border:1px solid #777;border-radius:.3rem;width:100%;max-width:100%;background:#fff}
         .bb-pick>div{flex:1 1 12rem;min-width:0}
         .bb-field{margin-bottom:1rem}
         .bb-field label{display:block;font-weight:500;margin-bottom:.25rem}
+        .bb-choice,.bb-consent{margin-bottom:1rem}
+        .bb-choice legend{font-weight:500;margin-bottom:.25rem}
         .bb-check{display:flex;gap:.5rem;align-items:flex-start;margin-bottom:1rem}
         .bb-check input{margin-top:.35rem}
         .bb-req{font-weight:400;color:#555;font-size:.9em}
@@ -147,7 +149,7 @@ enum BookingPageAssets {
           }
           function book(start) {
             var data = {};
-            new FormData(form).forEach(function (v, k) { data[k] = v; });
+            new FormData(form).forEach(function (v, k) { data[k] = data[k] ? data[k] + ", " + v : v; });
             if (start) data[d.startField] = start;
             if (!data[d.startField]) { show([el("p", { "class": "bb-bad" }, T.pickSlot)]); return; }
             data[d.timezoneField] = zone;
@@ -218,7 +220,7 @@ enum BookingPageAssets {
           }
           form.addEventListener("submit", function (ev) { ev.preventDefault(); book(null); });
           function resize() {
-            if (window.parent !== window) window.parent.postMessage({ bookingbridge: "height", source: d.source, height: document.documentElement.scrollHeight }, "*");
+            if (window.parent !== window) window.parent.postMessage({ bookingbridge: "height", source: d.source, height: Math.ceil(document.body.getBoundingClientRect().height) }, "*");
           }
           if (window.ResizeObserver) new ResizeObserver(resize).observe(document.body);
           load().then(resize);

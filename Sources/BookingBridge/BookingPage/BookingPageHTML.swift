@@ -53,24 +53,9 @@ struct BookingPageHTML {
             name: field("email"), label: texts["email"], required: true, autocomplete: "email", type: "email")
         for definition in info?.customParams.formFields ?? []
         where !BookingPlan.standardFields.contains(definition.name.lowercased()) {
-            guard let formName = source.formFields[definition.name] else { continue }
-            html += input(
-                name: formName, label: definition.label ?? definition.name, required: definition.isRequired,
-                autocomplete: "on")
+            html += formField(definition)
         }
-        if info?.customParams.legalConsentEnabled == true {
-            for box in info?.customParams.legalConsentOptions?.communicationConsentCheckboxes ?? [] {
-                guard let formName = source.consent.first(where: { $0.value == box.communicationTypeId })?.key
-                else { continue }
-                let id = "bb-consent-\(Self.e(formName))"
-                html += """
-                    <div class="bb-check"><input type="checkbox" id="\(id)" name="\(Self.e(formName))" value="true"\
-                    \(box.required ? " required" : "")><label for="\(id)">\(Self.e(box.label ?? box.communicationTypeId))\
-                    \(box.required ? " <span class=\"bb-req\">(\(Self.e(texts["required"])))</span>" : "")</label></div>
-
-                    """
-            }
-        }
+        html += consentBlock()
         if case .public(_, let honeypot) = source.auth, let honeypot, !honeypot.isEmpty {
             html += """
                 <div class="bb-hp" aria-hidden="true"><label for="bb-hp">\(Self.e(texts["website"]))</label>\
@@ -88,13 +73,120 @@ struct BookingPageHTML {
 
     func input(name: String, label: String, required: Bool, autocomplete: String, type: String = "text") -> String {
         let id = "bb-f-" + Self.e(name)
-        let mark = required ? " <span class=\"bb-req\">(\(Self.e(texts["required"])))</span>" : ""
         return """
-            <div class="bb-field"><label for="\(id)">\(Self.e(label))\(mark)</label>\
+            <div class="bb-field"><label for="\(id)">\(Self.e(label))\(requiredMark(required))</label>\
             <input id="\(id)" name="\(Self.e(name))" type="\(type)" autocomplete="\(autocomplete)"\
             \(required ? " required" : "")></div>
 
             """
+    }
+
+    func requiredMark(_ required: Bool) -> String {
+        required ? " <span class=\"bb-req\">(\(Self.e(texts["required"])))</span>" : ""
+    }
+
+    /// The form's name of one of the link's own form fields: the source's name for it, else `formField.` and
+    /// HubSpot's name (intake reads that prefix for a source with a booking page).
+    func formName(of definition: HubSpotFormFieldDefinition) -> String {
+        source.formFields[definition.name] ?? SubmissionMapper.pageFormFieldPrefix + definition.name
+    }
+
+    /// One of the link's own form fields with the control its `fieldType` asks for: a `<select>` or a radio group
+    /// for a choice (the options HubSpot offers, in its order, hidden ones left out), a group of checkboxes for
+    /// several choices, a single checkbox, a text area, or an input.
+    func formField(_ definition: HubSpotFormFieldDefinition) -> String {
+        let name = formName(of: definition)
+        let id = "bb-f-" + Self.e(name)
+        let label = Self.e(definition.label ?? definition.name) + requiredMark(definition.isRequired)
+        let required = definition.isRequired ? " required" : ""
+        let options = definition.options.enumerated().filter { $0.element.hidden != true && $0.element.value != nil }
+            .sorted {
+                ($0.element.displayOrder ?? $0.offset, $0.offset) < ($1.element.displayOrder ?? $1.offset, $1.offset)
+            }
+            .map { (value: $0.element.value ?? "", label: $0.element.label ?? $0.element.value ?? "") }
+        switch (definition.fieldType ?? "text").lowercased() {
+        case "select" where !options.isEmpty:
+            var html = "<div class=\"bb-field\"><label for=\"\(id)\">\(label)</label>"
+            html += "<select id=\"\(id)\" name=\"\(Self.e(name))\"\(required)><option value=\"\">–</option>"
+            for option in options {
+                html += "<option value=\"\(Self.e(option.value))\">\(Self.e(option.label))</option>"
+            }
+            return html + "</select></div>\n"
+        case "radio" where !options.isEmpty, "checkbox" where !options.isEmpty:
+            let type = definition.fieldType?.lowercased() == "radio" ? "radio" : "checkbox"
+            var html = "<fieldset class=\"bb-choice\" id=\"\(id)\"><legend>\(label)</legend>"
+            for (index, option) in options.enumerated() {
+                let optionID = "\(id)-\(index)"
+                html += """
+                    <div class="bb-check"><input type="\(type)" id="\(optionID)" name="\(Self.e(name))" \
+                    value="\(Self.e(option.value))"\(type == "radio" ? required : "")>\
+                    <label for="\(optionID)">\(Self.e(option.label))</label></div>
+                    """
+            }
+            return html + "</fieldset>\n"
+        case "booleancheckbox":
+            return """
+                <div class="bb-check"><input type="checkbox" id="\(id)" name="\(Self.e(name))" value="true"\(required)>\
+                <label for="\(id)">\(label)</label></div>
+
+                """
+        case "textarea":
+            return """
+                <div class="bb-field"><label for="\(id)">\(label)</label>\
+                <textarea id="\(id)" name="\(Self.e(name))" rows="3"\(required)></textarea></div>
+
+                """
+        case "number":
+            return input(
+                name: name, label: definition.label ?? definition.name, required: definition.isRequired,
+                autocomplete: "off", type: "number")
+        case "date":
+            return input(
+                name: name, label: definition.label ?? definition.name, required: definition.isRequired,
+                autocomplete: "off", type: "date")
+        default:
+            return input(
+                name: name, label: definition.label ?? definition.name, required: definition.isRequired,
+                autocomplete: "on")
+        }
+    }
+
+    /// The link's consent texts with a checkbox for each communication consent (named as the source maps it, else
+    /// `consent.` and its `communicationTypeId`) and, when HubSpot asks for it (`REQUIRED_CHECKBOX`), a required
+    /// checkbox for processing the visitor's data.
+    func consentBlock() -> String {
+        guard let params = info?.customParams, params.legalConsentEnabled, let options = params.legalConsentOptions
+        else { return "" }
+        var html = "<fieldset class=\"bb-consent\"><legend>\(Self.e(texts["consent"]))</legend>\n"
+        func note(_ text: String?) {
+            if let text, !text.isEmpty { html += "<p class=\"bb-note\">\(Self.e(text))</p>\n" }
+        }
+        func box(id: String, name: String, label: String, required: Bool) {
+            html += """
+                <div class="bb-check"><input type="checkbox" id="\(id)" name="\(Self.e(name))" value="true"\
+                \(required ? " required" : "")><label for="\(id)">\(Self.e(label))\(requiredMark(required))</label></div>
+
+                """
+        }
+        if !options.communicationConsentCheckboxes.isEmpty { note(options.communicationConsentText) }
+        for (index, checkbox) in options.communicationConsentCheckboxes.enumerated() {
+            let name =
+                source.consent.first(where: { $0.value == checkbox.communicationTypeId })?.key
+                ?? SubmissionMapper.pageConsentPrefix + checkbox.communicationTypeId
+            box(
+                id: "bb-consent-\(index)", name: name, label: checkbox.label ?? checkbox.communicationTypeId,
+                required: checkbox.required)
+        }
+        note(options.privacyPolicyText)
+        if options.processingConsentType == "REQUIRED_CHECKBOX" {
+            note(options.processingConsentText)
+            box(
+                id: "bb-consent-processing", name: SubmissionMapper.pageConsentPrefix + "processing",
+                label: options.processingConsentCheckboxLabel ?? texts["processing"], required: true)
+        } else {
+            note(options.processingConsentFooterText)
+        }
+        return html + "</fieldset>\n"
     }
 
     /// A start's time of day as `HH:mm` in `zone`, as the page's script shows it (both page languages write 24-hour

@@ -48,6 +48,8 @@ struct BookingPageTexts: Sendable {
         "bookAnother": "Book another time",
         "noscript": "Times are shown in %@.",
         "website": "Leave this field empty",
+        "consent": "Consent",
+        "processing": "I agree that my details are stored and processed for this meeting.",
     ]
 
     static let german: [String: String] = [
@@ -84,5 +86,7 @@ struct BookingPageTexts: Sendable {
         "bookAnother": "Weitere Zeit buchen",
         "noscript": "Zeiten in %@.",
         "website": "Dieses Feld leer lassen",
+        "consent": "Einwilligung",
+        "processing": "Ich bin einverstanden, dass meine Angaben für diesen Termin gespeichert und verarbeitet werden.",
     ]
 }

@@ -45,7 +45,8 @@ public struct IntakeController: Sendable {
         wake: @escaping @Sendable () -> Void, eventsCommitted: @escaping @Sendable () -> Void = {}, logger: Logger
     ) {
         self.sources = sources.reduce(into: [:]) { prepared, entry in
-            let auth = SourceAuth(entry.value.auth, kind: entry.value.kind)
+            var auth = SourceAuth(entry.value.auth, kind: entry.value.kind)
+            auth.allowsOwnOrigin = entry.value.page?.enabled == true
             let mapper = SubmissionMapper(source: entry.value)
             if case .misconfigured(let reason) = auth.mode {
                 logger.error(
@@ -114,7 +115,8 @@ public struct IntakeController: Sendable {
         }
         try source.auth.checkHeaders(
             request.headers,
-            queryToken: source.auth.acceptsQueryToken ? request.uri.queryParameters["token"].map(String.init) : nil)
+            queryToken: source.auth.acceptsQueryToken ? request.uri.queryParameters["token"].map(String.init) : nil,
+            authority: request.head.authority)
         let body = try await collectBody(request)
         let now = self.now()
         try source.auth.checkSignature(request.headers, body: body, now: now)

@@ -16,6 +16,9 @@ struct SourceAuth: Sendable {
     var mode: Mode
     /// Whether the token may also come as `?token=` in the URL (Jotform cannot set headers).
     var acceptsQueryToken = false
+    /// Whether a public source also takes posts from the bridge's own origin: its hosted booking page (also when
+    /// framed by an allowed site) posts from there, whatever `allowedOrigins` lists.
+    var allowsOwnOrigin = false
 
     init(_ auth: SourceConfiguration.Auth, kind: SourceConfiguration.Kind = .form) {
         acceptsQueryToken = kind == .jotform
@@ -56,10 +59,16 @@ struct SourceAuth: Sendable {
     /// Checks what can be checked before reading the body: the browser origin or the bearer token.
     ///
     /// `queryToken` is the URL's `token` parameter, which counts only for sources that accept it (`jotform`).
-    func checkHeaders(_ headers: HTTPFields, queryToken: String? = nil) throws(IntakeError) {
+    /// `authority` is the request's own `Host`, which a browser's `Origin` matches on a post from the bridge's page.
+    func checkHeaders(
+        _ headers: HTTPFields, queryToken: String? = nil, authority: String? = nil
+    ) throws(IntakeError) {
         switch mode {
         case .public(let policy, _):
-            guard policy.allows(origin: headers[.origin], referer: headers[.referer]) else {
+            let own =
+                allowsOwnOrigin
+                && OriginPolicy.isOwn(origin: headers[.origin], referer: headers[.referer], authority: authority)
+            guard own || policy.allows(origin: headers[.origin], referer: headers[.referer]) else {
                 throw IntakeError(.forbidden, "this form may only be posted from its own web site")
             }
         case .token(let token):
@@ -137,6 +146,20 @@ struct OriginPolicy: Sendable, Equatable {
         else { return false }
         let port = url.port.map { ":\($0)" } ?? ""
         return Self.normalize("\(scheme)://\(host)\(port)").map(origins.contains) ?? false
+    }
+
+    /// Whether the browser's `Origin` (or failing that the `Referer`'s origin) is the bridge itself: `http` or
+    /// `https` with exactly the request's `Host` as its authority.
+    static func isOwn(origin: String?, referer: String?, authority: String?) -> Bool {
+        guard let authority = authority?.lowercased(), !authority.isEmpty else { return false }
+        var candidate = origin
+        if candidate == nil, let referer, let url = URLComponents(string: referer), let scheme = url.scheme,
+            let host = url.host
+        {
+            candidate = "\(scheme)://\(host)\(url.port.map { ":\($0)" } ?? "")"
+        }
+        guard let text = candidate?.trimmingWhitespace().lowercased() else { return false }
+        return text == "http://" + authority || text == "https://" + authority
     }
 
     /// `scheme://host[:port]` in lower case without a default port or trailing slash; `nil` for `null` and junk.

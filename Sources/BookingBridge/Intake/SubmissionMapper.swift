@@ -18,6 +18,12 @@ struct SubmissionMapper: Sendable {
     /// How far ahead a start time may lie.
     static let horizon: TimeInterval = 2 * 366 * 86_400
 
+    /// A source with a booking page also reads the link's form fields the source does not map as
+    /// `formField.<HubSpot name>` and its consent checkboxes as `consent.<communicationTypeId>`: the page shows
+    /// every field and checkbox of the link under these names. The booking check passes on only what the link has.
+    static let pageFormFieldPrefix = "formField."
+    static let pageConsentPrefix = "consent."
+
     var source: SourceConfiguration
 
     init(source: SourceConfiguration) { self.source = source }
@@ -168,6 +174,21 @@ struct SubmissionMapper: Sendable {
         var consents: [String: Bool] = [:]
         for (formName, communicationTypeID) in source.consent {
             consents[communicationTypeID] = Self.isChecked(fields[formName])
+        }
+        if source.page?.enabled == true {
+            for (name, value) in fields {
+                if name.hasPrefix(Self.pageFormFieldPrefix) {
+                    let hubSpotName = String(name.dropFirst(Self.pageFormFieldPrefix.count))
+                    if !hubSpotName.isEmpty, source.formFields[hubSpotName] == nil, let text = Self.text(value) {
+                        formFields[hubSpotName] = text
+                    }
+                } else if name.hasPrefix(Self.pageConsentPrefix) {
+                    let typeID = String(name.dropFirst(Self.pageConsentPrefix.count))
+                    if !typeID.isEmpty, !source.consent.values.contains(typeID) {
+                        consents[typeID] = Self.isChecked(value)
+                    }
+                }
+            }
         }
 
         guard errors.isEmpty, let email, let firstName, let start, let duration else {
