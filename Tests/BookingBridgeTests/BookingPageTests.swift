@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import HTTPTypes
 import HubSpotSandbox
 import NIOCore
 import NIOHTTP1
@@ -124,6 +125,135 @@ struct BookingPageTests {
                 format: "DTSTART:%04d%02d%02dT%02d%02d00Z", c.year!, c.month!, c.day!, c.hour!, c.minute!)
             #expect(Self.text(ics).contains(stamp))
             #expect(await bridge.sandbox.bookings().count == 1)
+        }
+    }
+
+    static func configureFormLinks(_ c: inout BridgeConfiguration) {
+        c.sources["onboard"] = SourceConfiguration(
+            auth: .public(allowedOrigins: ["https://shop.example"], honeypotField: nil),
+            slug: SandboxSeeds.formLinkSlug, durationMinutes: 45, timezone: "Europe/Berlin",
+            page: BookingPageSettings(enabled: true))
+        c.sources["team"] = SourceConfiguration(
+            auth: .public(allowedOrigins: [], honeypotField: nil), slug: SandboxSeeds.roundRobinLinkSlug,
+            durationMinutes: 30, timezone: "America/New_York", page: BookingPageSettings(enabled: true))
+    }
+
+    @Test("every form field of the link with its control, required marked, and the consent texts with checkboxes")
+    func linkFormFields() async throws {
+        try await TestBridge.run(configure: Self.configureFormLinks) { bridge in
+            let html = Self.text(try await bridge.request(.GET, "/book/onboard"))
+            // A required text field HubSpot asks for, which the source does not map: named for intake to read.
+            #expect(
+                html.contains(
+                    "<label for=\"bb-f-formField.account_id\">Account ID <span class=\"bb-req\">(required)</span>"))
+            #expect(html.contains("name=\"formField.account_id\" type=\"text\" autocomplete=\"on\" required>"))
+            // A radio choice: a group with a legend, HubSpot's options in display order, the hidden one left out.
+            #expect(html.contains("<fieldset class=\"bb-choice\" id=\"bb-f-formField.topic\"><legend>Topic</legend>"))
+            let values = html.components(separatedBy: "name=\"formField.topic\" value=\"").dropFirst().map {
+                String($0.prefix { $0 != "\"" })
+            }
+            #expect(values == ["setup", "billing", "api"])
+            #expect(!html.contains("legacy") && !html.contains("Retired plan"))
+            // The consent block: HubSpot's texts and a checkbox per consent, required where HubSpot requires it.
+            #expect(html.contains("<fieldset class=\"bb-consent\"><legend>Consent</legend>"))
+            #expect(html.contains("Please tick the boxes you agree to:"))
+            #expect(html.contains("See our privacy policy."))
+            #expect(html.contains("we need to store and process your details."))
+            #expect(
+                html.contains(
+                    "name=\"consent.\(SandboxSeeds.requiredConsentTypeId)\" value=\"true\" required><label for=\"bb-consent-0\">I agree to receive onboarding e-mails <span class=\"bb-req\">(required)</span>"
+                ))
+            #expect(
+                html.contains(
+                    "name=\"consent.processing\" value=\"true\" required><label for=\"bb-consent-processing\">I agree to allow this company to store and process my personal data."
+                ))
+
+            let team = Self.text(try await bridge.request(.GET, "/book/team"))
+            // A select choice: a <select> with an empty first choice and HubSpot's options; no consent block.
+            #expect(
+                team.contains(
+                    "<select id=\"bb-f-formField.team_size\" name=\"formField.team_size\"><option value=\"\">–</option><option value=\"1_10\">1-10</option><option value=\"11_50\">11-50</option><option value=\"51_plus\">51 or more</option></select>"
+                ))
+            #expect(!team.contains("bb-consent"))
+        }
+    }
+
+    @Test("what the visitor enters in the link's fields and consents reaches HubSpot's book request")
+    func linkFormFieldsReachTheBooking() async throws {
+        try await TestBridge.run(configure: Self.configureFormLinks) { bridge in
+            let slots = try await bridge.freeSlots(
+                slug: SandboxSeeds.formLinkSlug, timezone: "Europe/Berlin", minutes: 45)
+            let start = try #require(slots.first { $0 > Date().addingTimeInterval(86_400) })
+            let fields: [String: Any] = [
+                "startTime": HubSpotTimestamp.iso8601(millis: HubSpotTimestamp.millis(start)),
+                "timezone": "Europe/Berlin", "firstName": "Ada", "lastName": "Lovelace",
+                "email": "ada@onboard.bookingbridge.dev", "formField.account_id": "ACME-7",
+                "formField.topic": "billing", "consent.\(SandboxSeeds.requiredConsentTypeId)": "true",
+                "consent.processing": "true",
+            ]
+            // The page posts from the bridge's own origin, which the source's allowedOrigins need not list.
+            let own = String(bridge.baseURL)
+            let answer = try await bridge.submit("onboard", fields, headers: [("Origin", own)])
+            #expect(answer.status == 202, "\(Self.text(answer))")
+            let other = try await bridge.submit("onboard", fields, headers: [("Origin", "https://evil.example")])
+            #expect(other.status == 403)
+            let id = try #require(UUID(uuidString: answer.json?["id"] as? String ?? ""))
+            let intent = try await bridge.waitForFinal(id)
+            #expect(intent.status == .booked, "\(String(describing: intent.lastError))")
+            let booking = try #require(await bridge.sandbox.bookings().first)
+            #expect(booking.formFields == ["account_id": "ACME-7", "topic": "billing"])
+            #expect(booking.legalConsentResponses == [SandboxSeeds.requiredConsentTypeId: true])
+
+            // Without the required consent the booking check says so (the page marks the box required too).
+            var refused = fields
+            refused["consent.\(SandboxSeeds.requiredConsentTypeId)"] = nil
+            refused["email"] = "no-consent@onboard.bookingbridge.dev"
+            let second = try await bridge.submit("onboard", refused, headers: [("Origin", "https://shop.example")])
+            #expect(second.status == 202)
+            let secondID = try #require(UUID(uuidString: second.json?["id"] as? String ?? ""))
+            let failed = try await bridge.waitForFinal(secondID)
+            #expect(failed.status == .failed)
+            #expect(failed.lastError?.message.contains("I agree to receive onboarding e-mails") == true)
+        }
+    }
+
+    @Test("intake reads the page's formField. and consent. names only for a source with a page, mapped names first")
+    func pageFieldNames() throws {
+        var source = SourceConfiguration(
+            auth: .public(allowedOrigins: [], honeypotField: nil), slug: SandboxSeeds.formLinkSlug,
+            durationMinutes: 45, timezone: "Europe/Berlin", formFields: ["account_id": "account"],
+            consent: ["ok": SandboxSeeds.requiredConsentTypeId])
+        let fields = [
+            "email": "ada@example.org", "firstName": "Ada", "startTime": "2027-02-01T10:00:00Z",
+            "account": "mapped", "formField.account_id": "ignored", "formField.topic": " api ",
+            "formField.empty": "  ", "ok": "", "consent.\(SandboxSeeds.requiredConsentTypeId)": "true",
+            "consent.1234567": "on",
+        ]
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let plain = try SubmissionMapper(source: source).map(fields, now: now)
+        #expect(plain.formFields == ["account_id": "mapped"])
+        #expect(plain.consents == [SandboxSeeds.requiredConsentTypeId: false])
+        source.page = BookingPageSettings(enabled: true)
+        let page = try SubmissionMapper(source: source).map(fields, now: now)
+        #expect(page.formFields == ["account_id": "mapped", "topic": "api"])
+        #expect(page.consents == [SandboxSeeds.requiredConsentTypeId: false, "1234567": true])
+    }
+
+    @Test("a post from the bridge's own origin: the Origin (or Referer) with exactly the request's Host")
+    func ownOrigin() {
+        #expect(OriginPolicy.isOwn(origin: "http://127.0.0.1:8080", referer: nil, authority: "127.0.0.1:8080"))
+        #expect(OriginPolicy.isOwn(origin: "https://Book.Example", referer: nil, authority: "book.example"))
+        #expect(OriginPolicy.isOwn(origin: nil, referer: "http://127.0.0.1:8080/book/x", authority: "127.0.0.1:8080"))
+        #expect(!OriginPolicy.isOwn(origin: "http://127.0.0.1:9090", referer: nil, authority: "127.0.0.1:8080"))
+        #expect(!OriginPolicy.isOwn(origin: "http://evil.example", referer: nil, authority: nil))
+        #expect(!OriginPolicy.isOwn(origin: "null", referer: "http://127.0.0.1:8080/", authority: "127.0.0.1:8080"))
+        var auth = SourceAuth(.public(allowedOrigins: ["https://shop.example"], honeypotField: nil))
+        let own: HTTPFields = [.origin: "http://127.0.0.1:8080"]
+        #expect(throws: IntakeError.self) { try auth.checkHeaders(own, authority: "127.0.0.1:8080") }
+        auth.allowsOwnOrigin = true
+        #expect(throws: Never.self) { try auth.checkHeaders(own, authority: "127.0.0.1:8080") }
+        #expect(throws: IntakeError.self) {
+            try auth.checkHeaders([.origin: "https://evil.example"], authority: "127.0.0.1:8080")
         }
     }
 }
