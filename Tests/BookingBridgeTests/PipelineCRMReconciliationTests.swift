@@ -36,13 +36,6 @@ struct PipelineCRMReconciliationTests {
         throw TestFailure("no two offered slots in one month")
     }
 
-    /// Polls the intent until `done` holds (at most `timeout`).
-    static func waitFor(
-        _ bridge: TestBridge, _ id: UUID, timeout: Duration = .seconds(30), _ done: (IntentRecord) -> Bool
-    ) async throws -> IntentRecord {
-        try await PipelineWildHubSpotTests.waitFor(bridge, id, timeout: timeout, done)
-    }
-
     /// Waits (generously) until a query's count reaches `atLeast`; returns the last count.
     static func waitForCount(
         _ bridge: TestBridge, _ sql: String, atLeast: Int, timeout: Duration = .seconds(30)

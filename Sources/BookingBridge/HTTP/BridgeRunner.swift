@@ -66,7 +66,7 @@ public enum BridgeRunner {
                 }
                 group.addTask {
                     _ = try? await bridge.boundPort.wait()
-                    await checkCRMScope(bridge: bridge, logger: logger)
+                    await BridgeRunner.checkCRMScope(bridge: bridge, logger: logger)
                 }
                 group.addTask {
                     let port = try await bridge.boundPort.wait()

@@ -27,13 +27,4 @@ extension HubSpotClient {
         return try await perform(
             .crmMeetingSearch, method: .POST, path: HubSpotPath.crmMeetingSearch, body: ByteBuffer(data: body))
     }
-
-    /// The same client for CRM reads: they take the account's budget only while `reserve` calls of the window stay
-    /// free for bookings, and wait for it at most `maxWait` (then fail `.rateLimited` without calling HubSpot).
-    public func readingAfterBookings(reserve: Int, maxWait: Duration) -> HubSpotClient {
-        var copy = self
-        copy.configuration.budgetReserve = max(reserve, 1)
-        copy.configuration.maxBudgetWait = maxWait
-        return copy
-    }
 }

@@ -452,13 +452,14 @@ struct BookingWorker: Sendable {
         let owner = self.owner
         // The rep comes from the booking info enrichment read; an event never waits for a HubSpot call of its own.
         let info = await catalog.cachedBookingInfo(slug: intent.request.slug, timezone: intent.request.timezone)
-        var data = BookingEventData(
+        var built = BookingEventData(
             intent: intent, status: status, attempts: attempts, booking: booking.map(BookingEventData.Booking.init),
             reason: reason, rep: info.flatMap(BookingEventData.Rep.host))
         if let reconciled {
-            data.reconciled = true
-            data.booking?.meetingId = reconciled.meetingId
+            built.reconciled = true
+            built.booking?.meetingId = reconciled.meetingId
         }
+        let data = built
         var delay: Duration = .milliseconds(200)
         let deadline = ContinuousClock.now + .seconds(30)
         while true {
