@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOFoundationCompat
+import NIOHTTP1
 
 extension HubSpotClient {
     /// `GET /crm/objects/2026-03/contacts/{email}?idProperty=email&associations=meetings`: the contact with this
