@@ -1119,8 +1119,9 @@ extension OpenAPIDocument {
           booking.confirmed:
             post:
               summary: A meeting was booked in HubSpot
-              description: Sent when HubSpot confirmed the booking, or when an operator resolved a needs_review intent as
-                booked (then `booking.resolvedBy` is set and HubSpot's details may be empty).
+              description: Sent when HubSpot confirmed the booking, when the bridge settled an unanswered booking call from
+                the meeting in HubSpot's CRM (then `reconciled` is true and `booking.meetingId` is set), or when an operator
+                resolved a needs_review intent as booked (then `booking.resolvedBy` is set and HubSpot's details may be empty).
               parameters:
                 - $ref: "#/components/parameters/WebhookID"
                 - $ref: "#/components/parameters/WebhookTimestamp"
@@ -2207,6 +2208,9 @@ extension OpenAPIDocument {
                   $ref: "#/components/schemas/BookingEventBooking"
                 reason:
                   $ref: "#/components/schemas/FailureReason"
+                reconciled:
+                  type: boolean
+                  description: True when the outcome was settled from HubSpot's CRM records after a booking call whose answer was not seen (`booking` comes from the CRM meeting); absent otherwise.
                 rep:
                   type: object
                   description: The HubSpot user the meeting is with, for a personal link (its owner, from the link's booking info). Events of round-robin and group links carry none (HubSpot's booking answer does not name the assigned rep).
@@ -2247,6 +2251,9 @@ extension OpenAPIDocument {
                 resolvedBy:
                   type: string
                   description: Set when an operator resolved the intent by hand.
+                meetingId:
+                  type: string
+                  description: HubSpot's CRM meeting the booking was reconciled from (set with `reconciled`).
 
             SubscriptionDisabledEvent:
               type: object

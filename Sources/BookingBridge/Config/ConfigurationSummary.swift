@@ -13,6 +13,7 @@ public enum ConfigurationSummary {
             "  admin token:       \(mask(c.adminToken))",
             "  hubspot:           \(account(c.hubspot))",
             "  hubspot accounts:  \(c.hubspotAccounts.isEmpty ? "(none)" : "")",
+            "  crm reconcile:     needs the token scope \(HubSpotCRMScope.contactsRead) (not checked here, offline; serve checks it at start-up and logs when it is missing)",
             "  pipeline:          workers=\(c.pipeline.workers) maxAttempts=\(c.pipeline.maxAttempts) maxAge=\(DurationText.format(c.pipeline.maxAge)) pollOnly=\(c.pipeline.pollOnly)",
             "  webhooks:          timeout=\(c.webhooks.timeoutSeconds)s retries=\(c.webhooks.retrySchedule.map(DurationText.format).joined(separator: ",")) allow=\(c.webhooks.allowDestinations.joined(separator: ","))",
             "  intake:            maxBody=\(c.intake.maxBodyBytes)B commitTimeout=\(DurationText.format(c.intake.commitTimeout))",

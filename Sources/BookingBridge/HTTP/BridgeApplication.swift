@@ -52,10 +52,12 @@ public struct BridgeApplication: Sendable {
         for name in configuration.hubspotAccounts.keys {
             let client = makeHubSpotClient(account: name)
             accountClients[name] = client
-            accounts[name] = .init(api: client, availability: makeAvailabilityCache(client: client))
+            accounts[name] = .init(
+                api: client, crm: makeCRMClient(client: client), availability: makeAvailabilityCache(client: client))
         }
         let pipeline = BookingPipeline(
-            database: database, api: hubspot, availability: makeAvailabilityCache(client: hubspot),
+            database: database, api: hubspot, crm: makeCRMClient(client: hubspot),
+            availability: makeAvailabilityCache(client: hubspot),
             accounts: accounts, sourceAccounts: configuration.sources.compactMapValues(\.hubspot),
             settings: configuration.pipeline, logger: logger, onEventsCommitted: { dispatcher.wake() })
         let router = buildRouter(
@@ -108,6 +110,14 @@ public struct BridgeApplication: Sendable {
             store: AvailabilityStore(database: database ?? self.database, account: client.configuration.account),
             visitorAPI: client.yieldingToBookings(reserve: reserve), bookingAPI: client,
             ttl: configuration.availability.cacheTTL, logger: logger)
+    }
+
+    /// The client reconciliation's CRM reads go through: `client`, taking the account's budget after bookings (the
+    /// reserve visitors' availability reads leave them), waiting for it no longer than a booking would.
+    public func makeCRMClient(client: HubSpotClient) -> HubSpotClient {
+        let reserve =
+            configuration.availability.bookingReserve ?? max(1, client.configuration.limits.perWindow / 4)
+        return client.readingAfterBookings(reserve: reserve, maxWait: client.configuration.maxBudgetWait)
     }
 
     /// Every route of the bridge. `hubspot` is the default account's client, `accounts` the clients of

@@ -138,5 +138,16 @@ extension HubSpotClient {
     }
 }
 
+extension HubSpotClient {
+    /// The same client for CRM reads: they take the account's budget only while `reserve` calls of the window stay
+    /// free for bookings, and wait for it at most `maxWait` (then fail `.rateLimited` without calling HubSpot).
+    public func readingAfterBookings(reserve: Int, maxWait: Duration) -> HubSpotClient {
+        var copy = self
+        copy.configuration.budgetReserve = max(reserve, 1)
+        copy.configuration.maxBudgetWait = maxWait
+        return copy
+    }
+}
+
 /// The pipeline reaches HubSpot through `SchedulerAPI`; this client is its real implementation.
 extension HubSpotClient: SchedulerAPI {}

@@ -5,6 +5,10 @@ public enum HubSpotEndpoint: String, Sendable, Hashable, CaseIterable {
     case availability
     case listLinks = "list_links"
     case token
+    /// `GET /crm/objects/2026-03/contacts/{email}?idProperty=email&associations=meetings`.
+    case crmContact = "crm_contact"
+    /// `POST /crm/objects/2026-03/meetings/search`.
+    case crmMeetingSearch = "crm_meeting_search"
 
     /// True when repeating the call cannot change anything at HubSpot (every call but `book`).
     public var isIdempotent: Bool { self != .book }
@@ -15,6 +19,8 @@ enum HubSpotPath {
     static let prefix = "/scheduler/2026-03/meetings/meeting-links"
     static let book = prefix + "/book"
     static let token = "/oauth/2026-03/token"
+    static let crmContacts = "/crm/objects/2026-03/contacts"
+    static let crmMeetingSearch = "/crm/objects/2026-03/meetings/search"
 
     static func bookingInfo(slug: String) -> String { book + "/" + encodeSegment(slug) }
     static func availability(slug: String) -> String { book + "/availability-page/" + encodeSegment(slug) }

@@ -135,6 +135,29 @@ public struct HubSpotBookingResponse: Sendable, Equatable, Codable {
         case guestEmails, legalConsentResponses, locale, location, webConferenceMeetingId, webConferenceUrl
     }
 
+    public init(
+        bookingTimezone: String, calendarEventId: String, contactId: String, durationMillis: Int64, startMillis: Int64,
+        endMillis: Int64, subject: String, isOffline: Bool, formFields: [HubSpotBookedFormField] = [],
+        guestEmails: [String] = [], legalConsentResponses: [HubSpotConsentResponse] = [], locale: String? = nil,
+        location: String? = nil, webConferenceMeetingId: String? = nil, webConferenceUrl: String? = nil
+    ) {
+        self.bookingTimezone = bookingTimezone
+        self.calendarEventId = calendarEventId
+        self.contactId = contactId
+        self.durationMillis = durationMillis
+        self.startMillis = startMillis
+        self.endMillis = endMillis
+        self.subject = subject
+        self.isOffline = isOffline
+        self.formFields = formFields
+        self.guestEmails = guestEmails
+        self.legalConsentResponses = legalConsentResponses
+        self.locale = locale
+        self.location = location
+        self.webConferenceMeetingId = webConferenceMeetingId
+        self.webConferenceUrl = webConferenceUrl
+    }
+
     /// Keys that decide whether a meeting exists are required; descriptive ones fall back to empty values, so a
     /// booking that did happen is not lost to a cosmetic omission.
     public init(from decoder: any Decoder) throws {

@@ -15,6 +15,8 @@ public struct BookingEventData: Encodable, Sendable {
         public var webConferenceUrl: String?
         /// Set when an operator resolved the intent by hand.
         public var resolvedBy: String?
+        /// HubSpot's CRM meeting, when the booking was reconciled from the CRM (`reconciled`).
+        public var meetingId: String?
     }
 
     /// The HubSpot user the meeting is with, as the link's booking info names them.
@@ -66,6 +68,9 @@ public struct BookingEventData: Encodable, Sendable {
     public var reason: FailureReason?
     /// Set when the link names its rep (``Rep/host(of:)``).
     public var rep: Rep?
+    /// True when the outcome was settled from HubSpot's CRM records after a booking call whose answer was not seen
+    /// (the booking's ids come from the CRM meeting); absent otherwise.
+    public var reconciled: Bool?
 
     public init(
         intent: IntentRecord, status: IntentStatus, attempts: Int, booking: Booking? = nil,
@@ -102,6 +107,7 @@ extension BookingEventData.Booking {
         location = response.location
         webConferenceUrl = response.webConferenceUrl
         resolvedBy = nil
+        meetingId = nil
     }
 }
 

@@ -31,8 +31,11 @@ public final class BookingPipeline: Service, Sendable {
     ///   - api: the default HubSpot account's client.
     ///   - accounts: further HubSpot accounts by name (client and availability cache); each gets its own link cache.
     ///   - sourceAccounts: the account name a source books with; sources not named here use `api`.
+    ///   - crm: the default account's client for reconciliation's CRM reads (`api` when nil); give one that
+    ///     yields to bookings in the account's budget (`HubSpotClient.readingAfterBookings`).
     public init(
-        database: Database, api: any SchedulerAPI, availability: AvailabilityCache, accounts: [String: Account] = [:],
+        database: Database, api: any SchedulerAPI, crm: (any SchedulerAPI)? = nil, availability: AvailabilityCache,
+        accounts: [String: Account] = [:],
         sourceAccounts: [String: String] = [:], settings: PipelineSettings, logger: Logger,
         onEventsCommitted: @escaping @Sendable () -> Void = {}
     ) {
@@ -44,18 +47,21 @@ public final class BookingPipeline: Service, Sendable {
         self.owner = "\(host)/\(ProcessInfo.processInfo.processIdentifier)/\(UUID().uuidString.prefix(8))"
         let store = self.store
         let owner = self.owner
-        func worker(_ api: any SchedulerAPI, _ availability: AvailabilityCache, account: String?) -> BookingWorker {
+        func worker(
+            _ api: any SchedulerAPI, crm: (any SchedulerAPI)?, _ availability: AvailabilityCache, account: String?
+        ) -> BookingWorker {
             var logger = logger
             logger[metadataKey: "hubspot_account"] = "\(account ?? "default")"
             return BookingWorker(
-                database: database, store: store, api: api,
+                database: database, store: store, api: api, crm: CRMReconciliation(api: crm ?? api),
+                crmScope: CRMScopeNotice(),
                 catalog: LinkCatalog(api: api, infoTTL: settings.linkCacheTTL), availability: availability,
                 policy: RetryPolicy(settings), lease: settings.lease, reconcileDelay: settings.reconcileDelay,
                 owner: owner, logger: logger, onEventsCommitted: onEventsCommitted)
         }
-        self.worker = worker(api, availability, account: nil)
+        self.worker = worker(api, crm: crm, availability, account: nil)
         self.accountWorkers = accounts.reduce(into: [:]) {
-            $0[$1.key] = worker($1.value.api, $1.value.availability, account: $1.key)
+            $0[$1.key] = worker($1.value.api, crm: $1.value.crm, $1.value.availability, account: $1.key)
         }
         let named = Set(accounts.keys)
         self.sourceAccounts = sourceAccounts.filter { named.contains($0.value) }
@@ -65,9 +71,12 @@ public final class BookingPipeline: Service, Sendable {
     /// A further HubSpot account: its client and the availability cache over that client.
     public struct Account: Sendable {
         public var api: any SchedulerAPI
+        /// Reconciliation's CRM reads (`api` when nil).
+        public var crm: (any SchedulerAPI)?
         public var availability: AvailabilityCache
-        public init(api: any SchedulerAPI, availability: AvailabilityCache) {
+        public init(api: any SchedulerAPI, crm: (any SchedulerAPI)? = nil, availability: AvailabilityCache) {
             self.api = api
+            self.crm = crm
             self.availability = availability
         }
     }

@@ -9,6 +9,10 @@ struct BookingWorker: Sendable {
     let database: Database
     let store: IntentStore
     let api: any SchedulerAPI
+    /// CRM reads of reconciliation (the same account, yielding to bookings in its budget).
+    let crm: CRMReconciliation
+    /// Whether the CRM refused for a missing scope (shared by the copies of this worker).
+    let crmScope: CRMScopeNotice
     let catalog: LinkCatalog
     /// The shared availability cache (visitors read the same pages) and the slots the bridge holds.
     let availability: AvailabilityCache
@@ -55,6 +59,14 @@ struct BookingWorker: Sendable {
                     uncertain: true, callSettled: false, logger: logger)
                 return
             }
+            let crmOutcome = try await reconcileFromCRM(
+                intent, startMillis: startMillis, durationMillis: durationMillis, logger: logger)
+            var crmNote: String?
+            switch crmOutcome {
+            case .settled: return
+            case .notFound: crmNote = CRMEvidence.notFoundNote
+            case .unavailable: crmNote = nil
+            }
             let started = Date()
             let clock = ContinuousClock.now
             let decision: Reconciliation
@@ -85,7 +97,8 @@ struct BookingWorker: Sendable {
                 .init(stage: "reconcile", outcome: "ok", startedAt: started, duration: ContinuousClock.now - clock),
                 intentID: intent.id, database: database)
             switch decision {
-            case .needsReview(let evidence):
+            case .needsReview(var evidence):
+                if let crmNote { evidence += "; " + crmNote + " in HubSpot's CRM" }
                 logger.warning(
                     "booking outcome unknown and slot gone: needs review", metadata: ["evidence": "\(evidence)"])
                 try await finish(
@@ -277,6 +290,107 @@ struct BookingWorker: Sendable {
         }
     }
 
+    /// What asking the CRM settled.
+    enum CRMOutcome {
+        /// The intent is finished (a meeting was found) or rescheduled (the CRM could not be read).
+        case settled
+        /// The CRM was read and holds no meeting for this booking.
+        case notFound
+        /// The CRM cannot be read with this token (403): decide by availability alone.
+        case unavailable
+    }
+
+    /// Asks HubSpot's CRM whether the unanswered booking call made the meeting. Found: the intent ends booked (or
+    /// offline, when the meeting has no calendar event id, as a booking answer without one does) from that
+    /// evidence, with `reconciled` on its event. A 403 falls back to availability; any other failure leaves the
+    /// intent due (uncertain) to be asked again later, never booked blindly.
+    private func reconcileFromCRM(
+        _ intent: IntentRecord, startMillis: Int64, durationMillis: Int64, logger: Logger
+    ) async throws -> CRMOutcome {
+        if crmScope.paused { return .unavailable }
+        let request = intent.request
+        let started = Date()
+        let clock = ContinuousClock.now
+        let firstCall =
+            try await BookingStore.firstBookingCall(intentID: intent.id, database: database) ?? intent.bookStartedAt
+            ?? intent.createdAt
+        let evidence: CRMEvidence
+        do {
+            let database = self.database
+            evidence = try await crm.lookUp(
+                email: request.email, startMillis: startMillis, firstCallMillis: HubSpotTimestamp.millis(firstCall),
+                recordedElsewhere: { contactId in
+                    try await BookingStore.calendarEventIds(
+                        contactId: contactId, start: HubSpotTimestamp.date(startMillis), otherThan: intent.id,
+                        database: database)
+                })
+        } catch let error as HubSpotError where error.isMissingScope {
+            let reason = Self.reason(error)
+            try await BookingStore.record(
+                .init(
+                    stage: "reconcile", outcome: Self.outcome(error), startedAt: started,
+                    duration: ContinuousClock.now - clock, httpStatus: reason.httpStatus,
+                    correlationId: reason.correlationId, error: reason),
+                intentID: intent.id, database: database)
+            if crmScope.missing() {
+                logger.warning(
+                    "HubSpot's CRM refused the reconciliation read (403): uncertain bookings are settled by availability alone; grant the token the scope \(HubSpotCRMScope.contactsRead) to settle them from the CRM",
+                    metadata: ["scope": "\(HubSpotCRMScope.contactsRead)", "error": "\(error.message)"])
+            }
+            return .unavailable
+        } catch {
+            let reason = Self.reason(error)
+            try await BookingStore.record(
+                .init(
+                    stage: "reconcile", outcome: Self.outcome(error), startedAt: started,
+                    duration: ContinuousClock.now - clock, httpStatus: reason.httpStatus,
+                    correlationId: reason.correlationId, error: reason),
+                intentID: intent.id, database: database)
+            var kept = reason
+            kept.message =
+                "could not read HubSpot's CRM to settle an unanswered booking call (asked again later): "
+                + reason.message
+            logger.warning(
+                "CRM read for reconciliation failed; the intent stays due", metadata: ["error": "\(kept.message)"])
+            try await retryLater(
+                intent, after: Self.delay(for: error, policy: policy, attempts: max(intent.attempts, 1)),
+                reason: kept, uncertain: true, logger: logger)
+            return .settled
+        }
+        let json = try IntentStore.json(evidence)
+        let attempt = BookingStore.Attempt(
+            stage: "reconcile", outcome: "ok", startedAt: started, duration: ContinuousClock.now - clock,
+            evidence: json)
+        guard evidence.found else {
+            try await BookingStore.record(attempt, intentID: intent.id, database: database)
+            logger.info(
+                "no meeting in HubSpot's CRM for the unanswered booking call",
+                metadata: ["searched": "\(evidence.searched)"])
+            return .notFound
+        }
+        let booking = CRMReconciliation.booking(
+            evidence, request: request, startMillis: startMillis, durationMillis: durationMillis)
+        var reason: FailureReason?
+        if !booking.isConfirmedMeeting {
+            reason = FailureReason(
+                origin: "hubspot",
+                message:
+                    "HubSpot's CRM has a meeting for this contact at this start (meeting \(evidence.meetingId ?? "")) but no calendar event id: recorded as offline, as a booking answer without a calendarEventId is",
+                subCategory: "OFFLINE")
+        }
+        logger.info(
+            "unanswered booking call settled from HubSpot's CRM",
+            metadata: [
+                "meeting_id": "\(evidence.meetingId ?? "")", "contact_id": "\(evidence.contactId ?? "")",
+                "calendar_event_id": "\(evidence.calendarEventId ?? "")",
+            ])
+        PipelineMetrics.count("bookingbridge_reconciled_from_crm_total", [:])
+        try await finish(
+            intent, status: booking.isConfirmedMeeting ? .booked : .offline, reason: reason,
+            attempts: intent.attempts, booking: booking, attempt: attempt, reconciled: evidence, logger: logger)
+        return .settled
+    }
+
     /// Reschedules an intent whose call HubSpot never judged (no access token could be had, or a 423/477 asked to
     /// wait): after `Retry-After` (at least 2 s) or the backoff, without counting an attempt. A token failure is
     /// reported at error level: every booking of the account waits until the credentials work again.
@@ -332,14 +446,20 @@ struct BookingWorker: Sendable {
     /// the transaction while the database is unreachable, because a booking HubSpot made must not be forgotten.
     private func finish(
         _ intent: IntentRecord, status: IntentStatus, reason: FailureReason?, attempts: Int,
-        booking: HubSpotBookingResponse? = nil, attempt: BookingStore.Attempt? = nil, logger: Logger
+        booking: HubSpotBookingResponse? = nil, attempt: BookingStore.Attempt? = nil, reconciled: CRMEvidence? = nil,
+        logger: Logger
     ) async throws {
         let owner = self.owner
         // The rep comes from the booking info enrichment read; an event never waits for a HubSpot call of its own.
         let info = await catalog.cachedBookingInfo(slug: intent.request.slug, timezone: intent.request.timezone)
-        let data = BookingEventData(
+        var built = BookingEventData(
             intent: intent, status: status, attempts: attempts, booking: booking.map(BookingEventData.Booking.init),
             reason: reason, rep: info.flatMap(BookingEventData.Rep.host))
+        if let reconciled {
+            built.reconciled = true
+            built.booking?.meetingId = reconciled.meetingId
+        }
+        let data = built
         var delay: Duration = .milliseconds(200)
         let deadline = ContinuousClock.now + .seconds(30)
         while true {

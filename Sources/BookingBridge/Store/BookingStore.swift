@@ -13,10 +13,12 @@ public enum BookingStore {
         public var httpStatus: Int?
         public var correlationId: String?
         public var error: FailureReason?
+        /// What the attempt found, as JSON (a reconciliation's CRM evidence), stored in `attempts.evidence`.
+        public var evidence: String?
 
         public init(
             stage: String, outcome: String, startedAt: Date, duration: Duration, httpStatus: Int? = nil,
-            correlationId: String? = nil, error: FailureReason? = nil
+            correlationId: String? = nil, error: FailureReason? = nil, evidence: String? = nil
         ) {
             self.stage = stage
             self.outcome = outcome
@@ -25,6 +27,7 @@ public enum BookingStore {
             self.httpStatus = httpStatus
             self.correlationId = correlationId
             self.error = error
+            self.evidence = evidence
         }
     }
 
@@ -47,10 +50,35 @@ public enum BookingStore {
         let ms = Int(a.duration.milliseconds)
         return """
             INSERT INTO attempts (intent_id, stage, started_at, finished_at, duration_ms, outcome, http_status,
-                                  correlation_id, error)
+                                  correlation_id, error, evidence)
             VALUES (\(intentID), \(a.stage), \(a.startedAt), \(finished), \(ms), \(a.outcome), \(a.httpStatus),
-                    \(a.correlationId), \(error)::jsonb)
+                    \(a.correlationId), \(error)::jsonb, \(a.evidence)::jsonb)
             """
+    }
+
+    /// When the first booking call of an intent left (its earliest `book` attempt), if one was recorded.
+    public static func firstBookingCall(intentID: UUID, database: Database) async throws -> Date? {
+        let rows = try await database.query(
+            "SELECT min(started_at) FROM attempts WHERE intent_id = \(intentID) AND stage = 'book'",
+            logger: database.logger)
+        for try await first in rows.decode(Date?.self) { return first }
+        return nil
+    }
+
+    /// Calendar event ids other intents already recorded for this contact at this start: a CRM meeting with one
+    /// of them is another intent's booking, not evidence for this one.
+    public static func calendarEventIds(
+        contactId: String, start: Date, otherThan intentID: UUID, database: Database
+    ) async throws -> Set<String> {
+        let rows = try await database.query(
+            """
+            SELECT calendar_event_id FROM bookings
+            WHERE contact_id = \(contactId) AND start_time = \(start) AND intent_id <> \(intentID)
+                  AND calendar_event_id IS NOT NULL AND calendar_event_id <> ''
+            """, logger: database.logger)
+        var ids: Set<String> = []
+        for try await id in rows.decode(String.self) { ids.insert(id) }
+        return ids
     }
 
     /// Stores HubSpot's answer to a booking (also for the offline trap).

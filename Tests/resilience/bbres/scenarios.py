@@ -72,6 +72,9 @@ class Suite:
         self.cluster = cluster
         self.sandbox = sandbox
         self.receiver = receiver
+        # The sandbox's default token holds the CRM read scope; `--no-crm` runs with one that does not, so
+        # reconciliation decides by availability alone (the audit before issue #25).
+        self.token = "sandbox-no-crm" if os.environ.get("RES_NO_CRM") == "1" else "sandbox-token"
 
     def config(self, name, subscriptions, overrides=None):
         path = os.path.join(self.workdir, f"{name}.json")
@@ -106,7 +109,7 @@ class Suite:
         overrides = dict(overrides or {})
         overrides["hubspot"] = dict(overrides.get("hubspot", {}), rateLimitPer10s=hubspot_rate)
         return {"DATABASE_URL": database_url or self.cluster.url(db),
-                "HUBSPOT_BASE_URL": f"http://127.0.0.1:{hubspot_port}", "HUBSPOT_ACCESS_TOKEN": "sandbox-token",
+                "HUBSPOT_BASE_URL": f"http://127.0.0.1:{hubspot_port}", "HUBSPOT_ACCESS_TOKEN": self.token,
                 "BRIDGE_CONFIG": self.config(name, subs, overrides), "BRIDGE_WEBHOOK_ALLOW": "127.0.0.0/8",
                 "HUBSPOT_RATE_LIMIT_PER_10S": str(hubspot_rate), "LOG_LEVEL": os.environ.get("RES_LOG_LEVEL", "info"),
                 "DATABASE_POOL_SIZE": "10"}
