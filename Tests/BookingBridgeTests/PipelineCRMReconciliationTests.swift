@@ -4,6 +4,7 @@ import Foundation
 import HubSpotSandbox
 import NIOCore
 import NIOFoundationCompat
+import NIOHTTP1
 import PostgresNIO
 import Testing
 
