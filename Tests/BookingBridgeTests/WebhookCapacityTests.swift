@@ -8,69 +8,73 @@ import Testing
 struct WebhookCapacityTests {
     @Test("busy subscriptions get what is left under the cap; free slots shrink and grow")
     func cap() {
-        let capacity = DispatchCapacity(workers: 5, perSubscriptionCap: 2, claimAhead: 0)
+        var capacity = DispatchCapacity(workers: 5, perSubscriptionCap: 2, claimAhead: 0)
+        let now = ContinuousClock.now
         let a = UUID()
         let b = UUID()
-        #expect(capacity.snapshot().free == 5)
-        #expect(capacity.snapshot().quotas.isEmpty)
-        capacity.begin(subscriptionID: a, maxPerSecond: nil)
-        capacity.begin(subscriptionID: a, maxPerSecond: nil)
-        capacity.begin(subscriptionID: b, maxPerSecond: nil)
-        let snapshot = capacity.snapshot()
+        #expect(capacity.snapshot(now: now).free == 5)
+        #expect(capacity.snapshot(now: now).quotas.isEmpty)
+        capacity.begin(subscriptionID: a, maxPerSecond: nil, now: now)
+        capacity.begin(subscriptionID: a, maxPerSecond: nil, now: now)
+        capacity.begin(subscriptionID: b, maxPerSecond: nil, now: now)
+        let snapshot = capacity.snapshot(now: now)
         #expect(snapshot.free == 2)
         #expect(snapshot.quotas == [a: 0, b: 1])
         capacity.end(subscriptionID: a)
         capacity.end(subscriptionID: b)
-        #expect(capacity.snapshot().quotas == [a: 1])
+        #expect(capacity.snapshot(now: now).quotas == [a: 1])
         #expect(capacity.inFlight == 1)
     }
 
     @Test("as many deliveries as workers are claimed ahead by default, never more")
     func claimAhead() {
-        let capacity = DispatchCapacity(workers: 4, perSubscriptionCap: 16)
+        var capacity = DispatchCapacity(workers: 4, perSubscriptionCap: 16)
+        let now = ContinuousClock.now
         #expect(capacity.slots == 8)
-        #expect(capacity.snapshot().free == 8)
+        #expect(capacity.snapshot(now: now).free == 8)
         let id = UUID()
-        for _ in 0..<8 { capacity.begin(subscriptionID: id, maxPerSecond: nil) }
-        #expect(capacity.snapshot().free == 0, "4 requests and 4 waiting for a worker")
+        for _ in 0..<8 { capacity.begin(subscriptionID: id, maxPerSecond: nil, now: now) }
+        #expect(capacity.snapshot(now: now).free == 0, "4 requests and 4 waiting for a worker")
         capacity.end(subscriptionID: id)
-        #expect(capacity.snapshot().free == 1)
+        #expect(capacity.snapshot(now: now).free == 1)
         #expect(DispatchCapacity(workers: 4, perSubscriptionCap: 4, claimAhead: 10).slots == 8, "at most the workers")
         #expect(DispatchCapacity(workers: 4, perSubscriptionCap: 4, claimAhead: 0).slots == 4)
     }
 
     @Test("a slot is free when its request ends, but at most twice the workers wait to be recorded")
     func unrecordedBound() {
-        let capacity = DispatchCapacity(workers: 2, perSubscriptionCap: 2, claimAhead: 0)
+        var capacity = DispatchCapacity(workers: 2, perSubscriptionCap: 2, claimAhead: 0)
+        let now = ContinuousClock.now
         let id = UUID()
-        capacity.begin(subscriptionID: id, maxPerSecond: nil)
-        capacity.begin(subscriptionID: id, maxPerSecond: nil)
-        #expect(capacity.snapshot().free == 0)
+        capacity.begin(subscriptionID: id, maxPerSecond: nil, now: now)
+        capacity.begin(subscriptionID: id, maxPerSecond: nil, now: now)
+        #expect(capacity.snapshot(now: now).free == 0)
         capacity.end(subscriptionID: id)
         capacity.end(subscriptionID: id)
-        #expect(capacity.snapshot().free == 2, "answered: the slots take new work while the recorder writes")
-        capacity.begin(subscriptionID: id, maxPerSecond: nil)
-        capacity.begin(subscriptionID: id, maxPerSecond: nil)
+        #expect(capacity.snapshot(now: now).free == 2, "answered: the slots take new work while the recorder writes")
+        capacity.begin(subscriptionID: id, maxPerSecond: nil, now: now)
+        capacity.begin(subscriptionID: id, maxPerSecond: nil, now: now)
         capacity.end(subscriptionID: id)
         capacity.end(subscriptionID: id)
         #expect(capacity.unrecorded == 4)
-        #expect(capacity.snapshot().free == 0, "four answers wait for the database: no more claims")
+        #expect(capacity.snapshot(now: now).free == 0, "four answers wait for the database: no more claims")
         capacity.recorded()
-        #expect(capacity.snapshot().free == 1)
+        #expect(capacity.snapshot(now: now).free == 1)
         capacity.recorded()
         capacity.recorded()
         capacity.recorded()
-        #expect(capacity.snapshot().free == 2)
+        #expect(capacity.snapshot(now: now).free == 2)
         #expect(capacity.unrecorded == 0)
     }
 
     @Test("with a backlog and half the workers busy, a claim waits for a quarter free or 50 ms")
     func claimHoldBack() {
-        let capacity = DispatchCapacity(workers: 8, perSubscriptionCap: 8, claimAhead: 0)
+        var capacity = DispatchCapacity(workers: 8, perSubscriptionCap: 8, claimAhead: 0)
+        let now = ContinuousClock.now
         let id = UUID()
         let start = ContinuousClock.now
         #expect(capacity.claimWorthwhile(now: start), "idle: claim at once")
-        for _ in 0..<8 { capacity.begin(subscriptionID: id, maxPerSecond: nil) }
+        for _ in 0..<8 { capacity.begin(subscriptionID: id, maxPerSecond: nil, now: now) }
         capacity.claimed(8, of: 8, now: start)
         #expect(!capacity.claimWorthwhile(now: start), "no free slot")
         #expect(capacity.claimAdvice(now: start) == .nothing)
@@ -79,39 +83,46 @@ struct WebhookCapacityTests {
         #expect(
             capacity.claimAdvice(now: start + .milliseconds(10)) == .holdBack(until: start + .milliseconds(50)),
             "until the hold-back ends")
-        #expect(capacity.armHoldBackWakeUp(), "one wake-up for its end")
-        #expect(!capacity.armHoldBackWakeUp(), "not two")
+        let armed = capacity.armHoldBackWakeUp()
+        #expect(armed, "one wake-up for its end")
+        let armedTwice = capacity.armHoldBackWakeUp()
+        #expect(!armedTwice, "not two")
         capacity.holdBackWakeUpFired()
-        #expect(capacity.armHoldBackWakeUp(), "after it fired, the next hold-back arms its own")
+        let armedAfterFiring = capacity.armHoldBackWakeUp()
+        #expect(armedAfterFiring, "after it fired, the next hold-back arms its own")
         capacity.holdBackWakeUpFired()
         #expect(capacity.claimWorthwhile(now: start + .milliseconds(60)), "but not for longer than the hold-back")
         capacity.end(subscriptionID: id)
         #expect(capacity.claimWorthwhile(now: start + .milliseconds(10)), "a quarter free: claim")
         capacity.claimed(3, of: 4, now: start)
-        for _ in 0..<2 { capacity.begin(subscriptionID: id, maxPerSecond: nil) }
+        for _ in 0..<2 { capacity.begin(subscriptionID: id, maxPerSecond: nil, now: now) }
         capacity.end(subscriptionID: id)
         #expect(capacity.claimWorthwhile(now: start + .milliseconds(1)), "the last claim found less than it asked")
     }
 
     @Test("recording frees a slot only when answers waiting for the recorder held it")
     func recordedFreesSlot() {
-        let capacity = DispatchCapacity(workers: 1, perSubscriptionCap: 1, claimAhead: 0)
+        var capacity = DispatchCapacity(workers: 1, perSubscriptionCap: 1, claimAhead: 0)
+        let now = ContinuousClock.now
         let id = UUID()
-        capacity.begin(subscriptionID: id, maxPerSecond: nil)
+        capacity.begin(subscriptionID: id, maxPerSecond: nil, now: now)
         capacity.end(subscriptionID: id)
-        #expect(!capacity.recorded(), "the slot was already free when the request ended")
-        capacity.begin(subscriptionID: id, maxPerSecond: nil)
+        let freedEarly = capacity.recorded()
+        #expect(!freedEarly, "the slot was already free when the request ended")
+        capacity.begin(subscriptionID: id, maxPerSecond: nil, now: now)
         capacity.end(subscriptionID: id)
-        capacity.begin(subscriptionID: id, maxPerSecond: nil)
+        capacity.begin(subscriptionID: id, maxPerSecond: nil, now: now)
         capacity.end(subscriptionID: id)
-        #expect(capacity.snapshot().free == 0, "two answers wait for the recorder: the bound")
-        #expect(capacity.recorded(), "one written: a slot is free again")
-        #expect(!capacity.recorded())
+        #expect(capacity.snapshot(now: now).free == 0, "two answers wait for the recorder: the bound")
+        let freedFirst = capacity.recorded()
+        #expect(freedFirst, "one written: a slot is free again")
+        let freedSecond = capacity.recorded()
+        #expect(!freedSecond)
     }
 
     @Test("a per-second rate limits a subscription's quota and refills over time")
     func rate() {
-        let capacity = DispatchCapacity(workers: 100, perSubscriptionCap: 50)
+        var capacity = DispatchCapacity(workers: 100, perSubscriptionCap: 50)
         let id = UUID()
         let start = ContinuousClock.now
         for _ in 0..<3 {
@@ -143,7 +154,7 @@ struct DeliveryQueueTests {
 
     @Test("requests to a subscription with a rate start at most that many a second, in bursts of at most that many")
     func sendPacer() {
-        let pacer = SendPacer()
+        var pacer = SendPacer()
         let id = UUID()
         let start = ContinuousClock.now
         // Rate 2: two at once, then one every half second.
@@ -159,7 +170,7 @@ struct DeliveryQueueTests {
 
     @Test("a subscription disabled after a delivery was claimed stops it; one claimed after the disable goes out")
     func disabledSubscriptions() {
-        let disabled = DisabledSubscriptions(memory: .seconds(60))
+        var disabled = DisabledSubscriptions(memory: .seconds(60))
         let id = UUID()
         let start = ContinuousClock.now
         #expect(!disabled.disabled(id, after: start))

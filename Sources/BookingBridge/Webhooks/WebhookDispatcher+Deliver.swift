@@ -3,13 +3,12 @@ import Logging
 import PostgresNIO
 
 extension WebhookDispatcher {
-    /// One attempt of one claimed delivery, start to finish. `requestDone` is called once the request is over
-    /// (before the attempt is recorded), `recorded` once the attempt is recorded or will not be (exactly once each;
-    /// `recorded` may come after this returns). Only an attempt that may disable its subscription waits for its record
-    /// here; the others are handed to the recorder and this task ends (one task switch fewer per delivery).
-    func deliver(
-        _ delivery: ClaimedDelivery, requestDone: @Sendable () -> Void, recorded: @escaping @Sendable () -> Void
-    ) async {
+    /// One attempt of one claimed delivery, start to finish. Tells `DispatchState` once that the request is over
+    /// (`requestOver`, before the attempt is recorded) and, unless it was cancelled, once that the attempt is recorded
+    /// or will not be (`recordedAttempt`, possibly after this returns). Only an attempt that may disable its
+    /// subscription waits for its record here; the others are handed to the recorder and this task ends (one task
+    /// switch fewer per delivery).
+    func deliver(_ delivery: ClaimedDelivery) async {
         let startedAt = Date()
         let clock = ContinuousClock.now
         let attempt: WebhookSender.Attempt
@@ -17,11 +16,11 @@ extension WebhookDispatcher {
             attempt = try await sender.send(delivery)
         } catch {
             // Cancelled: behave as if killed. The lease brings the delivery back.
-            recorded()
+            requestOver(delivery, recording: false)
             return
         }
         let duration = ContinuousClock.now - clock
-        requestDone()
+        requestOver(delivery, recording: true)
         let decision = policy.decide(
             attempt.result, attempt: delivery.attempt, now: Date(), random: Double.random(in: 0..<1))
         metrics.record(result: attempt.result, decision: decision, duration: duration)
@@ -48,14 +47,14 @@ extension WebhookDispatcher {
         guard failingTooLong else {
             recorder.submit(outcome) { result in
                 _ = written(result)
-                recorded()
+                self.recordedAttempt()
             }
             return
         }
         let ok = await withCheckedContinuation { continuation in
             recorder.submit(outcome) { continuation.resume(returning: written($0)) }
         }
-        recorded()
+        recordedAttempt()
         if ok {
             await disableSubscription(delivery, reason: .failing, attempt: attempt, logger: logger(for: delivery))
         }
@@ -142,7 +141,7 @@ extension WebhookDispatcher {
                 return true
             }
             // Disabled now (by this call or an earlier one): what is queued for it stays unsent.
-            disabled.record(delivery.subscriptionID)
+            subscriptionDisabled(delivery.subscriptionID)
             if announced {
                 logger.warning(
                     "webhook subscription disabled",

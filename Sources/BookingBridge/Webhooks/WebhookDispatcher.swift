@@ -6,8 +6,9 @@ import ServiceLifecycle
 /// Sends the outbox: claims due deliveries (SKIP LOCKED and a lease), signs and posts them, records every attempt,
 /// and schedules retries, disables and failures.
 ///
-/// Work is claimed in batches no larger than the free slots (`workers` requests in flight and up to `claimAhead`
-/// claimed ahead for them, see `DispatchCapacity`), so memory stays flat however many deliveries are due. Each
+/// What to claim, send, give back and when to wake is decided by one `DispatchState` behind one lock; this type
+/// performs its actions (the I/O). Work is claimed in batches no larger than the free slots (`workers` requests in
+/// flight and up to `claimAhead` claimed ahead for them), so memory stays flat however many deliveries are due. Each
 /// subscription gets at most `maxConcurrentPerSubscription` requests at once from this process (and its optional
 /// rate). The loop wakes on `wake()`, when a finished delivery frees room for a claim (see
 /// `DispatchCapacity.claimAdvice`), and every `pollInterval` (the safety net that also picks up other processes'
@@ -15,29 +16,29 @@ import ServiceLifecycle
 /// back what it claimed ahead; cancelled outright (or killed), it records nothing more and the leases make those
 /// deliveries due again for another dispatcher, with the same `webhook-id`.
 ///
-/// A class: every delivery's closures capture it, and a reference is one retain where a copy of the struct it
-/// was took one per stored property.
+/// A class: every worker and recorder callback captures it, and a reference is one retain where a copy of a struct
+/// takes one per stored property.
 public final class WebhookDispatcher: Service {
     let database: Database
     let store: DeliveryStore
     let settings: WebhookSettings
     let sender: WebhookSender
     let policy: WebhookRetryPolicy
-    let capacity: DispatchCapacity
     let recorder: DeliveryRecorder
-    /// What this dispatcher disabled, so that deliveries claimed ahead for those subscriptions are not sent.
-    let disabled: DisabledSubscriptions
-    /// Keeps requests to a subscription with a rate within it when they start.
-    let pacer = SendPacer()
+    /// Capacity, claim-ahead, pacing and disabled subscriptions: every decision, under one lock (the claiming loop,
+    /// the workers and the recorder's callbacks all change it; each change is a few dictionary operations, cheaper
+    /// than an actor hop on every delivery).
+    let state: LockedValue<DispatchState>
+    /// The limits `state` was made with, normalized (see `DispatchCapacity.init`).
+    let workers: Int
+    let claimAhead: Int
+    let perSubscriptionCap: Int
     let metrics = WebhookMetrics()
     let logger: Logger
     /// Identifies this dispatcher's leases.
     let owner: String
     private let wakeups: AsyncStream<Void>
     private let wakeContinuation: AsyncStream<Void>.Continuation
-
-    /// Claims at most this many deliveries per query.
-    static let maxBatch = DeliveryStore.maximumClaim
 
     public convenience init(database: Database, settings: WebhookSettings, httpClient: HTTPClient, logger: Logger) {
         self.init(
@@ -66,16 +67,16 @@ public final class WebhookDispatcher: Service {
             timeout: .milliseconds(Int64(settings.timeoutSeconds * 1000)), userAgent: settings.userAgent,
             publicURL: settings.publicURL)
         self.policy = settings.retryPolicy
-        self.capacity = DispatchCapacity(
-            workers: settings.workers, perSubscriptionCap: settings.maxConcurrentPerSubscription,
-            claimAhead: settings.claimAhead)
+        let state = DispatchState(limits: DispatchState.Limits(settings: settings))
+        self.state = LockedValue(state)
+        (workers, claimAhead) = (state.capacity.workers, state.capacity.claimAhead)
+        perSubscriptionCap = state.capacity.perSubscriptionCap
         self.logger = logger
         let owner =
             "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):"
             + UUID().uuidString.prefix(8).lowercased()
         self.owner = owner
         self.recorder = DeliveryRecorder(store: store, owner: owner)
-        self.disabled = DisabledSubscriptions(memory: settings.effectiveLease)
         (wakeups, wakeContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
@@ -90,7 +91,7 @@ public final class WebhookDispatcher: Service {
         logger.info(
             "webhook dispatcher started",
             metadata: [
-                "owner": "\(owner)", "workers": "\(capacity.workers)", "claim_ahead": "\(capacity.claimAhead)",
+                "owner": "\(owner)", "workers": "\(workers)", "claim_ahead": "\(claimAhead)",
             ])
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
@@ -121,7 +122,7 @@ public final class WebhookDispatcher: Service {
     private func dispatchLoop() async {
         await withDiscardingTaskGroup { group in
             let queue = DeliveryQueue()
-            for _ in 0..<capacity.workers {
+            for _ in 0..<workers {
                 group.addTask { await self.work(queue) }
             }
             for await _ in wakeups {
@@ -149,63 +150,33 @@ public final class WebhookDispatcher: Service {
                     metadata: ["count": "\(deliveries.count)", "error": "\(String(reflecting: error))"])
             }
         }
-        for delivery in deliveries {
-            capacity.end(subscriptionID: delivery.subscriptionID)
-            capacity.recorded()
-        }
-        wakeIfClaimWorthwhile()
+        let now = ContinuousClock.now
+        let ids = deliveries.map(\.subscriptionID)
+        perform(state.withLock { $0.gaveBack(ids, now: now) })
     }
 
-    /// One worker: sends deliveries from `queue` one after the other until it is finished (or cancelled).
+    /// One worker: sends deliveries from `queue` one after the other until it is finished (or cancelled). Whether
+    /// each goes now, after its turn under the rate or back unsent is `DispatchState`'s call.
     private func work(_ queue: DeliveryQueue) async {
-        // A delivery that waited in the queue so long that its lease could end during its request (workers held up
-        // by slow subscribers, a database slow to record) is given back rather than sent: another dispatcher could
-        // take it over mid-request and send it a second time. So: no longer than the lease leaves for a request
-        // and 5 s, or half the lease when it is shorter than the timeout (as in tests).
-        let lease = settings.effectiveLease
-        let longestWait = max(
-            lease - .milliseconds(Int64(settings.timeoutSeconds * 1000)) - .seconds(5), lease / 2)
-        // Waited too long, or its subscription was disabled (410 Gone) since it was claimed: given back unsent.
-        let stale: (DeliveryQueue.Item) -> Bool = { item in
-            ContinuousClock.now - item.claimedAt > longestWait
-                || self.disabled.disabled(item.delivery.subscriptionID, after: item.claimedAt)
-        }
         while let item = await queue.next() {
-            let delivery = item.delivery
-            if stale(item) {
-                await giveBack([delivery])
-                continue
-            }
-            if let rate = delivery.maxPerSecond {
-                let start = pacer.reserve(delivery.subscriptionID, rate: rate)
-                if start > .now {
-                    try? await Task.sleep(until: start, clock: .continuous)
-                    // Cancelled: the lease brings it back. Shutting down: not started after the shutdown began.
-                    if Task.isCancelled { return }
-                    if queue.isFinished || stale(item) {
-                        await giveBack([delivery])
-                        continue
-                    }
+            let now = ContinuousClock.now
+            switch state.withLock({ $0.startRequested(item, now: now) }) {
+            case .sendNow:
+                await deliver(item.delivery)
+            case .giveBack:
+                await giveBack([item.delivery])
+            case .sendAt(let turn):
+                try? await Task.sleep(until: turn, clock: .continuous)
+                // Cancelled: the lease brings it back. Shutting down: not started after the shutdown began.
+                if Task.isCancelled { return }
+                let shuttingDown = queue.isFinished
+                let now = ContinuousClock.now
+                if state.withLock({ $0.waitOver(item, shuttingDown: shuttingDown, now: now) }) == nil {
+                    await deliver(item.delivery)
+                } else {
+                    await giveBack([item.delivery])
                 }
             }
-            let released = LockedValue(false)
-            // Once the request is over, the slot takes the next delivery while the recorder writes this one.
-            let release: @Sendable () -> Void = {
-                let first = released.withLock { done -> Bool in
-                    if done { return false }
-                    done = true
-                    return true
-                }
-                guard first else { return }
-                self.capacity.end(subscriptionID: delivery.subscriptionID)
-                self.wakeIfClaimWorthwhile()
-            }
-            // Called once the attempt is recorded (by the recorder; this worker may have moved on by then).
-            let recorded: @Sendable () -> Void = {
-                release()
-                if self.capacity.recorded() { self.wakeIfClaimWorthwhile() }
-            }
-            await deliver(delivery, requestDone: release, recorded: recorded)
         }
     }
 
@@ -213,23 +184,18 @@ public final class WebhookDispatcher: Service {
     private func fill(_ queue: DeliveryQueue) async {
         while !Task.isCancelled {
             // One claim at a time (this loop), for whatever is free when it starts: slots that free up while a
-            // claim is on its way are claimed together by the next one. While there is a backlog, a claim waits
-            // for enough free slots to be worth it (`DispatchCapacity.claimAdvice`).
-            switch capacity.claimAdvice() {
-            case .claim: break
-            case .holdBack(let until):
-                wakeAfterHoldBack(until: until)
+            // claim is on its way are claimed together by the next one.
+            let now = ContinuousClock.now
+            let step = state.withLock { $0.nextClaim(now: now) }
+            guard case .claim(let limit, let quotas) = step else {
+                if case .stop(let wake) = step { perform(wake) }
                 return
-            case .nothing: return
             }
-            let (free, quotas) = capacity.snapshot()
-            guard free >= 1 else { return }
-            let limit = min(free, Self.maxBatch)
             let claimed: [ClaimedDelivery]
             let claimedAt = ContinuousClock.now
             do {
                 claimed = try await store.claim(
-                    owner: owner, limit: limit, quotas: quotas, defaultQuota: capacity.perSubscriptionCap,
+                    owner: owner, limit: limit, quotas: quotas, defaultQuota: perSubscriptionCap,
                     lease: settings.effectiveLease)
             } catch {
                 if !Task.isCancelled {
@@ -237,34 +203,46 @@ public final class WebhookDispatcher: Service {
                 }
                 return
             }
-            for delivery in claimed {
-                capacity.begin(subscriptionID: delivery.subscriptionID, maxPerSecond: delivery.maxPerSecond)
-                queue.push(delivery, claimedAt: claimedAt)
-            }
-            capacity.claimed(claimed.count, of: limit)
-            if claimed.count < limit { return }
+            let answeredAt = ContinuousClock.now
+            let again = state.withLock { $0.claimed(claimed, asked: limit, now: answeredAt) }
+            for delivery in claimed { queue.push(delivery, claimedAt: claimedAt) }
+            if !again { return }
         }
     }
 
-    /// Wakes the loop when it would claim now, or once the claim hold-back ends when only that stops it. Waking
-    /// it for nothing costs a task switch, and up to twice per delivery that adds up.
-    private func wakeIfClaimWorthwhile() {
-        switch capacity.claimAdvice() {
-        case .claim: wake()
-        case .holdBack(let until): wakeAfterHoldBack(until: until)
-        case .nothing: break
-        }
+    /// A delivery's request is over (`recording`: its attempt goes to the recorder; `recordedAttempt` follows).
+    func requestOver(_ delivery: ClaimedDelivery, recording: Bool) {
+        let now = ContinuousClock.now
+        perform(
+            state.withLock { $0.requestOver(subscriptionID: delivery.subscriptionID, recording: recording, now: now) })
     }
 
-    /// Free slots held back for a larger claim must not wait for the poll interval if nothing else finishes (slow
-    /// subscribers): one wake-up at the end of the hold-back, at most one armed at a time.
-    private func wakeAfterHoldBack(until: ContinuousClock.Instant) {
-        guard capacity.armHoldBackWakeUp() else { return }
-        let capacity = capacity
-        Task {
-            try? await Task.sleep(until: until, clock: .continuous)
-            capacity.holdBackWakeUpFired()
+    /// An attempt handed to the recorder is recorded (or could not be).
+    func recordedAttempt() {
+        let now = ContinuousClock.now
+        perform(state.withLock { $0.recorded(now: now) })
+    }
+
+    /// This dispatcher disabled `subscriptionID` (committed): its deliveries claimed before now stay unsent.
+    func subscriptionDisabled(_ subscriptionID: UUID) {
+        let now = ContinuousClock.now
+        state.withLock { $0.subscriptionDisabled(subscriptionID, at: now) }
+    }
+
+    /// Wakes the claiming loop as `DispatchState` said: now, or once at the end of a claim hold-back (free slots held
+    /// back for a larger claim must not wait for the poll interval if nothing else finishes).
+    private func perform(_ wake: DispatchState.Wake) {
+        switch wake {
+        case .none:
+            break
+        case .claimer:
             self.wake()
+        case .claimerAt(let instant):
+            Task {
+                try? await Task.sleep(until: instant, clock: .continuous)
+                let now = ContinuousClock.now
+                self.perform(self.state.withLock { $0.tick(now: now) })
+            }
         }
     }
 
