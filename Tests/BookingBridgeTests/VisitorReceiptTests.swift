@@ -24,6 +24,24 @@ struct VisitorReceiptTests {
         #expect(VisitorReceipt.open("", key: key) == nil)
     }
 
+    @Test("a receipt's bytes: the id's lowercase hex, then the first 16 bytes of its HMAC-SHA256, in hex")
+    func knownAnswer() throws {
+        let key = Array("k".utf8) + Array(repeating: 7, count: 40)
+        let id = try #require(UUID(uuidString: "E621E1F8-C36C-495A-93FC-0C247A3E6E5F"))
+        // Computed outside Swift, with Python's standard library:
+        //   h = "e621e1f8c36c495a93fc0c247a3e6e5f"
+        //   h + hmac.new(b"k" + bytes([7] * 40), h.encode(), hashlib.sha256).hexdigest()[:32]
+        let expected = "e621e1f8c36c495a93fc0c247a3e6e5f" + "caf1306aabf92ae72e30b0570bcbe5fc"
+        #expect(VisitorReceipt.make(id: id, key: key) == expected)
+        #expect(VisitorReceipt.open(expected, key: key) == id)
+        #expect(id.lowercasedString == "e621e1f8-c36c-495a-93fc-0c247a3e6e5f")
+        for _ in 0..<200 {
+            let other = UUID.random()
+            #expect(other.lowercasedString == other.uuidString.lowercased())
+        }
+        #expect(Hex.string([0x00, 0x0f, 0x10, 0xab, 0xff]) == "000f10abff")
+    }
+
     @Test("202 carries a receipt for public sources; it shows the visitor's own status and, booked, the meeting")
     func endToEnd() async throws {
         try await TestBridge.run { bridge in

@@ -62,7 +62,7 @@ public struct RequestIDMiddleware: RouterMiddleware {
         let offered = request.headers[.xRequestID].flatMap { id in
             id.count <= 128 && id.allSatisfy({ $0.isASCII && !$0.isWhitespace }) ? id : nil
         }
-        let id = offered ?? UUID.random().uuidString.lowercased()
+        let id = offered ?? UUID.random().lowercasedString
         context.requestID = id
         context.logger[metadataKey: "request_id"] = "\(id)"
         var response = try await next(request, context)

@@ -13,12 +13,20 @@ enum URLEncodedForm {
                 name = pair
                 value = []
             }
-            let decodedName = try FormBody.utf8(try percentDecode(name), what: "a field name")
+            let decodedName = try text(name, what: "a field name")
             guard !decodedName.isEmpty else { continue }
-            try builder.add(
-                decodedName, try FormBody.utf8(try percentDecode(value), what: "the value of \(decodedName)"))
+            try builder.add(decodedName, try text(value, what: "the value of \(decodedName)"))
         }
         return builder.fields
+    }
+
+    /// The text of an encoded name or value; one without `+` and `%` is its bytes as they are.
+    private static func text(_ bytes: ArraySlice<UInt8>, what: @autoclosure () -> String) throws(IntakeError) -> String
+    {
+        if bytes.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) {
+            return try FormBody.utf8(try percentDecode(bytes), what: what())
+        }
+        return try FormBody.utf8(bytes, what: what())
     }
 
     static func percentDecode(_ bytes: ArraySlice<UInt8>) throws(IntakeError) -> [UInt8] {

@@ -70,10 +70,10 @@ struct FormBody: Sendable, Equatable {
         }
     }
 
-    /// Text from UTF-8 bytes, or a 400 naming `what`.
-    static func utf8(_ bytes: some Collection<UInt8>, what: String) throws(IntakeError) -> String {
+    /// Text from UTF-8 bytes, or a 400 naming `what` (built only then).
+    static func utf8(_ bytes: some Collection<UInt8>, what: @autoclosure () -> String) throws(IntakeError) -> String {
         guard let text = String(validating: bytes, as: UTF8.self) else {
-            throw IntakeError(.malformed, "\(what) is not valid UTF-8")
+            throw IntakeError(.malformed, "\(what()) is not valid UTF-8")
         }
         return text
     }

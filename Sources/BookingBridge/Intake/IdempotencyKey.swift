@@ -37,7 +37,7 @@ enum IdempotencyKey {
 
     /// The key of a submission that offered none: unique to the intent `id`.
     static func unique(id: UUID, fingerprinted: Bool) -> String {
-        (fingerprinted ? "fp:" : "none:") + id.uuidString.lowercased()
+        (fingerprinted ? "fp:" : "none:") + id.lowercasedString
     }
 
     /// The fingerprint of a public form's submission: a digest of the source and the whole normalized booking
@@ -49,10 +49,7 @@ enum IdempotencyKey {
         var normalized = request
         normalized.email = request.email.lowercased()
         let material = source + "\n" + IntentJSON.request(normalized)
-        let digest = SHA256.hash(data: Array(material.utf8)).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        let digest = Hex.string(SHA256.hash(data: Array(material.utf8)))
         // A bot that filled the honeypot must not claim the fingerprint of the person it imitates.
         return (spam ? "spam:" : "") + digest
     }

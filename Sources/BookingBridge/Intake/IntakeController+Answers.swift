@@ -35,7 +35,7 @@ extension IntakeController {
         receipt: String? = nil
     ) throws -> Response {
         let record = outcome.record
-        let id = record.id.uuidString.lowercased()
+        let id = record.id.lowercasedString
         let statusURL = statusURL(record.id)
         if let redirect = source.configuration.redirectUrl, AcceptPreference.prefersHTML(request.headers[.accept]) {
             var headers = cors

@@ -83,7 +83,7 @@ public struct IntakeController: Sendable {
     }
 
     /// The status address of an intent.
-    func statusURL(_ id: UUID) -> String { "\(statusBase)/v1/intents/\(id.uuidString.lowercased())" }
+    func statusURL(_ id: UUID) -> String { statusBase + "/v1/intents/" + id.lowercasedString }
 
     func source(_ context: BridgeRequestContext) throws -> PreparedSource {
         guard let name = context.parameters.get("source"), let source = sources[name] else {

@@ -106,7 +106,7 @@ struct SubmissionMapper: Sendable {
             lastName = lastName ?? split.last
         }
         if let first = firstName {
-            if first.count > Self.maximumPersonNameLength {
+            if Self.isLonger(first, than: Self.maximumPersonNameLength) {
                 fail(
                     value(.firstName) == nil ? .fullName : .firstName,
                     "must be at most \(Self.maximumPersonNameLength) characters long")
@@ -117,7 +117,7 @@ struct SubmissionMapper: Sendable {
                     && source.fields[BookingField.firstName.rawValue] == nil
                     ? .fullName : .firstName, "is required")
         }
-        if let last = lastName, last.count > Self.maximumPersonNameLength {
+        if let last = lastName, Self.isLonger(last, than: Self.maximumPersonNameLength) {
             fail(
                 value(.lastName) == nil ? .fullName : .lastName,
                 "must be at most \(Self.maximumPersonNameLength) characters long")
@@ -126,7 +126,7 @@ struct SubmissionMapper: Sendable {
         var zone: TimeZone?
         var zoneID = source.timezone
         if let text = value(.timezone) {
-            if text.count <= 64, let parsed = TimeZone(identifier: text) {
+            if !Self.isLonger(text, than: 64), let parsed = TimeZone(identifier: text) {
                 zone = parsed
                 zoneID = text
             } else {
@@ -299,9 +299,17 @@ struct SubmissionMapper: Sendable {
     /// Whether a checkbox field counts as ticked: absent or only false-like values is unticked.
     static func isChecked(_ value: String?) -> Bool {
         guard let value else { return false }
+        if !value.utf8.contains(UInt8(ascii: ",")) {
+            return !uncheckedValues.contains(value.trimmingWhitespace().lowercased())
+        }
         return value.components(separatedBy: ", ").contains {
             !uncheckedValues.contains($0.trimmingWhitespace().lowercased())
         }
+    }
+
+    /// Whether `text` has more than `limit` characters; counts characters only when its UTF-8 bytes are more.
+    static func isLonger(_ text: String, than limit: Int) -> Bool {
+        text.utf8.count > limit && text.count > limit
     }
 
     private static let uncheckedValues: Set<String> = ["", "false", "0", "off", "no", "n"]

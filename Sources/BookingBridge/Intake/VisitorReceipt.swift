@@ -7,9 +7,19 @@ import Foundation
 /// Only the holder of the receipt can read the intent's status through it: the id alone (which the 202 answer's
 /// `statusUrl` shows too) is not enough, and no receipt can be made for another intent without the key. The
 /// receipt is derived, never stored, so a repeated submission gets the same receipt back.
+///
+/// The tag is the HMAC of the id's 32 lowercase hex digits (the hyphen-less `uuidString`, lowercased). Both halves
+/// are written through a lookup table into one 64-byte buffer: a receipt is made for every public submission.
 enum VisitorReceipt {
     static func make(id: UUID, key: [UInt8]) -> String {
-        hex(id) + tag(id: id, key: key)
+        String(unsafeUninitializedCapacity: 64) { out in
+            withUnsafeBytes(of: id.uuid) { Hex.write($0, into: out, at: 0) }
+            let mac = HMAC<SHA256>.authenticationCode(
+                for: UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(out)[0..<32]),
+                using: SymmetricKey(data: key))
+            mac.withUnsafeBytes { Hex.write(UnsafeRawBufferPointer(rebasing: $0[0..<16]), into: out, at: 32) }
+            return 64
+        }
     }
 
     /// The intent a receipt is for, when its tag is right.
@@ -22,17 +32,8 @@ enum VisitorReceipt {
             hyphenated.insert("-", at: hyphenated.index(hyphenated.startIndex, offsetBy: offset))
         }
         guard let id = UUID(uuidString: hyphenated) else { return nil }
-        let expected = Array(tag(id: id, key: key).utf8)
+        let expected = Array(make(id: id, key: key).utf8.dropFirst(32))
         return ConstantTime.equal(Array(bytes[32...]).map { Self.lower($0) }, expected) ? id : nil
-    }
-
-    private static func hex(_ id: UUID) -> String {
-        id.uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-    }
-
-    private static func tag(id: UUID, key: [UInt8]) -> String {
-        let mac = HMAC<SHA256>.authenticationCode(for: Array(hex(id).utf8), using: SymmetricKey(data: key))
-        return mac.prefix(16).map { String(format: "%02x", $0) }.joined()
     }
 
     private static func lower(_ byte: UInt8) -> UInt8 {
