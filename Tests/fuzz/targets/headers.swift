@@ -1,4 +1,4 @@
-// fuzz-sources: Intake/IdempotencyKey.swift Intake/HeaderValue.swift Intake/IntakeError.swift
+// fuzz-sources: Intake/IdempotencyKey.swift Intake/HeaderValue.swift Intake/IntakeError.swift Support/Hex.swift Support/UUID+Text.swift
 // fuzz-sources: Pipeline/BookingRequest.swift HTTP/Problem+FieldError.swift HTTP/HTTPField+Names.swift
 // fuzz-sources: Support/StringProtocol+Whitespace.swift Support/RandomUUID.swift Store/IntentStore+JSONText.swift Store/IntentRecord.swift
 // fuzz-modules: HTTPTypes Crypto
