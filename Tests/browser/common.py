@@ -63,10 +63,11 @@ class Env:
 
 
 @contextlib.contextmanager
-def stack(name, output, source_extra=None, more_sources=None):
+def stack(name, output, source_extra=None, more_sources=None, token="sandbox-token"):
     """Starts the stack with one `public` source `res` (the suite's personal link, 15-minute meetings; its settings
     extended by `source_extra`) and yields an `Env`. `more_sources` adds sources by name, each `res`'s settings
-    extended by its own. The bridge's log is copied to `output` at the end."""
+    extended by its own. `token` is the bridge's HubSpot token (the sandbox's `sandbox-no-crm` lacks the CRM read
+    scope). The bridge's log is copied to `output` at the end."""
     binary = os.environ.get("BROWSER_BINARY", os.path.join(REPO, ".build", "debug", "bookingbridge"))
     workdir = tempfile.mkdtemp(prefix=f"bookingbridge-{name}-")
     os.chmod(workdir, 0o755)
@@ -102,7 +103,7 @@ def stack(name, output, source_extra=None, more_sources=None):
             json.dump(config, f)
         bridge = Bridge("bridge", binary, workdir, {
             "DATABASE_URL": cluster.url(name), "HUBSPOT_BASE_URL": f"http://127.0.0.1:{sandbox.port}",
-            "HUBSPOT_ACCESS_TOKEN": "sandbox-token", "BRIDGE_CONFIG": path, "LOG_LEVEL": "info"})
+            "HUBSPOT_ACCESS_TOKEN": token, "BRIDGE_CONFIG": path, "LOG_LEVEL": "info"})
         bridge.start()
         yield Env(bridge, sandbox, receiver, subscription)
     finally:
