@@ -16,8 +16,8 @@ out=bench/out
 mkdir -p "$out"
 
 have() { command -v "$1" >/dev/null 2>&1; }
-if ! have valgrind || ! have cc || ! have pg_config; then
-    { apt-get update -qq && apt-get install -y -qq valgrind gcc binutils postgresql >/dev/null; } || true
+if ! have valgrind || ! have cc; then
+    { apt-get update -qq && apt-get install -y -qq valgrind gcc binutils >/dev/null; } || true
 fi
 if ! have valgrind || ! have cc; then
     echo "valgrind (or a C compiler) is not installed and could not be: no instruction count"
@@ -35,14 +35,14 @@ trap 'rm -rf "$work"' EXIT
 cc -shared -fPIC -O2 -o "$work/shim.so" bench/callgrind-sigsuspend.c
 strip --strip-debug -o "$work/bookingbridge" "$bin"
 LD_PRELOAD="$work/shim.so" valgrind --tool=callgrind --callgrind-out-file="$work/cg.%p" \
-    --zero-before='*bookingbridgeBenchMeasureStart*' --dump-before='*bookingbridgeBenchMeasureStop*' \
+    --zero-before='*BenchMeasureStart*' --dump-before='*BenchMeasureStop*' \
     "$work/bookingbridge" bench intake --count "$count" --warm-up 200 >"$out/callgrind.log" 2>&1 || {
     tail -n 20 "$out/callgrind.log"
     echo "the callgrind run failed; see $out/callgrind.log"
     exit 1
 }
-floor_file="$(ls "$work"/cg.*.1 2>/dev/null | head -1)"
-intake_file="$(ls "$work"/cg.*.2 2>/dev/null | head -1)"
+floor_file="$(ls "$work"/cg.*.1 2>/dev/null | head -1 || true)"
+intake_file="$(ls "$work"/cg.*.2 2>/dev/null | head -1 || true)"
 if [ -z "$floor_file" ] || [ -z "$intake_file" ]; then
     echo "callgrind wrote no profile per phase; see $out/callgrind.log"
     exit 1

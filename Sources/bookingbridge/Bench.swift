@@ -73,8 +73,8 @@ struct BenchIntake: AsyncParsableCommand {
             Builds the bridge's router with bench/intake.sh's configuration (--config) against a throwaway PostgreSQL (unless \
             DATABASE_URL names an empty database to use), sends warm-up requests, then COUNT empty GET /healthz (the \
             floor) and COUNT distinct form posts (each answered 202) through it, without a socket. Run it under \
-            `valgrind --tool=callgrind --zero-before='*bookingbridgeBenchMeasureStart*' \
-            --dump-before='*bookingbridgeBenchMeasureStop*'` to get one profile per phase (bench/callgrind-sigsuspend.c must be preloaded; bench/run does not run it yet).
+            `valgrind --tool=callgrind --zero-before='*BenchMeasureStart*' \
+            --dump-before='*BenchMeasureStop*'` to get one profile per phase (bench/callgrind-sigsuspend.c must be preloaded; bench/intake-callgrind.sh does it all).
             """)
 
     @Option(help: "The bridge's configuration (the one bench/intake.sh serves with).")

@@ -12,7 +12,8 @@ import NIOPosix
 /// --tool=callgrind`) instead of timed on a shared machine.
 ///
 /// Each measured phase is bracketed by `bookingbridgeBenchMeasureStart()` and `bookingbridgeBenchMeasureStop()`:
-/// `--zero-before='*bookingbridgeBenchMeasureStart*' --dump-before='*bookingbridgeBenchMeasureStop*'` makes callgrind
+/// `--zero-before='*BenchMeasureStart*' --dump-before='*BenchMeasureStop*'` makes callgrind (the patterns leave
+/// out the module name: Swift's mangling abbreviates `bookingbridge` in these symbols, as it repeats the module's)
 /// write one profile per phase that holds only the requests of that phase (start-up, migrations and warm-up left
 /// out). The first phase is the floor (empty `GET /healthz`), the second the intake posts. The bridge runs with
 /// the configuration `bench/intake.sh` serves with (`bench/intake-bridge.json`: one public source named `bench`).
