@@ -81,13 +81,7 @@ struct BookingWorker: Sendable {
                     linkType: info.linkType, slotOffered: slot.offered, busyTimes: page.allUsersBusyTimes,
                     startMillis: startMillis, durationMillis: durationMillis)
             } catch {
-                let reason = Self.reason(error)
-                try await BookingStore.record(
-                    .init(
-                        stage: "reconcile", outcome: Self.outcome(error), startedAt: started,
-                        duration: ContinuousClock.now - clock, httpStatus: reason.httpStatus,
-                        correlationId: reason.correlationId, error: reason),
-                    intentID: intent.id, database: database)
+                let reason = try await recordFailedReconcile(error, intent, started: started, clock: clock)
                 try await retryLater(
                     intent, after: Self.delay(for: error, policy: policy, attempts: intent.attempts),
                     reason: reason, uncertain: true, logger: logger)
@@ -290,6 +284,21 @@ struct BookingWorker: Sendable {
         }
     }
 
+    /// Records a reconcile step that failed with `error` (its reason, status and correlation id) and returns the
+    /// reason.
+    private func recordFailedReconcile(
+        _ error: any Error, _ intent: IntentRecord, started: Date, clock: ContinuousClock.Instant
+    ) async throws -> FailureReason {
+        let reason = Self.reason(error)
+        try await BookingStore.record(
+            .init(
+                stage: "reconcile", outcome: Self.outcome(error), startedAt: started,
+                duration: ContinuousClock.now - clock, httpStatus: reason.httpStatus,
+                correlationId: reason.correlationId, error: reason),
+            intentID: intent.id, database: database)
+        return reason
+    }
+
     /// What asking the CRM settled.
     enum CRMOutcome {
         /// The intent is finished (a meeting was found) or rescheduled (the CRM could not be read).
@@ -325,13 +334,7 @@ struct BookingWorker: Sendable {
                         database: database)
                 })
         } catch let error as HubSpotError where error.isMissingScope {
-            let reason = Self.reason(error)
-            try await BookingStore.record(
-                .init(
-                    stage: "reconcile", outcome: Self.outcome(error), startedAt: started,
-                    duration: ContinuousClock.now - clock, httpStatus: reason.httpStatus,
-                    correlationId: reason.correlationId, error: reason),
-                intentID: intent.id, database: database)
+            _ = try await recordFailedReconcile(error, intent, started: started, clock: clock)
             if crmScope.missing() {
                 logger.warning(
                     "HubSpot's CRM refused the reconciliation read (403): uncertain bookings are settled by availability alone; grant the token the scope \(HubSpotCRMScope.contactsRead) to settle them from the CRM",
@@ -339,13 +342,7 @@ struct BookingWorker: Sendable {
             }
             return .unavailable
         } catch {
-            let reason = Self.reason(error)
-            try await BookingStore.record(
-                .init(
-                    stage: "reconcile", outcome: Self.outcome(error), startedAt: started,
-                    duration: ContinuousClock.now - clock, httpStatus: reason.httpStatus,
-                    correlationId: reason.correlationId, error: reason),
-                intentID: intent.id, database: database)
+            let reason = try await recordFailedReconcile(error, intent, started: started, clock: clock)
             var kept = reason
             kept.message =
                 "could not read HubSpot's CRM to settle an unanswered booking call (asked again later): "
