@@ -69,12 +69,17 @@ struct PipelineWildHubSpotTests {
         try await TestBridge.run(configure: { Self.oauth(&$0, refreshToken: "revoked-refresh-token") }) { bridge in
             let slots = try await Self.slots(bridge)
             let id = try Self.id(try await bridge.submit("web", Self.person(3, start: slots[3])))
-            let intent = try await Self.waitFor(bridge, id) { $0.lastError != nil }
-            #expect(!intent.status.isFinal, "\(intent.status)")
+            // Rescheduled, not held by a worker (a claim also moves next_attempt_at, by the lease).
+            let intent = try await Self.waitFor(bridge, id) { $0.lastError != nil && $0.lockedBy == nil }
+            #expect(intent.status == .retrying, "\(intent.status)")
             #expect(intent.attempts == 0)
             #expect(
                 intent.lastError?.message.contains("refresh token") == true, "\(String(describing: intent.lastError))")
-            #expect(intent.nextAttemptAt > intent.updatedAt.addingTimeInterval(-0.001))
+            // At least 2 s later (whatever the backoff's jitter draws), not at once: the reschedule's time comes
+            // from the bridge's clock and updated_at from PostgreSQL's, hence the 0.1 s of slack.
+            #expect(
+                intent.nextAttemptAt >= intent.updatedAt.addingTimeInterval(1.9),
+                "next attempt \(intent.nextAttemptAt), rescheduled \(intent.updatedAt)")
             // It stays due while the credentials are broken: retried later, never failed.
             try await Task.sleep(for: .seconds(2))
             let later = try #require(try await IntentStore(database: bridge.database).find(id: id))
