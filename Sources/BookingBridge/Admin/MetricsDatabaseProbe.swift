@@ -78,50 +78,21 @@ public struct MetricsDatabaseProbe: Service {
     }
 
     private func sampleQueues() async throws {
-        let intents = try await database.query(
-            """
-            -- Open intents by status (index range scans of intents_status_created; these sets stay small).
-            SELECT status, count(*)::bigint FROM intents
-            WHERE status IN ('received', 'retrying', 'needs_review')
-            GROUP BY status
-            """, logger: database.logger)
-        var byStatus: [String: Int] = [:]
-        for try await (status, count) in intents.decode((String, Int64).self) { byStatus[status] = Int(count) }
+        let byStatus = try await QueueGauges.openIntents(database: database)
         for status in Self.openStatuses {
             Gauge(label: "bookingbridge_intents", dimensions: [("status", status)]).record(byStatus[status] ?? 0)
         }
-        let deliveries = try await database.query(
-            """
-            -- Due deliveries of enabled subscriptions (the partial index deliveries_due holds only undelivered rows),
-            -- not counting those a dispatcher holds under a live lease.
-            SELECT count(*)::bigint, COALESCE(EXTRACT(EPOCH FROM now() - min(d.next_attempt_at)), 0)::float8
-            FROM deliveries AS d
-            JOIN subscriptions AS s ON s.id = d.subscription_id
-            WHERE d.status IN ('pending', 'retrying') AND d.next_attempt_at <= now() AND s.enabled
-              AND (d.locked_until IS NULL OR d.locked_until <= now())
-            """, logger: database.logger)
-        for try await (count, age) in deliveries.decode((Int64, Double).self) {
-            Gauge(label: "bookingbridge_deliveries_due").record(count)
-            Gauge(label: "bookingbridge_deliveries_oldest_due_seconds").record(age)
-        }
+        let deliveries = try await QueueGauges.dueDeliveries(database: database)
+        Gauge(label: "bookingbridge_deliveries_due").record(deliveries.count)
+        Gauge(label: "bookingbridge_deliveries_oldest_due_seconds").record(deliveries.oldestSeconds)
     }
 
     private func query() async throws -> ([String: Int], Int) {
-        let rows = try await database.query(
-            """
-            -- Client connections to this database, by state (NULL when this role may not see another role's state).
-            SELECT coalesce(state, 'unknown'), count(*)::bigint,
-                   (SELECT setting::bigint FROM pg_settings WHERE name = 'max_connections')
-            FROM pg_stat_activity
-            WHERE datname = current_database() AND backend_type = 'client backend'
-            GROUP BY 1
-            """, logger: database.logger)
+        let (rows, serverMax) = try await QueueGauges.connections(database: database)
         var byState: [String: Int] = [:]
-        var serverMax = 0
-        for try await (state, count, max) in rows.decode((String, Int64, Int64).self) {
+        for (state, count) in rows {
             let key = Self.states.contains(state) ? state : "unknown"
             byState[key, default: 0] += Int(count)
-            serverMax = Int(max)
         }
         return (byState, serverMax)
     }

@@ -227,15 +227,9 @@ public final class BookingPipeline: Service, Sendable {
         let oldest = Gauge(label: "bookingbridge_intents_oldest_due_seconds")
         while !Task.isCancelled {
             do {
-                let rows = try await database.query(
-                    """
-                    SELECT count(*), COALESCE(EXTRACT(EPOCH FROM now() - min(next_attempt_at)), 0)::float8
-                    FROM intents WHERE status IN ('received', 'retrying') AND next_attempt_at <= now()
-                    """, logger: logger)
-                for try await (count, age) in rows.decode((Int, Double).self) {
-                    depth.record(count)
-                    oldest.record(age)
-                }
+                let due = try await QueueGauges.dueIntents(database: database, logger: logger)
+                depth.record(due.count)
+                oldest.record(due.oldestSeconds)
             } catch {}
             try? await Task.sleep(for: .seconds(5))
         }

@@ -112,3 +112,14 @@ public enum BookingStore {
             """, logger: logger)
     }
 }
+
+extension BookingStore {
+    /// Whether any earlier attempt for the intent ended without its outcome being seen.
+    public static func hadUncertainAttempt(intentID: UUID, database: Database) async throws -> Bool {
+        let rows = try await database.query(
+            "SELECT EXISTS (SELECT 1 FROM attempts WHERE intent_id = \(intentID) AND outcome = 'uncertain')",
+            logger: database.logger)
+        for try await exists in rows.decode(Bool.self) { return exists }
+        return false
+    }
+}

@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import PostgresNIO
 
 /// Creates subscriptions from BRIDGE_CONFIG's list when none has that URL yet.
 public enum SubscriptionSeeder {
@@ -41,36 +40,23 @@ public enum SubscriptionSeeder {
             }
         }
         let checked = Array(zip(bodies, filters))
-        try await database.withTransaction(logger: logger) { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))", logger: logger)
+        try await SubscriptionStore.withSeedLock(database: database, logger: logger) { connection in
             for (seed, (body, filter)) in zip(seeds, checked) {
                 let id = UUID()
                 let secret = database.secrets.seal(
                     seed.secret ?? StandardWebhooks.Secret.generate().text, context: SubscriptionStore.context(id: id))
-                let (filterText, filterPath) = (filter?.jsonText, filter?.jsonPath)
-                let rows = try await connection.query(
-                    """
-                    INSERT INTO subscriptions (id, url, event_types, sources, description, secret, format, template,
-                                               content_type, max_per_second, filter, filter_path)
-                    SELECT \(id), \(seed.url), \(seed.eventTypes), \(seed.sources), \(seed.description), \(secret),
-                           \(body.format.rawValue), \(body.template), \(body.contentType),
-                           \(body.format.defaultMaxPerSecond), \(filterText)::jsonb, \(filterPath)::jsonpath
-                    WHERE NOT EXISTS (SELECT 1 FROM subscriptions WHERE url = \(seed.url))
-                    RETURNING id
-                    """, logger: logger)
-                for try await _ in rows {
-                    logger.notice(
-                        "created a webhook subscription from the configuration",
-                        metadata: [
-                            "subscription_id": "\(id)", "url": "\(seed.url)",
-                            "secret": seed.secret == nil
-                                ? "generated: read it with GET /v1/subscriptions/\(id)" : "from the configuration",
-                        ])
-                }
+                guard
+                    try await SubscriptionStore.insertSeed(
+                        id: id, seed, body: body, filter: filter, secret: secret, on: connection, logger: logger)
+                else { continue }
+                logger.notice(
+                    "created a webhook subscription from the configuration",
+                    metadata: [
+                        "subscription_id": "\(id)", "url": "\(seed.url)",
+                        "secret": seed.secret == nil
+                            ? "generated: read it with GET /v1/subscriptions/\(id)" : "from the configuration",
+                    ])
             }
         }
     }
-
-    /// Serializes seeding across processes ("bbseed" in ASCII).
-    static let lockKey: Int64 = 0x6262_7365_6564
 }
