@@ -89,79 +89,65 @@ public struct IntentActionsController: Sendable {
                 status: .accepted)
         }
         group.post("intents/{id}/resolve") { request, context in
-            let id = try Self.id(context)
-            let body = try await request.body.collect(upTo: 16 * 1024)
-            let resolution: Resolution
-            do {
-                resolution = try JSONDecoder().decode(Resolution.self, from: Data(buffer: body))
-            } catch let DecodingError.typeMismatch(_, context) {
-                throw Problem(
-                    .unprocessableContent, detail: "a field has the wrong type",
-                    errors: [.init(field: AdminBody.path(context.codingPath), message: "has the wrong type")])
-            } catch {
-                throw Problem(
-                    .unprocessableContent,
-                    detail:
-                        "send {\"status\": \"booked\", \"calendarEventId\": ..., \"contactId\": ...} or {\"status\": \"failed\", \"reason\": ...}",
-                    errors: [.init(field: "status", message: "required: booked or failed")])
-            }
-            let problems = resolution.problems
-            guard problems.isEmpty else {
-                throw Problem(.unprocessableContent, detail: "the resolution is not valid", errors: problems)
-            }
-            let status: IntentStatus
-            switch resolution.status {
-            case "booked": status = .booked
-            case "failed": status = .failed
-            default:
-                throw Problem(
-                    .unprocessableContent, errors: [.init(field: "status", message: "must be booked or failed")])
-            }
-            let logger = context.logger
-            let reason =
-                status == .failed
-                ? FailureReason(origin: "operator", message: resolution.reason ?? "resolved as failed by an operator")
-                : nil
-            let resolved = try await database.withTransaction(logger: logger) { connection -> IntentRecord? in
-                guard
-                    let intent = try await IntentStore.resolve(
-                        id: id, status: status, reason: reason, on: connection, logger: logger)
-                else { return nil }
-                var booking: BookingEventData.Booking?
-                if status == .booked {
-                    try await BookingStore.insertResolved(
-                        intentID: id, slug: intent.request.slug, start: intent.request.startTime,
-                        calendarEventId: resolution.calendarEventId, contactId: resolution.contactId,
-                        resolvedBy: "operator",
-                        on: connection, logger: logger)
-                    booking = BookingEventData.Booking(
-                        calendarEventId: resolution.calendarEventId ?? "", contactId: resolution.contactId ?? "",
-                        start: intent.request.startTime,
-                        end: intent.request.startTime.addingTimeInterval(Double(intent.request.durationMinutes) * 60),
-                        durationMinutes: intent.request.durationMinutes, subject: "",
-                        bookingTimezone: intent.request.timezone,
-                        isOffline: false, location: nil, webConferenceUrl: nil, resolvedBy: "operator")
-                }
-                _ = try await Outbox.enqueue(
-                    type: status.eventType!,
-                    data: BookingEventData(
-                        intent: intent, status: status, attempts: intent.attempts, booking: booking, reason: reason),
-                    source: intent.source, intentID: id, on: connection, logger: logger)
-                return intent
-            }
-            guard let resolved else {
-                guard let existing = try await IntentStore(database: database).find(id: id) else {
-                    throw Problem(.notFound, detail: "no intent \(id)")
-                }
-                throw Problem(
-                    .conflict,
-                    detail: "only needs_review intents can be resolved; this one is \(existing.status.rawValue)")
-            }
-            context.logger.notice(
-                "operator resolved an intent", metadata: ["intent_id": "\(id)", "status": "\(status.rawValue)"])
-            return try Response.json(
-                Answer(id: resolved.id, status: resolved.status.rawValue, statusUrl: "/v1/intents/\(resolved.id)"))
+            try await self.resolve(request, context)
         }
+    }
+
+    /// `POST /v1/intents/{id}/resolve`: an operator settles a `needs_review` intent as booked (with HubSpot's ids)
+    /// or failed; the intent, the booking and the event are written in one transaction.
+    private func resolve(_ request: Request, _ context: BridgeRequestContext) async throws -> Response {
+        let id = try Self.id(context)
+        let resolution = try await Self.resolution(request)
+        let status: IntentStatus
+        switch resolution.status {
+        case "booked": status = .booked
+        case "failed": status = .failed
+        default:
+            throw Problem(.unprocessableContent, errors: [.init(field: "status", message: "must be booked or failed")])
+        }
+        let reason =
+            status == .failed
+            ? FailureReason(origin: "operator", message: resolution.reason ?? "resolved as failed by an operator")
+            : nil
+        guard
+            let resolved = try await IntentOutcomeStore.resolve(
+                id: id, status: status, reason: reason, calendarEventId: resolution.calendarEventId,
+                contactId: resolution.contactId, database: database, logger: context.logger)
+        else {
+            guard let existing = try await IntentStore(database: database).find(id: id) else {
+                throw Problem(.notFound, detail: "no intent \(id)")
+            }
+            throw Problem(
+                .conflict, detail: "only needs_review intents can be resolved; this one is \(existing.status.rawValue)")
+        }
+        context.logger.notice(
+            "operator resolved an intent", metadata: ["intent_id": "\(id)", "status": "\(status.rawValue)"])
+        return try Response.json(
+            Answer(id: resolved.id, status: resolved.status.rawValue, statusUrl: "/v1/intents/\(resolved.id)"))
+    }
+
+    /// The resolution in the request's body, or a 422 saying what to send.
+    private static func resolution(_ request: Request) async throws -> Resolution {
+        let body = try await request.body.collect(upTo: 16 * 1024)
+        let resolution: Resolution
+        do {
+            resolution = try JSONDecoder().decode(Resolution.self, from: Data(buffer: body))
+        } catch let DecodingError.typeMismatch(_, context) {
+            throw Problem(
+                .unprocessableContent, detail: "a field has the wrong type",
+                errors: [.init(field: AdminBody.path(context.codingPath), message: "has the wrong type")])
+        } catch {
+            throw Problem(
+                .unprocessableContent,
+                detail:
+                    "send {\"status\": \"booked\", \"calendarEventId\": ..., \"contactId\": ...} or {\"status\": \"failed\", \"reason\": ...}",
+                errors: [.init(field: "status", message: "required: booked or failed")])
+        }
+        let problems = resolution.problems
+        guard problems.isEmpty else {
+            throw Problem(.unprocessableContent, detail: "the resolution is not valid", errors: problems)
+        }
+        return resolution
     }
 
     static func id(_ context: BridgeRequestContext) throws -> UUID {

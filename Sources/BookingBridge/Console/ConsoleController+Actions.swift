@@ -6,6 +6,12 @@ import Hummingbird
 /// that does the work and shows its answer: a refusal of the API is shown to the operator with the same status.
 extension ConsoleController {
     func addActions(to console: RouterGroup<BridgeRequestContext>) {
+        addIntentActions(to: console)
+        addSubscriptionActions(to: console)
+    }
+
+    /// Retry and resolve one intent, and the bulk retry.
+    private func addIntentActions(to console: RouterGroup<BridgeRequestContext>) {
         console.post("intents/{id}/retry") { request, context in
             try await self.action(request, context) { session, _ in
                 let id = try Self.uuid(context)
@@ -47,6 +53,10 @@ extension ConsoleController {
                         result: (body["dryRun"] as? Bool == true ? "dry" : "real", matched, requeued)))
             }
         }
+    }
+
+    /// Create, enable or disable, rotate the secret of and recover a subscription, and redeliver a delivery.
+    private func addSubscriptionActions(to console: RouterGroup<BridgeRequestContext>) {
         console.post("subscriptions") { request, context in
             try await self.action(request, context) { session, form in
                 var body: [String: Any] = ["url": form["url"] ?? ""]

@@ -191,6 +191,38 @@ extension ConsoleController {
                     content: "<p><a href=\"/console/intents\">Back to the intents</a></p>"), status: .notFound)
         }
         let r = detail.record
+        let timeline = try await self.timeline(detail)
+        let actions: HTML =
+            [.failed, .offline, .needsReview].contains(r.status)
+            ? """
+            <form class="inline" method="post" action="/console/intents/\(r.id.uuidString.lowercased())/retry">\(ConsolePages.csrf(session))
+            <button type="submit" data-confirm="Put this intent back in the queue?">Retry</button></form>
+            \(r.status == .needsReview ? "<a href=\"/console/review\">Resolve on the review page</a>" : "" as HTML)
+            """ : ""
+        let content: HTML = """
+            \(Self.doneNotice(Self.query(request)["done"]))
+            <div id="live">
+            <section class="card"><p>\(ConsolePages.status(r.status.rawValue)) <span class="mono">\(r.id.uuidString.lowercased())</span>
+            · source \(r.source) · \(r.attempts) attempt(s)\(r.uncertain ? " · an attempt's outcome is unknown" : "")</p>
+            \(ConsolePages.error(r.lastError.map(ConsolePages.reason)))
+            <p>\(actions)</p></section>
+            <section class="card"><h2>Timeline</h2><ol class="timeline">\(timeline)</ol></section>
+            </div>
+            <div class="grid">
+            <section class="card"><h2>Raw submission</h2><pre>\(ConsolePages.prettyJSON(detail.rawJSON))</pre>
+            <p class="muted">from \(detail.clientIP ?? "–") · \(detail.userAgent ?? "")</p></section>
+            <section class="card"><h2>Normalized request</h2><pre>\(ConsolePages.prettyJSON(r.request))</pre></section>
+            </div>
+            """
+        return Self.html(
+            ConsolePages.page(
+                .intents, title: "Intent \(r.id.uuidString.lowercased().prefix(8))", session: session,
+                live: !r.status.isFinal, content: content))
+    }
+
+    /// The intent's story in time order: received, each HubSpot call, the booking, each delivery with its attempts.
+    private func timeline(_ detail: IntentStore.Detail) async throws -> [HTML] {
+        let r = detail.record
         var events: [(Date, HTML)] = [(r.createdAt, "<b>Received</b> from source \(r.source)")]
         for a in detail.attempts {
             let extra: HTML = a.errorJSON.map { "<pre>\(ConsolePages.prettyJSON($0))</pre>" } ?? ""
@@ -230,33 +262,7 @@ extension ConsoleController {
                     """
                 ))
         }
-        let timeline: [HTML] = events.sorted { $0.0 < $1.0 }.map { "<li>\(ConsolePages.time($0.0))\($0.1)</li>" }
-        let actions: HTML =
-            [.failed, .offline, .needsReview].contains(r.status)
-            ? """
-            <form class="inline" method="post" action="/console/intents/\(r.id.uuidString.lowercased())/retry">\(ConsolePages.csrf(session))
-            <button type="submit" data-confirm="Put this intent back in the queue?">Retry</button></form>
-            \(r.status == .needsReview ? "<a href=\"/console/review\">Resolve on the review page</a>" : "" as HTML)
-            """ : ""
-        let content: HTML = """
-            \(Self.doneNotice(Self.query(request)["done"]))
-            <div id="live">
-            <section class="card"><p>\(ConsolePages.status(r.status.rawValue)) <span class="mono">\(r.id.uuidString.lowercased())</span>
-            · source \(r.source) · \(r.attempts) attempt(s)\(r.uncertain ? " · an attempt's outcome is unknown" : "")</p>
-            \(ConsolePages.error(r.lastError.map(ConsolePages.reason)))
-            <p>\(actions)</p></section>
-            <section class="card"><h2>Timeline</h2><ol class="timeline">\(timeline)</ol></section>
-            </div>
-            <div class="grid">
-            <section class="card"><h2>Raw submission</h2><pre>\(ConsolePages.prettyJSON(detail.rawJSON))</pre>
-            <p class="muted">from \(detail.clientIP ?? "–") · \(detail.userAgent ?? "")</p></section>
-            <section class="card"><h2>Normalized request</h2><pre>\(ConsolePages.prettyJSON(r.request))</pre></section>
-            </div>
-            """
-        return Self.html(
-            ConsolePages.page(
-                .intents, title: "Intent \(r.id.uuidString.lowercased().prefix(8))", session: session,
-                live: !r.status.isFinal, content: content))
+        return events.sorted { $0.0 < $1.0 }.map { "<li>\(ConsolePages.time($0.0))\($0.1)</li>" }
     }
 
     // MARK: Needs review

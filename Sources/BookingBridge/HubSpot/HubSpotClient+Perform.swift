@@ -74,26 +74,28 @@ extension HubSpotClient {
             HubSpotCallLog.answer(
                 endpoint: endpoint, method: method.rawValue, path: path, response: response, error: hubSpotError,
                 logger: logger)
-            if let policy = observation.pausePolicy, observation.pauseMillis != nil {
-                Counter(
-                    label: "hubspot_rate_pauses_total",
-                    dimensions: [("policy", policy.rawValue), ("account", HubSpotCallLog.account(logger))]
-                )
-                .increment()
-                if policy == .daily {
-                    logger.error(
-                        "HubSpot's daily API limit is used up: calls of this account pause until the next reset",
-                        metadata: [
-                            "account": "\(configuration.account)", "pause_ms": "\(observation.pauseMillis ?? 0)",
-                        ])
-                }
-            }
+            reportPause(observation)
             if hubSpotError.classification == .unauthorized {
                 refreshed = true
                 token = try await tokenProvider.tokenAfterUnauthorized(rejected: token)
                 continue
             }
             throw hubSpotError
+        }
+    }
+
+    /// Counts a pause of the account's calls that HubSpot's answer asked for; a spent daily limit is an error.
+    private func reportPause(_ observation: HubSpotRateObservation) {
+        guard let policy = observation.pausePolicy, observation.pauseMillis != nil else { return }
+        Counter(
+            label: "hubspot_rate_pauses_total",
+            dimensions: [("policy", policy.rawValue), ("account", HubSpotCallLog.account(logger))]
+        )
+        .increment()
+        if policy == .daily {
+            logger.error(
+                "HubSpot's daily API limit is used up: calls of this account pause until the next reset",
+                metadata: ["account": "\(configuration.account)", "pause_ms": "\(observation.pauseMillis ?? 0)"])
         }
     }
 

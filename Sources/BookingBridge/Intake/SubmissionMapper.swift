@@ -123,18 +123,7 @@ struct SubmissionMapper: Sendable {
                 "must be at most \(Self.maximumPersonNameLength) characters long")
         }
 
-        var zone: TimeZone?
-        var zoneID = source.timezone
-        if let text = value(.timezone) {
-            if !Self.isLonger(text, than: 64), let parsed = TimeZone(identifier: text) {
-                zone = parsed
-                zoneID = text
-            } else {
-                fail(.timezone, "must be an IANA time zone such as Europe/Berlin")
-            }
-        } else if let text = source.timezone {
-            zone = TimeZone(identifier: text)
-        }
+        let (zone, zoneID) = readZone(value(.timezone), fail: fail)
 
         let start = readStart(value: value, zone: zone, zoneName: zoneID, now: now, fail: fail)
 
@@ -149,24 +138,54 @@ struct SubmissionMapper: Sendable {
             fail(.durationMinutes, "is required")
         }
 
-        var guests: [String] = []
-        if let text = value(.guestEmails) {
-            let separators = CharacterSet(charactersIn: ",;").union(.whitespacesAndNewlines)
-            for guest in text.components(separatedBy: separators) where !guest.isEmpty {
-                if !EmailSyntax.isValid(guest) {
-                    fail(.guestEmails, "\(guest.prefix(100)) is not an e-mail address")
-                } else if !guests.contains(where: { $0.lowercased() == guest.lowercased() }) {
-                    guests.append(guest)
-                }
-            }
-            if guests.count > Self.maximumGuests { fail(.guestEmails, "at most \(Self.maximumGuests) guests") }
-        }
+        let guests = readGuests(value(.guestEmails), fail: fail)
 
         let locale = value(.locale) ?? source.locale
         if let locale, value(.locale) != nil, !Self.isLocale(locale) {
             fail(.locale, "must be a language tag such as en-us")
         }
 
+        let (formFields, consents) = readLinkFields(fields)
+
+        guard errors.isEmpty, let email, let firstName, let start, let duration else {
+            throw IntakeError(.invalid, "the submission has invalid fields", fieldErrors: errors)
+        }
+        return BookingRequest(
+            slug: source.slug, startTime: start, durationMinutes: duration, email: email, firstName: firstName,
+            lastName: lastName ?? "-", timezone: zoneID ?? "UTC", locale: locale, formFields: formFields,
+            consents: consents, guestEmails: guests)
+    }
+
+    /// The visitor's time zone (the source's when the form sends none) and its name; reports failures through
+    /// `fail`.
+    private func readZone(_ text: String?, fail: (BookingField, String) -> Void) -> (TimeZone?, String?) {
+        guard let text else { return (source.timezone.flatMap(TimeZone.init(identifier:)), source.timezone) }
+        if !Self.isLonger(text, than: 64), let parsed = TimeZone(identifier: text) { return (parsed, text) }
+        fail(.timezone, "must be an IANA time zone such as Europe/Berlin")
+        return (nil, source.timezone)
+    }
+
+    /// The guests' e-mail addresses (comma, semicolon or space separated), each once; reports failures through
+    /// `fail`.
+    private func readGuests(_ text: String?, fail: (BookingField, String) -> Void) -> [String] {
+        guard let text else { return [] }
+        var guests: [String] = []
+        let separators = CharacterSet(charactersIn: ",;").union(.whitespacesAndNewlines)
+        for guest in text.components(separatedBy: separators) where !guest.isEmpty {
+            if !EmailSyntax.isValid(guest) {
+                fail(.guestEmails, "\(guest.prefix(100)) is not an e-mail address")
+            } else if !guests.contains(where: { $0.lowercased() == guest.lowercased() }) {
+                guests.append(guest)
+            }
+        }
+        if guests.count > Self.maximumGuests { fail(.guestEmails, "at most \(Self.maximumGuests) guests") }
+        return guests
+    }
+
+    /// The link's form fields (by HubSpot's name) and consents (by communication type id): the source's mapping
+    /// first, then, for a source with a booking page, the page's `formField.` and `consent.` names.
+    private func readLinkFields(_ fields: [String: String]) -> (formFields: [String: String], consents: [String: Bool])
+    {
         var formFields: [String: String] = [:]
         for (hubSpotName, formName) in source.formFields {
             if let text = Self.text(fields[formName]) { formFields[hubSpotName] = text }
@@ -190,14 +209,7 @@ struct SubmissionMapper: Sendable {
                 }
             }
         }
-
-        guard errors.isEmpty, let email, let firstName, let start, let duration else {
-            throw IntakeError(.invalid, "the submission has invalid fields", fieldErrors: errors)
-        }
-        return BookingRequest(
-            slug: source.slug, startTime: start, durationMinutes: duration, email: email, firstName: firstName,
-            lastName: lastName ?? "-", timezone: zoneID ?? "UTC", locale: locale, formFields: formFields,
-            consents: consents, guestEmails: guests)
+        return (formFields, consents)
     }
 
     /// The start time from `startTime`, or from `date` + `time` read in `zone`; reports failures through `fail`.

@@ -75,3 +75,40 @@ enum IntentOutcomeStore {
         }
     }
 }
+
+extension IntentOutcomeStore {
+    /// An operator's resolution of a `needs_review` intent, in one transaction: the final status, a booking row
+    /// with the ids HubSpot showed the operator (when booked), and the event. Nil, changing nothing, when the
+    /// intent is not (or no longer) `needs_review`.
+    static func resolve(
+        id: UUID, status: IntentStatus, reason: FailureReason?, calendarEventId: String?, contactId: String?,
+        database: Database, logger: Logger
+    ) async throws -> IntentRecord? {
+        try await database.withTransaction(logger: logger) { connection -> IntentRecord? in
+            guard
+                let intent = try await IntentStore.resolve(
+                    id: id, status: status, reason: reason, on: connection, logger: logger)
+            else { return nil }
+            let request = intent.request
+            var booking: BookingEventData.Booking?
+            if status == .booked {
+                try await BookingStore.insertResolved(
+                    intentID: id, slug: request.slug, start: request.startTime, calendarEventId: calendarEventId,
+                    contactId: contactId, resolvedBy: "operator", on: connection, logger: logger)
+                booking = BookingEventData.Booking(
+                    calendarEventId: calendarEventId ?? "", contactId: contactId ?? "", start: request.startTime,
+                    end: request.startTime.addingTimeInterval(Double(request.durationMinutes) * 60),
+                    durationMinutes: request.durationMinutes, subject: "", bookingTimezone: request.timezone,
+                    isOffline: false, location: nil, webConferenceUrl: nil, resolvedBy: "operator")
+            }
+            if let type = status.eventType {
+                _ = try await Outbox.enqueue(
+                    type: type,
+                    data: BookingEventData(
+                        intent: intent, status: status, attempts: intent.attempts, booking: booking, reason: reason),
+                    source: intent.source, intentID: id, on: connection, logger: logger)
+            }
+            return intent
+        }
+    }
+}

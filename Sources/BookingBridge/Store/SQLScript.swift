@@ -43,39 +43,11 @@ public enum SQLScript {
                 continue
             }
             if c == "'" || c == "\"" {
-                current.append(c)
-                index += 1
-                while index < chars.count {
-                    current.append(chars[index])
-                    if chars[index] == c {
-                        // A doubled quote is an escaped quote, not the end.
-                        if index + 1 < chars.count && chars[index + 1] == c {
-                            current.append(c)
-                            index += 2
-                            continue
-                        }
-                        index += 1
-                        break
-                    }
-                    index += 1
-                }
+                index = copyQuoted(chars, from: index, into: &current)
                 continue
             }
             if c == "$", let tagEnd = dollarTagEnd(chars, from: index) {
-                let tag = Array(chars[index...tagEnd])
-                for scalar in tag { current.append(scalar) }
-                index = tagEnd + 1
-                while index < chars.count {
-                    if chars[index] == "$", index + tag.count <= chars.count,
-                        Array(chars[index..<(index + tag.count)]) == tag
-                    {
-                        for scalar in tag { current.append(scalar) }
-                        index += tag.count
-                        break
-                    }
-                    current.append(chars[index])
-                    index += 1
-                }
+                index = copyDollarQuoted(chars, from: index, tagEnd: tagEnd, into: &current)
                 continue
             }
             if c == ";" {
@@ -88,6 +60,48 @@ public enum SQLScript {
         }
         flush()
         return statements
+    }
+
+    /// Copies the quoted string or identifier starting at `start` (its quote included) into `current` and returns
+    /// the index after its closing quote. A doubled quote is an escaped quote, not the end.
+    private static func copyQuoted(
+        _ chars: [Unicode.Scalar], from start: Int, into current: inout String.UnicodeScalarView
+    ) -> Int {
+        let quote = chars[start]
+        current.append(quote)
+        var index = start + 1
+        while index < chars.count {
+            current.append(chars[index])
+            if chars[index] == quote {
+                if index + 1 < chars.count && chars[index + 1] == quote {
+                    current.append(quote)
+                    index += 2
+                    continue
+                }
+                return index + 1
+            }
+            index += 1
+        }
+        return index
+    }
+
+    /// Copies the dollar-quoted body starting at `start` (its tag ends at `tagEnd`) into `current`, both tags
+    /// included, and returns the index after the closing tag.
+    private static func copyDollarQuoted(
+        _ chars: [Unicode.Scalar], from start: Int, tagEnd: Int, into current: inout String.UnicodeScalarView
+    ) -> Int {
+        let tag = Array(chars[start...tagEnd])
+        for scalar in tag { current.append(scalar) }
+        var index = tagEnd + 1
+        while index < chars.count {
+            if chars[index] == "$", index + tag.count <= chars.count, Array(chars[index..<(index + tag.count)]) == tag {
+                for scalar in tag { current.append(scalar) }
+                return index + tag.count
+            }
+            current.append(chars[index])
+            index += 1
+        }
+        return index
     }
 
     /// The index of the closing `$` of a dollar-quote tag starting at `start`, if one starts there.

@@ -63,23 +63,7 @@ struct ChatMessage: Sendable, Equatable {
         let name = [data["firstName"]?.stringValue, data["lastName"]?.stringValue].compactMap { $0 }
             .filter { !$0.isEmpty && $0 != "-" }.joined(separator: " ")
         let who = name.isEmpty ? (data["email"]?.stringValue ?? "someone") : name
-        switch type {
-        case WebhookEventType.bookingConfirmed:
-            title = "New booking: \(who)"
-            tone = .good
-        case WebhookEventType.bookingOffline:
-            title = "Booking taken offline: \(who)"
-            tone = .warning
-        case WebhookEventType.bookingFailed:
-            title = "Booking failed: \(who)"
-            tone = .bad
-        case WebhookEventType.bookingNeedsReview:
-            title = "Booking needs review: \(who)"
-            tone = .warning
-        default:
-            title = "\(type): \(who)"
-            tone = .neutral
-        }
+        (title, tone) = Self.heading(type: type, who: who)
         let booking = data["booking"]?.objectValue
         if let email = data["email"]?.stringValue {
             facts.append(
@@ -118,6 +102,17 @@ struct ChatMessage: Sendable, Equatable {
         footer = "\(type)\(source) · intent \(data["intentId"]?.stringValue ?? "?")"
         let when = facts.first(where: { $0.label == "When" }).map { ", \($0.value)" } ?? ""
         summary = title + when + (reason.map { ". \($0)" } ?? "")
+    }
+
+    /// The message's title and tone for a booking event about `who`.
+    static func heading(type: String, who: String) -> (String, Tone) {
+        switch type {
+        case WebhookEventType.bookingConfirmed: ("New booking: \(who)", .good)
+        case WebhookEventType.bookingOffline: ("Booking taken offline: \(who)", .warning)
+        case WebhookEventType.bookingFailed: ("Booking failed: \(who)", .bad)
+        case WebhookEventType.bookingNeedsReview: ("Booking needs review: \(who)", .warning)
+        default: ("\(type): \(who)", .neutral)
+        }
     }
 
     /// "Jane Doe (jane@company.dev)", linked to the rep's e-mail; `nil` when the event names no rep.

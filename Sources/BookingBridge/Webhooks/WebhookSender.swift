@@ -30,6 +30,17 @@ struct WebhookSender: Sendable {
         var error: String?
     }
 
+    /// The bytes to send and their content type: the event as stored for `standard` subscriptions, else the
+    /// subscription's format or template rendered from it.
+    private func payload(_ delivery: ClaimedDelivery) -> Result<(ByteBuffer, String), WebhookTemplate.Invalid> {
+        guard delivery.format != .standard else {
+            return .success((ByteBuffer(string: delivery.body), "application/json"))
+        }
+        return WebhookPayload.make(delivery, publicURL: publicURL, templates: templates).map {
+            (ByteBuffer(string: $0.body), $0.contentType)
+        }
+    }
+
     /// Sends `delivery` once. Throws only `CancellationError` (the dispatcher was stopped hard: nothing is
     /// recorded and the lease lets another dispatcher send it again).
     func send(_ delivery: ClaimedDelivery) async throws -> Attempt {
@@ -71,17 +82,9 @@ struct WebhookSender: Sendable {
         request.method = .POST
         let body: ByteBuffer
         let contentType: String
-        if delivery.format == .standard {
-            body = ByteBuffer(string: delivery.body)
-            contentType = "application/json"
-        } else {
-            switch WebhookPayload.make(delivery, publicURL: publicURL, templates: templates) {
-            case .success(let payload):
-                body = ByteBuffer(string: payload.body)
-                contentType = payload.contentType
-            case .failure(let problem):
-                return Attempt(result: .refused, error: problem.description)
-            }
+        switch payload(delivery) {
+        case .success(let payload): (body, contentType) = payload
+        case .failure(let problem): return Attempt(result: .refused, error: problem.description)
         }
         let timestamp = Int64(Date().timeIntervalSince1970)
         request.headers.add(name: "Host", value: destination.hostHeader)
