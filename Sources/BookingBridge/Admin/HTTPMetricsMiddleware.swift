@@ -1,7 +1,6 @@
 import HTTPTypes
 import Hummingbird
 import Metrics
-import Synchronization
 
 /// Counts answers by route template, method and status (`bookingbridge_http_requests_total`) and times them
 /// (`bookingbridge_http_request_duration_seconds`, by route template and method). Posts to intake are also counted
@@ -129,7 +128,7 @@ private final class MadeMetrics: Sendable {
         var timers: [Key: Timer] = [:]
     }
 
-    private let state = Mutex(State())
+    private let state = LockedValue(State())
 
     func counter(_ key: Key, intake: Bool = false, make: () -> Counter) -> Counter {
         state.withLock { state in

@@ -1,5 +1,4 @@
 import PostgresNIO
-import Synchronization
 
 /// Commits intake's intents with group commit: requests that arrive while earlier ones are being written are
 /// written together in one multi-row statement and one transaction.
@@ -31,7 +30,7 @@ final class IntentCommitter: Sendable {
         var notifyAgain = false
     }
 
-    private let state = Mutex(State())
+    private let state = LockedValue(State())
 
     init(store: IntentStore, maximumWriters: Int = 2, maximumBatch: Int = 64) {
         self.store = store

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// A token bucket that allows `perMinute` requests a minute, in bursts of up to `perMinute`.
 struct TokenBucket: Sendable, Equatable {
     let capacity: Double
@@ -47,7 +45,7 @@ final class IntakeRateLimiter: Sendable {
     }
 
     private let clientPerMinute: Int
-    private let state = Mutex(State())
+    private let state = LockedValue(State())
     private let start = ContinuousClock.now
 
     init(clientPerMinute: Int) {

@@ -1,6 +1,5 @@
 import NIOCore
 import PostgresNIO
-import Synchronization
 
 /// Fails the calls still running on a connection shortly after that connection closes (see `DatabaseCall`).
 ///
@@ -17,7 +16,7 @@ final class ConnectionWatch: Sendable {
         var calls: [ObjectIdentifier: any Watched] = [:]
     }
 
-    private let connections = Mutex<[PostgresConnection.ID: Entry]>([:])
+    private let connections = LockedValue<[PostgresConnection.ID: Entry]>([:])
     let grace: TimeAmount
 
     init(grace: TimeAmount = .seconds(1)) {

@@ -1,7 +1,6 @@
 import NIOCore
 import NIOPosix
 import PostgresNIO
-import Synchronization
 
 /// One database call, run in a task of its own so that its caller can be answered without it: when the call's
 /// connection dies under it, when its deadline passes, or (for a call that waits for a connection) when the caller
@@ -24,7 +23,7 @@ final class DatabaseCall<Result: Sendable>: Sendable {
         var finished = false
     }
 
-    private let state = Mutex(State())
+    private let state = LockedValue(State())
 
     /// Runs `body` on a connection leased from `database`'s pool.
     static func run(

@@ -1,6 +1,7 @@
 import Synchronization
 
-/// A value behind a lock, for the few places where an actor hop is not wanted (hot paths, nonisolated wake-ups).
+/// A value behind a lock: the one lock of this code base, for state that an actor hop would cost too much for (hot
+/// paths, nonisolated wake-ups) and that several tasks share (a class holding it, or the `LockedValue` itself).
 public final class LockedValue<Value: Sendable>: Sendable {
     private let mutex: Mutex<Value>
 

@@ -20,8 +20,7 @@ final class DeliveryRecorder: Sendable {
     private let owner: String
     private let maxBatch: Int
     private let state = LockedValue(State())
-    private let signals: AsyncStream<Void>
-    private let signal: AsyncStream<Void>.Continuation
+    private let wakeSignal = WakeSignal()
 
     struct Closed: Error, CustomStringConvertible {
         var description: String { "the dispatcher stopped before the attempt was recorded" }
@@ -31,7 +30,6 @@ final class DeliveryRecorder: Sendable {
         self.store = store
         self.owner = owner
         self.maxBatch = maxBatch
-        (signals, signal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Queues `outcome`; `done` is called once, with true when it is written and this dispatcher still held the
@@ -42,38 +40,45 @@ final class DeliveryRecorder: Sendable {
             state.waiting.append(Waiting(outcome: outcome, done: done))
             return true
         }
-        if accepted { signal.yield() } else { done(.failure(Closed())) }
+        if accepted { wakeSignal.signal() } else { done(.failure(Closed())) }
     }
 
     /// Ends `run` once what is queued is written (graceful shutdown: every answered request gets its record).
     func finish() {
-        signal.finish()
+        wakeSignal.finish()
     }
 
     /// Writes batches until `finish` (after writing what is queued) or until cancelled (then fails whatever still
     /// waits: the leases bring those deliveries back).
     func run(logger: Logger) async {
-        for await _ in signals {
-            while true {
-                let batch = state.withLock { state -> [Waiting] in
-                    let taken = Array(state.waiting.prefix(maxBatch))
-                    state.waiting.removeFirst(taken.count)
-                    return taken
-                }
-                guard !batch.isEmpty else { break }
-                do {
-                    let held = try await store.record(batch.map(\.outcome), owner: owner)
-                    for item in batch { item.done(.success(held.contains(item.outcome.deliveryID))) }
-                } catch {
-                    for item in batch { item.done(.failure(error)) }
-                }
-            }
+        while !Task.isCancelled, await wakeSignal.wait(timeout: nil) {
+            await writeQueued()
         }
+        // Finished: what was queued before the end is written too.
+        if !Task.isCancelled { await writeQueued() }
         let left = state.withLock { state -> [Waiting] in
             state.closed = true
             defer { state.waiting = [] }
             return state.waiting
         }
         for item in left { item.done(.failure(Closed())) }
+    }
+
+    /// Writes what is queued, a batch at a time, until nothing is left.
+    private func writeQueued() async {
+        while true {
+            let batch = state.withLock { state -> [Waiting] in
+                let taken = Array(state.waiting.prefix(maxBatch))
+                state.waiting.removeFirst(taken.count)
+                return taken
+            }
+            guard !batch.isEmpty else { return }
+            do {
+                let held = try await store.record(batch.map(\.outcome), owner: owner)
+                for item in batch { item.done(.success(held.contains(item.outcome.deliveryID))) }
+            } catch {
+                for item in batch { item.done(.failure(error)) }
+            }
+        }
     }
 }

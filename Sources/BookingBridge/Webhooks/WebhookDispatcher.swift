@@ -37,8 +37,9 @@ public final class WebhookDispatcher: Service {
     let logger: Logger
     /// Identifies this dispatcher's leases.
     let owner: String
-    private let wakeups: AsyncStream<Void>
-    private let wakeContinuation: AsyncStream<Void>.Continuation
+    /// Wakes the claim loop (after commits that enqueued deliveries, and every `pollInterval`); finished on
+    /// graceful shutdown.
+    private let wakeSignal = WakeSignal()
 
     public convenience init(database: Database, settings: WebhookSettings, httpClient: HTTPClient, logger: Logger) {
         self.init(
@@ -77,17 +78,14 @@ public final class WebhookDispatcher: Service {
             + UUID().uuidString.prefix(8).lowercased()
         self.owner = owner
         self.recorder = DeliveryRecorder(store: store, owner: owner)
-        (wakeups, wakeContinuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Wakes the loop now (after a transaction that enqueued events commits). Cheap and safe from anywhere.
     public nonisolated func wake() {
-        wakeContinuation.yield()
+        wakeSignal.signal()
     }
 
     public func run() async throws {
-        let interval = settings.pollInterval
-        let continuation = wakeContinuation
         logger.info(
             "webhook dispatcher started",
             metadata: [
@@ -95,12 +93,6 @@ public final class WebhookDispatcher: Service {
             ])
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
-                group.addTask {
-                    while !Task.isCancelled {
-                        continuation.yield()
-                        try? await Task.sleep(for: interval)
-                    }
-                }
                 group.addTask { await self.reportPending() }
                 async let recording: Void = recorder.run(logger: logger)
                 await dispatchLoop()
@@ -111,7 +103,7 @@ public final class WebhookDispatcher: Service {
                 group.cancelAll()
             }
         } onGracefulShutdown: {
-            continuation.finish()
+            self.wakeSignal.finish()
         }
         logger.info("webhook dispatcher stopped")
     }
@@ -125,8 +117,10 @@ public final class WebhookDispatcher: Service {
             for _ in 0..<workers {
                 group.addTask { await self.work(queue) }
             }
-            for await _ in wakeups {
+            // Claims at once, then at each wake-up and at least every pollInterval.
+            while true {
                 await fill(queue)
+                guard !Task.isCancelled, await wakeSignal.wait(timeout: settings.pollInterval) else { break }
             }
             // Graceful shutdown: the requests in flight finish; deliveries claimed ahead and not started are given
             // back, due at once and their attempt uncounted, for the next dispatcher (a request begun after the
