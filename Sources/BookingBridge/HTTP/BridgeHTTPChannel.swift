@@ -48,7 +48,16 @@ struct BridgeHTTPChannel: ServerChildChannel {
             channel.close(promise: nil)
             return channel.eventLoop.makeFailedFuture(error)
         }
-        return http1.setup(channel: channel, logger: logger)
+        return http1.setup(channel: channel, logger: logger).map { value in
+            // An accepted connection that the server stops before it handles it (a shutdown while connections
+            // arrive) is dropped with its NIOAsyncChannel unfinished, and NIO traps when that channel's writer is
+            // released ("Deinited NIOAsyncWriter without calling finish()", apple/swift-nio#2813, seen once in the
+            // test suite). Holding the value until the connection closes (the connection deadlines close an
+            // unserved one) and finishing its writer then takes that trap away; for a served connection the finish
+            // comes after Hummingbird's own and changes nothing.
+            channel.closeFuture.whenComplete { _ in value.outbound.finish() }
+            return value
+        }
     }
 
     func handle(value: Value, logger: Logger) async {
