@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "BookingBridge", targets: ["BookingBridge"]),
         .library(name: "HubSpotSandbox", targets: ["HubSpotSandbox"]),
         .library(name: "EphemeralPostgres", targets: ["EphemeralPostgres"]),
+        .library(name: "BookingBridgeBench", targets: ["BookingBridgeBench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -58,6 +59,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Benchmarks that need the product's parts (the webhook dispatcher against a receiver of its own); run by
+        // `bookingbridge bench ...` and their tests, never by the bridge itself.
+        .target(
+            name: "BookingBridgeBench",
+            dependencies: [
+                "BookingBridge",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "HubSpotSandbox",
             dependencies: [
@@ -83,6 +99,7 @@ let package = Package(
             name: "bookingbridge",
             dependencies: [
                 "BookingBridge",
+                "BookingBridgeBench",
                 "HubSpotSandbox",
                 "EphemeralPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -104,6 +121,7 @@ let package = Package(
             name: "BookingBridgeTests",
             dependencies: [
                 "BookingBridge",
+                "BookingBridgeBench",
                 "HubSpotSandbox",
                 "EphemeralPostgres",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import BookingBridge
 import Foundation
 import Hummingbird
 import Logging
@@ -7,7 +8,7 @@ import NIOHTTP1
 import PostgresNIO
 import Synchronization
 
-/// The webhook benchmark of issue 6, callable from a test or a command: against one fast receiver on loopback
+/// The webhook fan-out benchmark, callable from a test or a command: against one fast receiver on loopback
 /// (answers 204, in this process), a plain loop of signed POSTs with the dispatcher's HTTP client and concurrency and
 /// no database, then the dispatcher sending `count` deliveries that are all pending at the start, while this
 /// process's resident memory is sampled. Needs an empty, migrated database.
@@ -108,17 +109,8 @@ public enum WebhookBenchmark {
 
         let subscription = try await SubscriptionStore(database: database).create(
             NewSubscription(url: url, eventTypes: ["*"], secret: secret.text))
-        try await database.client.query(
-            """
-            INSERT INTO events (id, type, body)
-            SELECT 'evt_bench_' || g, 'booking.confirmed', \(body) FROM generate_series(1, \(count)) AS g
-            """, logger: database.logger)
-        try await database.client.query(
-            """
-            INSERT INTO deliveries (event_id, subscription_id)
-            SELECT 'evt_bench_' || g, \(subscription.id) FROM generate_series(1, \(count)) AS g
-            """, logger: database.logger)
-        try await database.client.query("ANALYZE events, deliveries, subscriptions", logger: database.logger)
+        try await BenchmarkStore.seedPendingDeliveries(
+            count: count, body: body, subscriptionID: subscription.id, database: database)
         let before = residentKiB()
         let receivedBefore = received.value
         let dispatcher = WebhookDispatcher(database: database, settings: settings, httpClient: http, logger: logger)
@@ -152,8 +144,7 @@ public enum WebhookBenchmark {
         let postgresAfter = await postgresCPUTicks(database)
         // The second half starts as the first did: without the dispatcher's dirty pages or dead rows to work
         // through (autovacuum would otherwise weigh on it, not on the dispatcher).
-        try await database.client.query("VACUUM deliveries, delivery_attempts", logger: database.logger)
-        _ = try? await database.client.query("CHECKPOINT", logger: database.logger)  // needs a superuser
+        try await BenchmarkStore.settleAfterRun(database: database)
         let plainCPUAfterBefore = processCPUSeconds()
         let plainSecondsAfter = try await plainLoop(
             http: http, url: url, body: body, secret: secret, count: plainCount - plainCount / 2,
@@ -179,24 +170,17 @@ public enum WebhookBenchmark {
     /// (a remote server). Processes that exit between two readings (an autovacuum worker, say) are missed.
     static func postgresCPUTicks(_ database: Database) async -> [Int32: Int] {
         var ticks: [Int32: Int] = [:]
-        guard
-            let rows = try? await database.client.query(
-                "SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL", logger: database.logger)
-        else { return ticks }
-        do {
-            for try await pid in rows.decode(Int32.self) {
-                guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-                    let comm = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8),
-                    comm.hasPrefix("postgres"),
-                    let close = stat.lastIndex(of: ")")
-                else { continue }
-                // Fields after "(comm)": state is field 3; utime and stime are fields 14 and 15.
-                let fields = stat[stat.index(after: close)...].split(separator: " ")
-                guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { continue }
-                ticks[pid] = user + system
-            }
-        } catch {
-            return [:]
+        guard let pids = try? await BenchmarkStore.serverProcessIDs(database: database) else { return ticks }
+        for pid in pids {
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                let comm = try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8),
+                comm.hasPrefix("postgres"),
+                let close = stat.lastIndex(of: ")")
+            else { continue }
+            // Fields after "(comm)": state is field 3; utime and stime are fields 14 and 15.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { continue }
+            ticks[pid] = user + system
         }
         return ticks
     }
@@ -232,7 +216,7 @@ public enum WebhookBenchmark {
                         let response = try await http.execute(request, timeout: .seconds(15))
                         for try await _ in response.body {}
                         guard response.status.code == 204 else {
-                            throw StoreError(description: "the benchmark receiver answered \(response.status.code)")
+                            throw BenchmarkError(description: "the benchmark receiver answered \(response.status.code)")
                         }
                     }
                 }
@@ -244,12 +228,7 @@ public enum WebhookBenchmark {
 
     /// Deliveries with status delivered.
     public static func delivered(_ database: Database) async throws -> Int {
-        for try await n in try await database.client.query(
-            "SELECT count(*) FROM deliveries WHERE status = 'delivered'", logger: database.logger
-        ).decode(Int.self) {
-            return n
-        }
-        return 0
+        try await BenchmarkStore.delivered(database: database)
     }
 
     /// User and system CPU time this process has used, in seconds.
@@ -302,7 +281,7 @@ public enum WebhookBenchmark {
             let deadline = ContinuousClock.now + .seconds(30)
             while port.withLock({ $0 }) == nil {
                 guard ContinuousClock.now < deadline else {
-                    throw StoreError(description: "the benchmark receiver did not start")
+                    throw BenchmarkError(description: "the benchmark receiver did not start")
                 }
                 try await Task.sleep(for: .milliseconds(10))
             }
@@ -316,4 +295,9 @@ final class ReceivedCount: Sendable {
     private let count = Atomic<Int>(0)
     var value: Int { count.load(ordering: .relaxed) }
     func add() { count.add(1, ordering: .relaxed) }
+}
+
+/// A benchmark that could not run as set up (its receiver did not start or answered otherwise).
+struct BenchmarkError: Error, CustomStringConvertible {
+    var description: String
 }

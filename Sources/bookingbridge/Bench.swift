@@ -1,6 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
 import BookingBridge
+import BookingBridgeBench
 import EphemeralPostgres
 import Foundation
 import Logging

@@ -1,4 +1,5 @@
 import BookingBridge
+import BookingBridgeBench
 import Foundation
 import Testing
 
