@@ -46,12 +46,13 @@ struct PipelineWildHubSpotTests {
             let first = try await bridge.waitForFinal(
                 try Self.id(try await bridge.submit("web", Self.person(1, start: slots[2]))))
             #expect(first.status == .booked)
-            // The token the bridge holds (expires_in 1800) now expires after one second at HubSpot: the next
-            // call can only succeed through a refresh on HubSpot's 401 and a repeat of the call.
+            // The token the bridge holds (expires_in 1800) now expires 3 s after it was issued at HubSpot: the next
+            // call can only succeed through a refresh on HubSpot's 401 and a repeat of the call. (The refreshed
+            // token lives 3 s too: long enough for the repeat on a loaded machine, where 1 s was not.)
             var faults = SandboxFaults()
-            faults.tokenLifetimeSeconds = 1
+            faults.tokenLifetimeSeconds = 3
             await bridge.sandbox.setFaults(faults)
-            try await Task.sleep(for: .milliseconds(1200))
+            try await Task.sleep(for: .milliseconds(3200))
             let second = try await bridge.waitForFinal(
                 try Self.id(try await bridge.submit("web", Self.person(2, start: slots[6]))))
             #expect(second.status == .booked, "\(String(describing: second.lastError))")
