@@ -4,24 +4,6 @@ import Logging
 import PostgresNIO
 import ServiceLifecycle
 
-/// Whether this process should receive traffic: false once it is draining.
-public final class Readiness: Sendable {
-    private let draining = LockedValue(false)
-    public init() {}
-    public var isDraining: Bool { draining.withLock { $0 } }
-    public func startDraining() { draining.withLock { $0 = true } }
-}
-
-/// Marks the process as draining when graceful shutdown begins, so `/readyz` turns 503 before the server stops.
-struct DrainSignal: Service {
-    let readiness: Readiness
-
-    func run() async throws {
-        try? await gracefulShutdown()
-        readiness.startDraining()
-    }
-}
-
 /// `GET /healthz` (the process answers) and `GET /readyz` (database reachable, migrations current, not draining).
 public struct HealthController: Sendable {
     let database: Database

@@ -15,50 +15,6 @@ public enum HubSpotErrorClassification: Sendable, Equatable, Hashable {
     case uncertain
 }
 
-/// HubSpot's rate-limit policies (`policyName` of a 429).
-public enum HubSpotRatePolicy: String, Sendable, Hashable {
-    /// The rolling 10-second window.
-    case tenSecondlyRolling = "TEN_SECONDLY_ROLLING"
-    /// The daily allowance; HubSpot resets it at midnight (the bridge assumes midnight UTC).
-    case daily = "DAILY"
-
-    /// The policy a 429 names; an unknown or missing name is taken as the rolling window, the shorter wait.
-    public init(policyName: String?) {
-        self = policyName.flatMap { HubSpotRatePolicy(rawValue: $0.uppercased()) } ?? .tenSecondlyRolling
-    }
-}
-
-/// The facts about one failed call, from which `classify` derives what to do. Pure data: no I/O.
-public struct HubSpotFailureFacts: Sendable, Equatable {
-    public var endpoint: HubSpotEndpoint
-    /// HTTP status of the answer; nil when no answer was seen.
-    public var status: Int?
-    public var body: HubSpotErrorBody?
-    /// What went wrong below HTTP, when no (complete) answer was seen.
-    public var transport: HubSpotTransportFailure?
-    /// False only when the request certainly never left this process (no connection, or its body was never
-    /// handed to a connection).
-    public var requestMayHaveBeenSent: Bool
-    /// `Retry-After` of the answer, when present.
-    public var retryAfter: Duration?
-    /// True when a 401 can still be cured by refreshing the token (OAuth, and not already refreshed for this call).
-    public var canRefreshToken: Bool
-
-    public init(
-        endpoint: HubSpotEndpoint, status: Int? = nil, body: HubSpotErrorBody? = nil,
-        transport: HubSpotTransportFailure? = nil, requestMayHaveBeenSent: Bool = true, retryAfter: Duration? = nil,
-        canRefreshToken: Bool = false
-    ) {
-        self.endpoint = endpoint
-        self.status = status
-        self.body = body
-        self.transport = transport
-        self.requestMayHaveBeenSent = requestMayHaveBeenSent
-        self.retryAfter = retryAfter
-        self.canRefreshToken = canRefreshToken
-    }
-}
-
 extension HubSpotErrorClassification {
     /// The least time to wait after a 423 (locked) or a 477 (migration in progress).
     public static let lockedMinimumDelay: Duration = .seconds(2)

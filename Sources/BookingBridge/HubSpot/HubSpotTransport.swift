@@ -105,33 +105,3 @@ struct HubSpotTransport: Sendable {
         }
     }
 }
-
-/// Set once AsyncHTTPClient starts reading the request body, i.e. once the request is on a connection.
-final class SentFlag: Sendable {
-    private let flag = Atomic<Bool>(false)
-
-    var value: Bool { flag.load(ordering: .acquiring) }
-
-    func mark() { flag.store(true, ordering: .releasing) }
-}
-
-/// A one-chunk request body that marks `sent` when read.
-struct TrackedBody: AsyncSequence, Sendable {
-    typealias Element = ByteBuffer
-
-    let buffer: ByteBuffer
-    let sent: SentFlag
-
-    struct AsyncIterator: AsyncIteratorProtocol {
-        var buffer: ByteBuffer?
-        let sent: SentFlag
-
-        mutating func next() async -> ByteBuffer? {
-            sent.mark()
-            defer { buffer = nil }
-            return buffer
-        }
-    }
-
-    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(buffer: buffer, sent: sent) }
-}

@@ -69,6 +69,3 @@ public enum HubSpotTransportFailure: String, Sendable, Hashable {
         }
     }
 }
-
-/// The client's own deadline for reading a whole answer ran out.
-struct HubSpotCallTimeout: Error {}

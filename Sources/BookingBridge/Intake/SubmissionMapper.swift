@@ -1,10 +1,5 @@
 import Foundation
 
-/// The booking fields a source's `fields` map may rename; each falls back to a form field of the same name.
-enum BookingField: String, CaseIterable, Sendable {
-    case email, firstName, lastName, fullName, startTime, date, time, timezone, durationMinutes, guestEmails, locale
-}
-
 /// Turns a submission's fields into a `BookingRequest` as a source describes it, or says which of the form's own
 /// fields are wrong. Pure: the clock is a parameter.
 struct SubmissionMapper: Sendable {

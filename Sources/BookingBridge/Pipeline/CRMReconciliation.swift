@@ -1,27 +1,6 @@
 import Foundation
 import Logging
 
-/// What HubSpot's CRM says about an uncertain booking: the meeting of the booker's contact at the requested start,
-/// or that there is none. Kept on the reconcile attempt (`attempts.evidence`).
-public struct CRMEvidence: Sendable, Equatable, Codable {
-    /// True when a meeting matched.
-    public var found: Bool
-    /// The contact with the booking's e-mail; nil when HubSpot has none.
-    public var contactId: String?
-    public var meetingId: String?
-    /// The meeting's calendar event (`hs_unique_id`); nil when HubSpot gives none.
-    public var calendarEventId: String?
-    public var meetingStart: String?
-    public var meetingEnd: String?
-    public var meetingTitle: String?
-    public var meetingCreatedAt: String?
-    /// What was looked for, in words.
-    public var searched: String
-
-    /// The words a needs_review reason carries when nothing matched.
-    public static let notFoundNote = "no meeting for this contact at this start"
-}
-
 /// The CRM side of reconciliation: finds the meeting an unanswered booking call may have made.
 ///
 /// A match is a meeting associated with the contact of the booking's e-mail (and listed in that contact's
@@ -126,29 +105,6 @@ struct CRMReconciliation: Sendable {
             bookingTimezone: request.timezone, calendarEventId: evidence.calendarEventId ?? "",
             contactId: evidence.contactId ?? "", durationMillis: end - start, startMillis: start, endMillis: end,
             subject: evidence.meetingTitle ?? "", isOffline: false, locale: request.locale)
-    }
-}
-
-/// Whether this process has seen the CRM reads refused for a missing scope, so that it says so once and stops
-/// asking for a while (a scope granted later is picked up when the pause ends).
-final class CRMScopeNotice: Sendable {
-    /// How long after a 403 the CRM is not asked again.
-    static let pause: Duration = .seconds(600)
-    private let state = LockedValue<(logged: Bool, until: ContinuousClock.Instant?)>((false, nil))
-
-    /// True while the CRM should not be asked.
-    var paused: Bool {
-        state.withLock { value in value.until.map { ContinuousClock.now < $0 } ?? false }
-    }
-
-    /// Notes a 403; true the first time (the caller logs then).
-    func missing() -> Bool {
-        state.withLock { value in
-            value.until = ContinuousClock.now + Self.pause
-            let first = !value.logged
-            value.logged = true
-            return first
-        }
     }
 }
 

@@ -76,34 +76,3 @@ public enum Forget {
         """
     }
 }
-
-/// What `Forget.erase` removed.
-public struct ForgetReport: Sendable, Equatable, Encodable {
-    /// The address as compared (trimmed, lower-cased).
-    public var email: String
-    public var removed = RetentionReport()
-    /// Intents of this person that a worker is booking right now and that were therefore kept: erase again shortly.
-    public var inFlight = 0
-
-    public init(email: String) { self.email = email }
-}
-
-/// Why an erasure was refused.
-public struct ForgetError: Error, Sendable, Equatable, CustomStringConvertible {
-    public struct Code: Sendable, Hashable {
-        fileprivate enum Value: Sendable, Hashable { case emptyAddress }
-        fileprivate let value: Value
-        /// The address is empty.
-        public static let emptyAddress = Code(value: .emptyAddress)
-    }
-
-    public let code: Code
-
-    init(_ code: Code) { self.code = code }
-
-    public var description: String {
-        switch code.value {
-        case .emptyAddress: "an e-mail address is required"
-        }
-    }
-}

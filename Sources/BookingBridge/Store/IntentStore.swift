@@ -243,11 +243,6 @@ public struct IntentStore: Sendable {
     }
 }
 
-/// A store invariant that did not hold.
-public struct StoreError: Error, CustomStringConvertible {
-    public let description: String
-}
-
 extension IntentStore {
     /// Puts a failed or needs-review intent back in the queue at once, as an operator asked. The attempt count
     /// starts again; `uncertain` is cleared, because the operator has checked that no meeting exists.

@@ -1,41 +1,6 @@
 import Crypto
 import Foundation
 
-/// One key that seals secrets at rest: 32 bytes for AES-256-GCM, given as base64 (`BRIDGE_SECRET_KEY`).
-///
-/// Its `id` is the first 8 bytes of the SHA-256 of the key, in hex: stored with every value it seals, so a reader
-/// knows which key opens a value and can say which one it lacks, while revealing nothing usable about the key.
-/// `description` shows only the id, so a key never reaches a log through string interpolation.
-public struct SecretKey: Sendable, CustomStringConvertible, Equatable {
-    /// The key's bytes (`SymmetricKey` is not `Sendable` here).
-    private let bytes: [UInt8]
-    public let id: String
-
-    var key: SymmetricKey { SymmetricKey(data: bytes) }
-
-    /// A key from its base64 text; `nil` unless it decodes to exactly 32 bytes.
-    public init?(base64: String) {
-        guard let bytes = Data(base64Encoded: base64.trimmingWhitespace()), bytes.count == 32 else { return nil }
-        self.init(bytes: bytes)
-    }
-
-    init(bytes: Data) {
-        self.bytes = Array(bytes)
-        self.id = SHA256.hash(data: bytes).prefix(8).map { String(format: "%02x", $0) }.joined()
-    }
-
-    /// A new random key and its base64 text (for `dev` and for operators making one).
-    public static func generate() -> (key: SecretKey, base64: String) {
-        let key = SymmetricKey(size: .bits256)
-        let bytes = key.withUnsafeBytes { Data($0) }
-        return (SecretKey(bytes: bytes), bytes.base64EncodedString())
-    }
-
-    public var description: String { "secret key \(id)" }
-
-    public static func == (lhs: SecretKey, rhs: SecretKey) -> Bool { lhs.id == rhs.id }
-}
-
 /// The keys a process seals and opens secrets at rest with: `current` seals (`BRIDGE_SECRET_KEY`), and it and
 /// `previous` open (`BRIDGE_SECRET_KEY_PREVIOUS`, during a key rotation).
 ///
@@ -119,42 +84,6 @@ public struct SecretKeyring: Sendable, CustomStringConvertible {
             box.count >= 28
         else { return nil }
         return (keyID, box)
-    }
-}
-
-/// A sealed value that cannot be opened; `description` says which key is missing or that the value was changed,
-/// and never shows the value.
-public struct SealingError: Error, CustomStringConvertible, Equatable {
-    enum Code: Equatable {
-        case noKey(keyID: String)
-        case unknownKey(keyID: String)
-        case notAuthentic(keyID: String)
-        case malformed
-    }
-
-    let code: Code
-
-    init(_ code: Code) { self.code = code }
-
-    /// Whether the value needs a key this process does not have (as opposed to a damaged value).
-    public var isMissingKey: Bool {
-        switch code {
-        case .noKey, .unknownKey: true
-        case .notAuthentic, .malformed: false
-        }
-    }
-
-    public var description: String {
-        switch code {
-        case .noKey(let id):
-            "a secret is sealed under key \(id), but BRIDGE_SECRET_KEY is not set"
-        case .unknownKey(let id):
-            "a secret is sealed under key \(id), which neither BRIDGE_SECRET_KEY nor BRIDGE_SECRET_KEY_PREVIOUS holds"
-        case .notAuthentic(let id):
-            "a secret sealed under key \(id) does not open: it was changed, moved to another row, or the key differs"
-        case .malformed:
-            "a sealed secret is malformed"
-        }
     }
 }
 

@@ -38,10 +38,3 @@ func abandoningOnCancel<T: Sendable>(_ operation: @escaping @Sendable () async t
         resume(.failure(CancellationError()))
     }
 }
-
-/// What `abandoningOnCancel` keeps between its caller, its task and the cancellation handler.
-private struct AbandonableState<T: Sendable>: Sendable {
-    var continuation: CheckedContinuation<T, any Error>?
-    var task: Task<Void, Never>?
-    var cancelled = false
-}

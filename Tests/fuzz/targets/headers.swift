@@ -1,6 +1,7 @@
 // fuzz-sources: Intake/IdempotencyKey.swift Intake/HeaderValue.swift Intake/IntakeError.swift Support/Hex.swift Support/UUID+Text.swift
-// fuzz-sources: Pipeline/BookingRequest.swift HTTP/Problem+FieldError.swift HTTP/HTTPField+Names.swift
+// fuzz-sources: Pipeline/BookingRequest.swift Support/ProblemFieldError.swift HTTP/HTTPField+Names.swift
 // fuzz-sources: Support/StringProtocol+Whitespace.swift Support/RandomUUID.swift Store/IntentStore+JSONText.swift Store/IntentRecord.swift
+// fuzz-sources: Pipeline/FailureReason.swift Store/IntentStatus.swift Store/NewIntent.swift Store/RawSubmission.swift Intake/AcceptPreference.swift Store/JSONBytes.swift
 // fuzz-modules: HTTPTypes Crypto
 // fuzz-options: -max_len=1024
 

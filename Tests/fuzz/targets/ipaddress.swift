@@ -1,4 +1,5 @@
 // fuzz-sources: Webhooks/IPAddress.swift Webhooks/AddressClassifier.swift Support/StringProtocol+Whitespace.swift
+// fuzz-sources: Webhooks/CIDR.swift
 // fuzz-options: -max_len=128
 
 /// The destination guard's address parser (`IPAddress`, `CIDR`) and classifier (`AddressClassifier`): an address

@@ -1,6 +1,7 @@
 // fuzz-sources: Intake/FormBody.swift Intake/FormBody+URLEncoded.swift Intake/FormBody+Multipart.swift
 // fuzz-sources: Intake/FormBody+JSON.swift Intake/HeaderValue.swift Intake/IntakeError.swift
-// fuzz-sources: HTTP/Problem+FieldError.swift Support/StringProtocol+Whitespace.swift
+// fuzz-sources: Support/ProblemFieldError.swift Support/StringProtocol+Whitespace.swift
+// fuzz-sources: Intake/JSONValue.swift
 // fuzz-modules: HTTPTypes
 // fuzz-options: -max_len=65536
 

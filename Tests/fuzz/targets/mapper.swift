@@ -2,10 +2,11 @@
 // fuzz-sources: Intake/FormBody.swift Intake/FormBody+URLEncoded.swift Intake/FormBody+Multipart.swift
 // fuzz-sources: Intake/FormBody+JSON.swift Intake/HeaderValue.swift Intake/IntakeError.swift
 // fuzz-sources: Pipeline/BookingRequest.swift Config/SourceConfiguration.swift Config/ConfigurationError.swift
-// fuzz-sources: Webhooks/StandardWebhooks.swift Support/ConstantTime.swift HTTP/Problem+FieldError.swift
+// fuzz-sources: Webhooks/StandardWebhooks.swift Support/ConstantTime.swift Support/ProblemFieldError.swift
 // fuzz-sources: Support/StringProtocol+Whitespace.swift Support/Redaction.swift
 // fuzz-sources: Intake/JSONPath.swift Intake/JSONValue+Access.swift
 // fuzz-sources: Config/BookingPageSettings.swift
+// fuzz-sources: Pipeline/FailureReason.swift Intake/LocalDateTime.swift Intake/BookingField.swift Intake/JSONValue.swift
 // fuzz-modules: HTTPTypes Crypto
 // fuzz-options: -max_len=16384
 

@@ -1,4 +1,5 @@
 // fuzz-sources: Intake/StartTime.swift
+// fuzz-sources: Intake/LocalDateTime.swift
 // fuzz-options: -max_len=64
 
 import Foundation

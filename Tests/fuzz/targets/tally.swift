@@ -3,10 +3,11 @@
 // fuzz-sources: Intake/SenderPayload+JSON.swift Intake/FormBody.swift Intake/FormBody+URLEncoded.swift
 // fuzz-sources: Intake/FormBody+Multipart.swift Intake/FormBody+JSON.swift Intake/HeaderValue.swift Intake/IntakeError.swift
 // fuzz-sources: Config/SourceConfiguration.swift Config/ConfigurationError.swift Webhooks/StandardWebhooks.swift
-// fuzz-sources: Support/ConstantTime.swift HTTP/Problem+FieldError.swift HTTP/HTTPField+Names.swift
+// fuzz-sources: Support/ConstantTime.swift Support/ProblemFieldError.swift HTTP/HTTPField+Names.swift
 // fuzz-sources: Support/StringProtocol+Whitespace.swift Support/Redaction.swift Intake/JSONPath.swift
 // fuzz-sources: Intake/JSONValue+Access.swift
 // fuzz-sources: Config/BookingPageSettings.swift
+// fuzz-sources: Intake/JSONValue.swift
 // fuzz-modules: HTTPTypes Crypto
 // fuzz-options: -max_len=65536
 

@@ -1,10 +1,11 @@
 // fuzz-sources: Webhooks/StandardWebhooks.swift Intake/SourceAuth.swift Support/ConstantTime.swift
 // fuzz-sources: Config/SourceConfiguration.swift Config/ConfigurationError.swift Intake/IntakeError.swift
-// fuzz-sources: HTTP/Problem+FieldError.swift HTTP/HTTPField+Names.swift Support/StringProtocol+Whitespace.swift Support/Redaction.swift
+// fuzz-sources: Support/ProblemFieldError.swift HTTP/HTTPField+Names.swift Support/StringProtocol+Whitespace.swift Support/Redaction.swift
 // fuzz-sources: Intake/SenderSignature.swift Intake/JSONPath.swift Intake/JSONValue+Access.swift
 // fuzz-sources: Intake/FormBody.swift Intake/FormBody+JSON.swift Intake/FormBody+URLEncoded.swift
 // fuzz-sources: Intake/FormBody+Multipart.swift Intake/HeaderValue.swift
 // fuzz-sources: Config/BookingPageSettings.swift
+// fuzz-sources: Intake/OriginPolicy.swift Intake/JSONValue.swift
 // fuzz-modules: HTTPTypes Crypto
 // fuzz-options: -max_len=4096
 
