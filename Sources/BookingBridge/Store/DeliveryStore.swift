@@ -159,8 +159,7 @@ public struct DeliveryStore: Sendable {
     }
 
     /// `record`'s statement (prepared per connection, see `Database.rows`). The outcomes come as one array per
-    /// column, read back into rows by `unnest` (binary arrays: as JSON text, parsing it was ~15-20 us a row of the
-    /// database's time and writing it ~2 % of the dispatcher's CPU).
+    /// column, read back into rows by `unnest`: binary arrays, which neither side has to format or parse as text.
     struct RecordStatement: PostgresPreparedStatement {
         static var name: String { PreparedStatementNames.name("bookingbridge_record_delivery_attempts") }
         static let sql = """
