@@ -91,7 +91,7 @@ struct AdminInputTests {
                 Self.expectRefusal(
                     try await client.call(.post, "/v1/subscriptions", #"{"url":"\#(url)"}"#), field: "url")
             }
-            #expect(try await IntakeTestApp.count(database, "SELECT count(*) FROM subscriptions") == 0)
+            #expect(try await TestIntakeApp.count(database, "SELECT count(*) FROM subscriptions") == 0)
             let created = try await client.call(.post, "/v1/subscriptions", #"{"url":"https://hooks.example.com/a"}"#)
             #expect(created.status == .created)
             let id = try #require(created.object["id"] as? String)
@@ -127,8 +127,8 @@ struct AdminInputTests {
             }
             let stored = try #require(try await store.find(id: intent.id))
             #expect(stored.status == .needsReview)
-            #expect(try await IntakeTestApp.count(database, "SELECT count(*) FROM events") == 0)
-            #expect(try await IntakeTestApp.count(database, "SELECT count(*) FROM bookings") == 0)
+            #expect(try await TestIntakeApp.count(database, "SELECT count(*) FROM events") == 0)
+            #expect(try await TestIntakeApp.count(database, "SELECT count(*) FROM bookings") == 0)
             // A body over the limit is refused as too large.
             let huge = #"{"status":"failed","reason":""# + String(repeating: "r", count: 70_000) + #""}"#
             let tooLarge = try await client.call(.post, "/v1/intents/\(intent.id)/resolve", huge)

@@ -12,7 +12,7 @@ import Testing
 /// a real exchange can produce.
 @Suite("HubSpot client contract (sandbox)")
 struct HubSpotContractTests {
-    typealias Kit = HubSpotTestKit
+    typealias Kit = TestHubSpot
 
     @Test("lists the seeded meeting links and pages with limit/after")
     func listLinks() async throws {

@@ -7,7 +7,7 @@ import Testing
 /// OAuth tokens against the sandbox's token endpoint: shared refreshes, rotation, refusal, refresh ahead of expiry.
 @Suite("HubSpot OAuth tokens (sandbox)")
 struct HubSpotOAuthTests {
-    typealias Kit = HubSpotTestKit
+    typealias Kit = TestHubSpot
 
     static let credentials = HubSpotTokenProvider.OAuthCredentials(
         clientID: "sandbox-client-id", clientSecret: "sandbox-client-secret", refreshToken: "sandbox-refresh-token")

@@ -10,7 +10,7 @@ import Testing
 /// several clients on several pools sharing it against the sandbox.
 @Suite("HubSpot rate budget (PostgreSQL)")
 struct HubSpotRateBudgetTests {
-    typealias Kit = HubSpotTestKit
+    typealias Kit = TestHubSpot
 
     static let limits = HubSpotRateLimits(
         perWindow: 3, windowMillis: 10_000, daily: 1_000, maxCallMillis: 20_000, safetyMarginMillis: 100)

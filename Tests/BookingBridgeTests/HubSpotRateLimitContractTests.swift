@@ -9,7 +9,7 @@ import Testing
 /// Rate limits against the sandbox: real 429s of both policies, and the budget's own pauses that avoid them.
 @Suite("HubSpot client rate limits (sandbox)")
 struct HubSpotRateLimitContractTests {
-    typealias Kit = HubSpotTestKit
+    typealias Kit = TestHubSpot
 
     /// Uses up the sandbox's limits for `sandbox-token` behind the client's back.
     static func exhaust(_ baseURL: String, calls: Int, http: HTTPClient) async throws {

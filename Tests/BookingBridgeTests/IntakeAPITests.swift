@@ -16,7 +16,7 @@ struct IntakeAPITests {
         #"{"email":"ada@example.org","name":"Ada Lovelace","slot":"2026-12-01T10:00:00+01:00","company":"AE","marketing_ok":true}"#
 
     @Test func jsonIsAcceptedAndCommitted() async throws {
-        try await IntakeTestApp.run { app in
+        try await TestIntakeApp.run { app in
             let response = try await app.client.post(
                 "partner", #"{"email":"ada@example.org","firstName":"Ada","startTime":"2026-12-01T09:00:00Z"}"#,
                 headers: Self.partner.merging([.userAgent: "curl/8"]))
@@ -43,7 +43,7 @@ struct IntakeAPITests {
     }
 
     @Test func urlEncodedFromAnAllowedOrigin() async throws {
-        try await IntakeTestApp.run { app in
+        try await TestIntakeApp.run { app in
             let response = try await app.client.post(
                 "website",
                 "email=ada%40example.org&first_name=Ada&last_name=Lovelace&date=2026-12-01&time=10%3A00&notes=Hi+there",
@@ -61,7 +61,7 @@ struct IntakeAPITests {
     }
 
     @Test func multipartFormData() async throws {
-        try await IntakeTestApp.run { app in
+        try await TestIntakeApp.run { app in
             let body = IntakeBodyTests.multipart(
                 [
                     ("Content-Disposition: form-data; name=\"email\"", "ada@example.org"),
@@ -82,7 +82,7 @@ struct IntakeAPITests {
     }
 
     @Test func repeatsReturnTheFirstIntent() async throws {
-        try await IntakeTestApp.run { app in
+        try await TestIntakeApp.run { app in
             let key: HTTPFields = [.idempotencyKey: "order-17"]
             let first = try await app.client.post("website", Self.websiteJSON, headers: Self.origin.merging(key))
             let second = try await app.client.post(
@@ -97,13 +97,13 @@ struct IntakeAPITests {
             #expect(click1.status == .accepted)
             #expect(click2.status == .ok)
             #expect(click2.json["id"] as? String == click1.json["id"] as? String)
-            #expect(try await IntakeTestApp.count(app.database) == 2)
+            #expect(try await TestIntakeApp.count(app.database) == 2)
             #expect(app.wakes.value == 2)
         }
     }
 
     @Test func browserPostIsRedirected() async throws {
-        try await IntakeTestApp.run { app in
+        try await TestIntakeApp.run { app in
             let response = try await app.client.post(
                 "website", "email=ada%40example.org&name=Ada&slot=2026-12-01T10%3A00%3A00Z",
                 contentType: "application/x-www-form-urlencoded",
@@ -113,7 +113,7 @@ struct IntakeAPITests {
             #expect(response.status == .seeOther)
             let location = try #require(response.headers[.location])
             #expect(location.hasPrefix("https://www.example.org/thanks?intent="))
-            #expect(try await IntakeTestApp.count(app.database) == 1)
+            #expect(try await TestIntakeApp.count(app.database) == 1)
             // A source without redirectUrl answers browsers with JSON.
             let partner = try await app.client.post(
                 "partner", #"{"email":"a@example.org","firstName":"A","startTime":"2026-12-01T09:00:00Z"}"#,
@@ -123,7 +123,7 @@ struct IntakeAPITests {
     }
 
     @Test func honeypotLooksLikeSuccessAndIsNeverBooked() async throws {
-        try await IntakeTestApp.run(publicURL: "https://bridge.example.org/") { app in
+        try await TestIntakeApp.run(publicURL: "https://bridge.example.org/") { app in
             let spam = Self.websiteJSON.replacingOccurrences(
                 of: "}", with: #","company_website":"http://spam.example"}"#)
             let response = try await app.client.post("website", spam, headers: Self.origin)
@@ -149,7 +149,7 @@ struct IntakeAPITests {
     }
 
     @Test func dateAndTimeAcrossDaylightSavingChange() async throws {
-        try await IntakeTestApp.run { app in
+        try await TestIntakeApp.run { app in
             var starts: [Date] = []
             for (date, time, zone) in [
                 ("2027-03-27", "10:00", ""), ("2027-03-28", "10:00", ""), ("2027-03-28", "10:00", "America/New_York"),
@@ -175,7 +175,7 @@ struct IntakeAPITests {
     }
 
     @Test func corsPreflight() async throws {
-        try await IntakeTestApp.run { app in
+        try await TestIntakeApp.run { app in
             let allowed = try await app.client.execute(
                 uri: "/v1/intake/website", method: .options,
                 headers: Self.origin.merging([
@@ -197,7 +197,7 @@ struct IntakeAPITests {
     }
 
     @Test func concurrentPostsWithOneKeyCreateOneIntent() async throws {
-        try await IntakeTestApp.run { app in
+        try await TestIntakeApp.run { app in
             let responses = try await withThrowingTaskGroup(of: (HTTPResponse.Status, String?).self) { group in
                 for _ in 0..<50 {
                     group.addTask {
@@ -211,7 +211,7 @@ struct IntakeAPITests {
             #expect(responses.filter { $0.0 == .accepted }.count == 1)
             #expect(responses.filter { $0.0 == .ok }.count == 49)
             #expect(Set(responses.map(\.1)).count == 1)
-            #expect(try await IntakeTestApp.count(app.database) == 1)
+            #expect(try await TestIntakeApp.count(app.database) == 1)
             #expect(app.wakes.value == 1)
         }
     }

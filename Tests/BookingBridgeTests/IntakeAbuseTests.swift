@@ -17,7 +17,7 @@ struct IntakeAbuseTests {
 
     @Test("a captured signed post sent again with a new unsigned Idempotency-Key gets its first intent back")
     func signedReplayWithNewIdempotencyKey() async throws {
-        try await IntakeTestApp.run { app in
+        try await TestIntakeApp.run { app in
             let body = #"{"email":"ada@example.org","firstName":"Ada","start":"2026-12-01T09:00:00-05:00"}"#
             let signed = IntakeErrorAPITests.signed(body, id: "msg_1")
             let first = try await app.client.post(
@@ -29,12 +29,12 @@ struct IntakeAbuseTests {
                 #expect(replay.status == .ok)
                 #expect(replay.json["id"] as? String == first.json["id"] as? String)
             }
-            #expect(try await IntakeTestApp.count(app.database) == 1)
+            #expect(try await TestIntakeApp.count(app.database) == 1)
             #expect(try await app.client.intent(first.json["id"] as? String).idempotencyKey == "webhook:msg_1")
         }
     }
 
-    static func post(_ app: IntakeTestApp.Context, _ body: String) async throws -> (HTTPResponse.Status, String?) {
+    static func post(_ app: TestIntakeApp.Context, _ body: String) async throws -> (HTTPResponse.Status, String?) {
         let response = try await app.client.post("website", body, headers: Self.origin)
         return (response.status, response.json["id"] as? String)
     }
@@ -44,7 +44,7 @@ struct IntakeAbuseTests {
 
     @Test("a public form's repeat within 10 minutes gets the first intent, after 10 minutes a new one")
     func repeatWindowIsTenMinutesOfSubmissionTime() async throws {
-        try await IntakeTestApp.run { app in
+        try await TestIntakeApp.run { app in
             let (status, first) = try await Self.post(app, Self.request)
             #expect(status == .accepted)
             // The same request in another e-mail case is the same request.
@@ -63,13 +63,13 @@ struct IntakeAbuseTests {
             #expect(later != first)
             // The new intent opened its own window.
             #expect(try await Self.post(app, Self.request) == (.ok, later))
-            #expect(try await IntakeTestApp.count(app.database) == 2)
+            #expect(try await TestIntakeApp.count(app.database) == 2)
         }
     }
 
     @Test("posting a person's e-mail first with an unbookable duration does not swallow their real request")
     func firstPostCannotClaimAVictimsSlot() async throws {
-        try await IntakeTestApp.run { app in
+        try await TestIntakeApp.run { app in
             let attack = Self.request.replacingOccurrences(of: "}", with: #","length":"999"}"#)
             let (attackStatus, attackID) = try await Self.post(app, attack)
             #expect(attackStatus == .accepted)
@@ -87,13 +87,13 @@ struct IntakeAbuseTests {
             #expect(retryID != attackID)
             // And the person's double click still finds their own intent.
             #expect(try await Self.post(app, Self.request) == (.ok, realID))
-            #expect(try await IntakeTestApp.count(app.database) == 3)
+            #expect(try await TestIntakeApp.count(app.database) == 3)
         }
     }
 
     @Test("concurrent repeats of one request (a double click) create one intent")
     func concurrentRepeatsCreateOneIntent() async throws {
-        try await IntakeTestApp.run(.live) { app in
+        try await TestIntakeApp.run(.live) { app in
             let ids = try await withThrowingTaskGroup(of: String?.self) { group in
                 for _ in 0..<8 { group.addTask { try await Self.post(app, Self.request).1 } }
                 var ids: Set<String?> = []
@@ -101,7 +101,7 @@ struct IntakeAbuseTests {
                 return ids
             }
             #expect(ids.count == 1)
-            #expect(try await IntakeTestApp.count(app.database) == 1)
+            #expect(try await TestIntakeApp.count(app.database) == 1)
         }
     }
 
@@ -113,7 +113,7 @@ struct IntakeAbuseTests {
 
     @Test("refused posts (wrong token, signature or origin) do not use up a source's rate limit")
     func refusedPostsDoNotCountAgainstTheSource() async throws {
-        try await IntakeTestApp.run { app in
+        try await TestIntakeApp.run { app in
             let c = app.client
             for attempt in 0..<10 {
                 let token = try await c.post("tiny", Self.valid, headers: [.authorization: "Bearer wrong-\(attempt)"])
@@ -141,7 +141,7 @@ struct IntakeAbuseTests {
             #expect(
                 try await c.post("tiny", Self.valid, headers: [.authorization: "Bearer tiny-token"]).status
                     == .tooManyRequests)
-            #expect(try await IntakeTestApp.count(app.database) == 4)
+            #expect(try await TestIntakeApp.count(app.database) == 4)
         }
     }
 }

@@ -15,9 +15,9 @@ struct IntakeErrorAPITests {
 
     static func signed(
         _ body: String, id: String, at timestamp: Int64? = nil,
-        secrets: [StandardWebhooks.Secret] = [IntakeTestApp.hmacSecret]
+        secrets: [StandardWebhooks.Secret] = [TestIntakeApp.hmacSecret]
     ) -> HTTPFields {
-        let t = timestamp ?? Int64(IntakeTestApp.now.timeIntervalSince1970)
+        let t = timestamp ?? Int64(TestIntakeApp.now.timeIntervalSince1970)
         return [
             .webhookID: id, .webhookTimestamp: String(t),
             .webhookSignature: StandardWebhooks.signatureHeader(
@@ -26,9 +26,9 @@ struct IntakeErrorAPITests {
     }
 
     @Test func eachRefusalIsAProblem() async throws {
-        var small = IntakeTestApp.roomySettings
+        var small = TestIntakeApp.roomySettings
         small.maxBodyBytes = 1024
-        try await IntakeTestApp.run(settings: small) { app in
+        try await TestIntakeApp.run(settings: small) { app in
             let c = app.client
             let unknown = try await c.post("nope", Self.valid)
             #expect(unknown.status == .notFound)
@@ -82,12 +82,12 @@ struct IntakeErrorAPITests {
                 headers: Self.partner.merging([.idempotencyKey: String(repeating: "k", count: 300)]))
             #expect(badKey.status == .badRequest)
 
-            #expect(try await IntakeTestApp.count(app.database) == 0)
+            #expect(try await TestIntakeApp.count(app.database) == 0)
         }
     }
 
     @Test func sourceRateLimit() async throws {
-        try await IntakeTestApp.run { app in
+        try await TestIntakeApp.run { app in
             let headers: HTTPFields = [.authorization: "Bearer tiny-token"]
             let started = ContinuousClock.now
             #expect(try await app.client.post("tiny", Self.valid, headers: headers).status == .accepted)
@@ -106,9 +106,9 @@ struct IntakeErrorAPITests {
     }
 
     @Test func clientRateLimit() async throws {
-        var settings = IntakeTestApp.roomySettings
+        var settings = TestIntakeApp.roomySettings
         settings.rateLimitPerClientPerMinute = 3
-        try await IntakeTestApp.run(.live, settings: settings) { app in
+        try await TestIntakeApp.run(.live, settings: settings) { app in
             for _ in 0..<3 {
                 #expect(try await app.client.post("partner", Self.valid, headers: Self.partner).status == .accepted)
             }
@@ -124,7 +124,7 @@ struct IntakeErrorAPITests {
     }
 
     @Test func signedWebhooks() async throws {
-        try await IntakeTestApp.run { app in
+        try await TestIntakeApp.run { app in
             let body = #"{"email":"ada@example.org","firstName":"Ada","start":"2026-12-01T09:00:00-05:00"}"#
             let first = try await app.client.post("typeform", body, headers: Self.signed(body, id: "msg_1"))
             #expect(first.status == .accepted)
@@ -137,7 +137,7 @@ struct IntakeErrorAPITests {
                 "typeform", body,
                 headers: Self.signed(
                     body, id: "msg_2",
-                    secrets: [StandardWebhooks.Secret(key: Array(repeating: 1, count: 32)), IntakeTestApp.hmacSecret]))
+                    secrets: [StandardWebhooks.Secret(key: Array(repeating: 1, count: 32)), TestIntakeApp.hmacSecret]))
             #expect(rotated.status == .accepted)
 
             let wrong = try await app.client.post(
@@ -150,13 +150,13 @@ struct IntakeErrorAPITests {
             #expect(tampered.status == .unauthorized)
             let stale = try await app.client.post(
                 "typeform", body,
-                headers: Self.signed(body, id: "msg_5", at: Int64(IntakeTestApp.now.timeIntervalSince1970) - 301))
+                headers: Self.signed(body, id: "msg_5", at: Int64(TestIntakeApp.now.timeIntervalSince1970) - 301))
             #expect(stale.status == .unauthorized)
             #expect((stale.json["detail"] as? String)?.contains("too old") == true)
             let unsigned = try await app.client.post("typeform", body)
             #expect(unsigned.status == .unauthorized)
 
-            #expect(try await IntakeTestApp.count(app.database) == 2)
+            #expect(try await TestIntakeApp.count(app.database) == 2)
             let stored = try await app.client.intent(first.json["id"] as? String)
             #expect(stored.idempotencyKey == "webhook:msg_1")
             #expect(stored.request.startTime == Date(iso: "2026-12-01T14:00:00Z"))

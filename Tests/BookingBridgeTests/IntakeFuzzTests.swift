@@ -110,7 +110,7 @@ enum IntakeFuzz {
         }
         if source == "typeform" || Int.random(in: 0..<10, using: &rng) == 0 {
             let id = "msg_\(Int.random(in: 0...40, using: &rng))"
-            var t = Int64(IntakeTestApp.now.timeIntervalSince1970)
+            var t = Int64(TestIntakeApp.now.timeIntervalSince1970)
             if Int.random(in: 0..<5, using: &rng) == 0 { t -= Int64.random(in: -1000...1000, using: &rng) }
             headers[.webhookID] = id
             headers[.webhookTimestamp] = Int.random(in: 0..<20, using: &rng) == 0 ? "soon" : String(t)
@@ -118,7 +118,7 @@ enum IntakeFuzz {
                 Int.random(in: 0..<4, using: &rng) == 0
                 ? "v1,AAAA v2,zzz"
                 : StandardWebhooks.signatureHeader(
-                    id: id, timestamp: t, body: body, secrets: [IntakeTestApp.hmacSecret])
+                    id: id, timestamp: t, body: body, secrets: [TestIntakeApp.hmacSecret])
         }
         if Int.random(in: 0..<20, using: &rng) == 0 {
             headers[.contentLength] = String(Int.random(in: 0...200_000, using: &rng))
@@ -160,9 +160,9 @@ enum IntakeFuzz {
 @Suite("Intake fuzzing")
 struct IntakeFuzzTests {
     @Test func randomAndMalformedRequestsGetOnly4xxOrSuccessAndLeaveNoPartialRows() async throws {
-        var small = IntakeTestApp.roomySettings
+        var small = TestIntakeApp.roomySettings
         small.maxBodyBytes = 64 * 1024
-        try await IntakeTestApp.run(settings: small) { app in
+        try await TestIntakeApp.run(settings: small) { app in
             var rng = SeededGenerator(state: 20_261_126)
             let cases = (0..<3000).map { _ in IntakeFuzz.make(&rng) }
             let results = try await withThrowingTaskGroup(of: [(Int, UInt, String?, Bool)].self) { group in

@@ -21,7 +21,7 @@ struct IntentsAPITests {
     }
 
     @Test func detailShowsAttemptsBookingAndDeliveries() async throws {
-        try await IntakeTestApp.run { app in
+        try await TestIntakeApp.run { app in
             let id = try await Self.post(app.client, email: "ada@example.org")
             let uuid = try #require(UUID(uuidString: id))
             let db = app.database
@@ -42,7 +42,7 @@ struct IntentsAPITests {
             #expect(stored.booking?.calendarEventId == "evt-1")
             #expect(stored.booking?.isOffline == false)
             let hasWebhookTables =
-                try await IntakeTestApp.count(
+                try await TestIntakeApp.count(
                     db, "SELECT count(*) FROM pg_tables WHERE tablename IN ('events', 'deliveries', 'subscriptions')")
                 == 3
             if hasWebhookTables {
@@ -70,7 +70,7 @@ struct IntentsAPITests {
     }
 
     @Test func adminOnlyAndProblems() async throws {
-        try await IntakeTestApp.run { app in
+        try await TestIntakeApp.run { app in
             let id = try await Self.post(app.client, email: "ada@example.org")
             let anonymous = try await app.client.execute(uri: "/v1/intents/\(id)", method: .get)
             #expect(anonymous.status == .unauthorized)
@@ -86,7 +86,7 @@ struct IntentsAPITests {
     }
 
     @Test func listFiltersAndPages() async throws {
-        try await IntakeTestApp.run { app in
+        try await TestIntakeApp.run { app in
             var partnerIDs: [String] = []
             for n in 0..<7 { partnerIDs.append(try await Self.post(app.client, email: "p\(n)@example.org")) }
             let tinyID = try await Self.post(app.client, email: "t@example.org", source: "tiny")

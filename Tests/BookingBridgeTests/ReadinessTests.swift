@@ -30,12 +30,12 @@ struct ReadinessTests {
         var configuration = BridgeConfiguration()
         configuration.databaseURL = cluster.url
         configuration.port = 0
-        configuration.adminToken = IntakeTestApp.adminToken
+        configuration.adminToken = TestIntakeApp.adminToken
         configuration.sources = [
             "partner": SourceConfiguration(
                 auth: .token("partner-token"), slug: "jane-doe/intro-30", durationMinutes: 30, timezone: "UTC")
         ]
-        configuration.intake = IntakeTestApp.roomySettings
+        configuration.intake = TestIntakeApp.roomySettings
         configuration.pipeline.shutdownGrace = .seconds(3)
         // No HubSpot: the intents stay due, which is all this test needs.
         configuration.hubspot.baseURL = "http://127.0.0.1:9"
@@ -70,7 +70,7 @@ struct ReadinessTests {
                 request.headers.add(name: "Authorization", value: "Bearer partner-token")
                 request.body = .bytes(ByteBuffer(string: body))
             }
-            if admin { request.headers.add(name: "Authorization", value: "Bearer \(IntakeTestApp.adminToken)") }
+            if admin { request.headers.add(name: "Authorization", value: "Bearer \(TestIntakeApp.adminToken)") }
             let sent = ContinuousClock.now
             guard let response = try? await http.execute(request, timeout: .seconds(20)),
                 let bytes = try? await response.body.collect(upTo: 1 << 20)

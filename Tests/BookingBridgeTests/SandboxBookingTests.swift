@@ -6,15 +6,15 @@ import Testing
 /// `POST .../meeting-links/book` against an embedded sandbox: the success shape and every 400/404 of the contract.
 @Suite("Sandbox booking")
 struct SandboxBookingTests {
-    static let book = SandboxHarness.scheduler + "/book"
+    static let book = TestSandbox.scheduler + "/book"
     static let personal = SandboxSeeds.personalLinkSlug
     static let thirtyMinutes: Int64 = 1_800_000
 
     @Test func successfulBookingHasEveryRequiredKeyAndMakesTheSlotBusy() async throws {
-        try await SandboxHarness.with { harness in
+        try await TestSandbox.with { harness in
             let start = try #require(
                 try await harness.offeredStarts(slug: Self.personal, duration: Self.thirtyMinutes).first)
-            let body = SandboxHarness.bookBody(
+            let body = TestSandbox.bookBody(
                 slug: Self.personal, start: start, duration: Self.thirtyMinutes,
                 [
                     "formFields": [["name": "company", "value": "Analytical Engines Ltd"]],
@@ -31,8 +31,8 @@ struct SandboxBookingTests {
                 #expect(json[key] != nil, "missing \(key)")
             }
             #expect((json["duration"] as? NSNumber)?.int64Value == Self.thirtyMinutes)
-            #expect(json["start"] as? String == SandboxHarness.iso(start))
-            #expect(json["end"] as? String == SandboxHarness.iso(start + Self.thirtyMinutes))
+            #expect(json["start"] as? String == TestSandbox.iso(start))
+            #expect(json["end"] as? String == TestSandbox.iso(start + Self.thirtyMinutes))
             #expect(json["isOffline"] as? Bool == false)
             #expect((json["calendarEventId"] as? String)?.isEmpty == false)
             #expect(json["bookingTimezone"] as? String == "Europe/London")
@@ -53,7 +53,7 @@ struct SandboxBookingTests {
             let hour = try await harness.offeredStarts(slug: Self.personal, duration: 3_600_000)
             #expect(!hour.contains(start))
             let info = try await harness.call(
-                .GET, "\(SandboxHarness.scheduler)/book/\(SandboxHarness.encoded(Self.personal))?timezone=Europe/London"
+                .GET, "\(TestSandbox.scheduler)/book/\(TestSandbox.encoded(Self.personal))?timezone=Europe/London"
             )
             let busy =
                 (try info.object()["allUsersBusyTimes"] as? [[String: Any]])?.first?["busyTimes"] as? [[String: Any]]
@@ -70,9 +70,9 @@ struct SandboxBookingTests {
     }
 
     @Test func startTimeAsEpochMillisecondsIsAccepted() async throws {
-        try await SandboxHarness.with { harness in
+        try await TestSandbox.with { harness in
             let start = try #require(try await harness.offeredStarts(slug: Self.personal, duration: 900_000).last)
-            let body = SandboxHarness.bookBody(
+            let body = TestSandbox.bookBody(
                 slug: Self.personal, start: start, duration: 900_000, ["startTime": start])
             let reply = try await harness.call(.POST, Self.book, json: body)
             #expect(reply.status == 200, "\(reply.text)")
@@ -81,13 +81,13 @@ struct SandboxBookingTests {
     }
 
     @Test func durationNotOfferedOrInMinutesIsRejected() async throws {
-        try await SandboxHarness.with { harness in
+        try await TestSandbox.with { harness in
             let start = try #require(
                 try await harness.offeredStarts(slug: Self.personal, duration: Self.thirtyMinutes).first)
             for duration: Int64 in [30, 2_700_000] {
                 let reply = try await harness.call(
                     .POST, Self.book,
-                    json: SandboxHarness.bookBody(slug: Self.personal, start: start, duration: duration))
+                    json: TestSandbox.bookBody(slug: Self.personal, start: start, duration: duration))
                 try reply.expectHubSpotError(
                     status: 400, category: "VALIDATION_ERROR",
                     subCategory: "MeetingsBookingSchedulingError.MEETING_DURATION_NOT_VALID"
@@ -97,14 +97,14 @@ struct SandboxBookingTests {
     }
 
     @Test func startInThePastOrOffTheGridIsRejected() async throws {
-        try await SandboxHarness.with { harness in
+        try await TestSandbox.with { harness in
             let start = try #require(
                 try await harness.offeredStarts(slug: Self.personal, duration: Self.thirtyMinutes).first)
             let past = start - 7 * 86_400_000 * 2
             for candidate in [past, start + 60_000, start + 5 * 7 * 86_400_000] {
                 let reply = try await harness.call(
                     .POST, Self.book,
-                    json: SandboxHarness.bookBody(slug: Self.personal, start: candidate, duration: Self.thirtyMinutes))
+                    json: TestSandbox.bookBody(slug: Self.personal, start: candidate, duration: Self.thirtyMinutes))
                 try reply.expectHubSpotError(
                     status: 400, category: "VALIDATION_ERROR",
                     subCategory: "MeetingsBookingSchedulingError.MEETING_START_TIME_NOT_VALID"
@@ -114,13 +114,13 @@ struct SandboxBookingTests {
     }
 
     @Test func personAndFormProblemsGiveTheContractsErrors() async throws {
-        try await SandboxHarness.with { harness in
+        try await TestSandbox.with { harness in
             let start = try #require(
                 try await harness.offeredStarts(slug: Self.personal, duration: Self.thirtyMinutes).first)
             func attempt(_ changes: [String: Any]) async throws -> SandboxReply {
                 try await harness.call(
                     .POST, Self.book,
-                    json: SandboxHarness.bookBody(
+                    json: TestSandbox.bookBody(
                         slug: Self.personal, start: start, duration: Self.thirtyMinutes, changes))
             }
             let emptyLastName = try await attempt(["lastName": ""])
@@ -148,7 +148,7 @@ struct SandboxBookingTests {
     }
 
     @Test func requiredFormFieldAndConsentAreEnforced() async throws {
-        try await SandboxHarness.with { harness in
+        try await TestSandbox.with { harness in
             let slug = SandboxSeeds.formLinkSlug
             let duration: Int64 = 2_700_000
             let start = try #require(try await harness.offeredStarts(slug: slug, duration: duration).first)
@@ -157,7 +157,7 @@ struct SandboxBookingTests {
             func attempt(_ changes: [String: Any]) async throws -> SandboxReply {
                 try await harness.call(
                     .POST, Self.book,
-                    json: SandboxHarness.bookBody(slug: slug, start: start, duration: duration, changes))
+                    json: TestSandbox.bookBody(slug: slug, start: start, duration: duration, changes))
             }
             let noField = try await attempt(["legalConsentResponses": [consent]])
             try noField.expectHubSpotError(status: 400, category: "VALIDATION_ERROR")
@@ -189,7 +189,7 @@ struct SandboxBookingTests {
     }
 
     @Test func malformedBodiesAreRejected() async throws {
-        try await SandboxHarness.with { harness in
+        try await TestSandbox.with { harness in
             let start = try #require(
                 try await harness.offeredStarts(slug: Self.personal, duration: Self.thirtyMinutes).first)
             let notJSON = try await harness.call(.POST, Self.book, body: "{\"slug\": ")
@@ -198,14 +198,14 @@ struct SandboxBookingTests {
             for key in ["slug", "startTime", "duration", "email", "firstName", "lastName"] {
                 let reply = try await harness.call(
                     .POST, Self.book,
-                    json: SandboxHarness.bookBody(
+                    json: TestSandbox.bookBody(
                         slug: Self.personal, start: start, duration: Self.thirtyMinutes, [key: NSNull()]))
                 try reply.expectHubSpotError(status: 400, category: "VALIDATION_ERROR")
                 #expect((try reply.object()["message"] as? String)?.contains(key) == true, "\(reply.text)")
             }
             let badTime = try await harness.call(
                 .POST, Self.book,
-                json: SandboxHarness.bookBody(
+                json: TestSandbox.bookBody(
                     slug: Self.personal, start: start, duration: Self.thirtyMinutes, ["startTime": "tomorrow"]))
             try badTime.expectHubSpotError(status: 400, category: "VALIDATION_ERROR")
             #expect(await harness.sandbox.bookings().isEmpty)

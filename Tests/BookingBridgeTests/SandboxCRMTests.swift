@@ -7,7 +7,7 @@ import Testing
 /// reads it serves: their shapes, scopes, paging and rate limits (docs/hubspot-sandbox.md).
 @Suite("Sandbox CRM")
 struct SandboxCRMTests {
-    static let book = SandboxHarness.scheduler + "/book"
+    static let book = TestSandbox.scheduler + "/book"
     static let personal = SandboxSeeds.personalLinkSlug
     static let roundRobin = SandboxSeeds.roundRobinLinkSlug
     static let thirtyMinutes: Int64 = 1_800_000
@@ -16,20 +16,20 @@ struct SandboxCRMTests {
 
     /// Books `start` on `slug` for `email`; returns HubSpot's answer.
     static func book(
-        _ harness: SandboxHarness, slug: String = Self.personal, start: Int64, email: String = "ada@lovelace.dev",
+        _ harness: TestSandbox, slug: String = Self.personal, start: Int64, email: String = "ada@lovelace.dev",
         changes: [String: Any] = [:]
     ) async throws -> [String: Any] {
         var changes = changes
         changes["email"] = email
         let reply = try await harness.call(
             .POST, Self.book,
-            json: SandboxHarness.bookBody(slug: slug, start: start, duration: Self.thirtyMinutes, changes))
+            json: TestSandbox.bookBody(slug: slug, start: start, duration: Self.thirtyMinutes, changes))
         #expect(reply.status == 200, "\(reply.text)")
         return try reply.object()
     }
 
     /// Offered starts of `slug` that do not overlap one another (the grid is finer than the meetings).
-    static func separateStarts(_ harness: SandboxHarness, slug: String = Self.personal) async throws -> [Int64] {
+    static func separateStarts(_ harness: TestSandbox, slug: String = Self.personal) async throws -> [Int64] {
         var starts: [Int64] = []
         for start in try await harness.offeredStarts(slug: slug, duration: Self.thirtyMinutes)
         where starts.last.map({ start >= $0 + Self.thirtyMinutes }) ?? true {
@@ -63,10 +63,10 @@ struct SandboxCRMTests {
     }
 
     @Test func everyBookingRecordsItsContactAndAnAssociatedMeeting() async throws {
-        try await SandboxHarness.with { harness in
+        try await TestSandbox.with { harness in
             let starts = try await Self.separateStarts(harness)
             try #require(starts.count >= 2)
-            let before = SandboxHarness.nowMillis() - 1000
+            let before = TestSandbox.nowMillis() - 1000
             let first = try await Self.book(harness, start: starts[0])
             let second = try await Self.book(harness, start: starts[1], email: "ADA@lovelace.dev")
             #expect(first["contactId"] as? String == second["contactId"] as? String, "one contact per e-mail")
@@ -91,22 +91,22 @@ struct SandboxCRMTests {
             let results = try #require(page["results"] as? [[String: Any]])
             #expect(results.compactMap { $0["id"] as? String } == ids)
             let meeting = try #require(results.first?["properties"] as? [String: Any])
-            #expect(meeting["hs_meeting_start_time"] as? String == SandboxHarness.iso(starts[0]))
-            #expect(meeting["hs_meeting_end_time"] as? String == SandboxHarness.iso(starts[0] + Self.thirtyMinutes))
+            #expect(meeting["hs_meeting_start_time"] as? String == TestSandbox.iso(starts[0]))
+            #expect(meeting["hs_meeting_end_time"] as? String == TestSandbox.iso(starts[0] + Self.thirtyMinutes))
             #expect(meeting["hs_meeting_title"] as? String == first["subject"] as? String)
             #expect(meeting["hs_unique_id"] as? String == first["calendarEventId"] as? String)
             let created = try #require(meeting["hs_createdate"] as? String)
             let createdMillis = Int64(
                 (try Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(created)
                     .timeIntervalSince1970 * 1000).rounded())
-            #expect(createdMillis >= before && createdMillis <= SandboxHarness.nowMillis() + 1000)
+            #expect(createdMillis >= before && createdMillis <= TestSandbox.nowMillis() + 1000)
             #expect(results.first?["createdAt"] as? String == created)
             #expect(page["paging"] == nil, "everything fitted on one page")
         }
     }
 
     @Test func offlineBookingsLogAMeetingWithoutACalendarEvent() async throws {
-        try await SandboxHarness.with { harness in
+        try await TestSandbox.with { harness in
             let start = try #require(
                 try await harness.offeredStarts(slug: Self.roundRobin, duration: Self.thirtyMinutes).first)
             let answer = try await Self.book(
@@ -118,13 +118,13 @@ struct SandboxCRMTests {
             let results = try #require(try reply.object()["results"] as? [[String: Any]])
             #expect(results.count == 1)
             let properties = results.first?["properties"] as? [String: Any] ?? [:]
-            #expect(properties["hs_meeting_start_time"] as? String == SandboxHarness.iso(start))
+            #expect(properties["hs_meeting_start_time"] as? String == TestSandbox.iso(start))
             #expect(properties["hs_unique_id"] is NSNull, "asked for, but no calendar event exists: null")
         }
     }
 
     @Test func searchFiltersByStartAndCreationAndPages() async throws {
-        try await SandboxHarness.with { harness in
+        try await TestSandbox.with { harness in
             let starts = try await Self.separateStarts(harness)
             try #require(starts.count >= 6)
             var contactId = ""
@@ -147,7 +147,7 @@ struct SandboxCRMTests {
             #expect((hit["total"] as? NSNumber)?.intValue == 1)
             #expect(
                 ((hit["results"] as? [[String: Any]])?.first?["properties"] as? [String: Any])?["hs_meeting_start_time"]
-                    as? String == SandboxHarness.iso(starts[2]))
+                    as? String == TestSandbox.iso(starts[2]))
             // Created after now: nothing yet. ISO values are accepted as well as epoch milliseconds.
             let later = try await harness.call(
                 .POST, Self.search,
@@ -156,7 +156,7 @@ struct SandboxCRMTests {
                     extra: [
                         [
                             "propertyName": "hs_createdate", "operator": "GT",
-                            "value": SandboxHarness.iso(SandboxHarness.nowMillis() + 60_000),
+                            "value": TestSandbox.iso(TestSandbox.nowMillis() + 60_000),
                         ]
                     ]))
             #expect((try later.object()["total"] as? NSNumber)?.intValue == 0)
@@ -179,7 +179,7 @@ struct SandboxCRMTests {
     }
 
     @Test func badSearchesAreHubSpotsValidationErrors() async throws {
-        try await SandboxHarness.with { harness in
+        try await TestSandbox.with { harness in
             let bodies: [[String: Any]] = [
                 ["limit": 201],
                 ["filterGroups": [["filters": [["propertyName": "hs_meeting_start_time", "operator": "ABOUT"]]]]],
@@ -204,7 +204,7 @@ struct SandboxCRMTests {
     }
 
     @Test func unknownContactsAre404AndEveryVersionIsServed() async throws {
-        try await SandboxHarness.with { harness in
+        try await TestSandbox.with { harness in
             let missing = try await harness.call(.GET, Self.contactPath("nobody@nowhere.dev"))
             try missing.expectHubSpotError(status: 404, category: "OBJECT_NOT_FOUND")
             let start = try #require(
@@ -229,13 +229,13 @@ struct SandboxCRMTests {
     }
 
     @Test func theCRMReadScopeIsNeeded() async throws {
-        try await SandboxHarness.with { harness in
+        try await TestSandbox.with { harness in
             let start = try #require(
                 try await harness.offeredStarts(slug: Self.personal, duration: Self.thirtyMinutes).first)
             // The no-CRM token books (it has a write scope) but reads no CRM record; the read-only token does neither.
             let booked = try await harness.call(
                 .POST, Self.book, token: "sandbox-no-crm",
-                json: SandboxHarness.bookBody(slug: Self.personal, start: start, duration: Self.thirtyMinutes))
+                json: TestSandbox.bookBody(slug: Self.personal, start: start, duration: Self.thirtyMinutes))
             #expect(booked.status == 200, "\(booked.text)")
             for token in ["sandbox-no-crm", "sandbox-read-only"] {
                 for reply in [
@@ -256,7 +256,7 @@ struct SandboxCRMTests {
     }
 
     @Test func crmReadsShareTheRateLimits() async throws {
-        try await SandboxHarness.with({ $0.rateLimit = 3 }) { harness in
+        try await TestSandbox.with({ $0.rateLimit = 3 }) { harness in
             var statuses: [Int] = []
             for _ in 0..<4 {
                 statuses.append(try await harness.call(.GET, Self.contactPath("ada@lovelace.dev")).status)
@@ -272,7 +272,7 @@ struct SandboxCRMTests {
     }
 
     @Test func resetClearsContactsAndMeetings() async throws {
-        try await SandboxHarness.with { harness in
+        try await TestSandbox.with { harness in
             let start = try #require(
                 try await harness.offeredStarts(slug: Self.personal, duration: Self.thirtyMinutes).first)
             _ = try await Self.book(harness, start: start)

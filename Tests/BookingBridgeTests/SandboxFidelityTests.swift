@@ -8,7 +8,7 @@ import Testing
 /// source of each behaviour). One test per numbered sandbox item of the fidelity review.
 @Suite("Sandbox fidelity")
 struct SandboxFidelityTests {
-    static let book = SandboxHarness.scheduler + "/book"
+    static let book = TestSandbox.scheduler + "/book"
     static let personal = SandboxSeeds.personalLinkSlug
     static let thirtyMinutes: Int64 = 1_800_000
     static let tokenPath = "/oauth/2026-03/token"
@@ -18,10 +18,10 @@ struct SandboxFidelityTests {
 
     /// 1. The spec's required arrays may be left out; guests on a link without guests are refused.
     @Test func arraysMayBeLeftOutAndGuestsNeedALinkThatTakesThem() async throws {
-        try await SandboxHarness.with { harness in
+        try await TestSandbox.with { harness in
             let starts = try await harness.offeredStarts(slug: Self.personal, duration: Self.thirtyMinutes)
             #expect(starts.count >= 2)
-            let bare = SandboxHarness.bookBody(
+            let bare = TestSandbox.bookBody(
                 slug: Self.personal, start: starts[0], duration: Self.thirtyMinutes,
                 ["formFields": NSNull(), "legalConsentResponses": NSNull(), "likelyAvailableUserIds": NSNull()])
             #expect(bare["formFields"] == nil && bare["guestEmails"] == nil)
@@ -31,7 +31,7 @@ struct SandboxFidelityTests {
 
             let guests = try await harness.call(
                 .POST, Self.book,
-                json: SandboxHarness.bookBody(
+                json: TestSandbox.bookBody(
                     slug: Self.personal, start: starts[1], duration: Self.thirtyMinutes,
                     ["guestEmails": ["grace@hopper.dev"]]))
             try guests.expectHubSpotError(
@@ -42,7 +42,7 @@ struct SandboxFidelityTests {
 
     /// 2. An expired OAuth access token is `EXPIRED_AUTHENTICATION`; an unknown one stays `INVALID_AUTHENTICATION`.
     @Test func expiredAccessTokenIsExpiredAuthentication() async throws {
-        try await SandboxHarness.with({ $0.oauthAccessTokenLifetimeSeconds = 1 }) { harness in
+        try await TestSandbox.with({ $0.oauthAccessTokenLifetimeSeconds = 1 }) { harness in
             let issued = try await harness.call(
                 .POST, Self.tokenPath, token: nil, body: Self.refreshBody + "sandbox-refresh-token",
                 contentType: Self.form)
@@ -50,14 +50,14 @@ struct SandboxFidelityTests {
             let access = try #require(try issued.object()["access_token"] as? String)
             // (That the token worked before it expired is `SandboxOAuthTests`' check, with a longer lifetime.)
             try await Task.sleep(for: .milliseconds(1100))
-            let expired = try await harness.call(.GET, SandboxHarness.scheduler, token: access)
+            let expired = try await harness.call(.GET, TestSandbox.scheduler, token: access)
             try expired.expectHubSpotError(status: 401, category: "EXPIRED_AUTHENTICATION")
             let body = try expired.object()
             #expect((body["message"] as? String)?.hasPrefix("The OAuth token used to make this call expired") == true)
             let expireTime = (body["context"] as? [String: [String]])?["expire time"]?.first
             #expect(expireTime.flatMap { try? Date.ISO8601FormatStyle().parse($0) } != nil, "\(expired.text)")
 
-            let unknown = try await harness.call(.GET, SandboxHarness.scheduler, token: "sandbox-at-unknown")
+            let unknown = try await harness.call(.GET, TestSandbox.scheduler, token: "sandbox-at-unknown")
             try unknown.expectHubSpotError(status: 401, category: "INVALID_AUTHENTICATION")
         }
     }
@@ -68,23 +68,23 @@ struct SandboxFidelityTests {
         let allowed: Set<String> = [
             "status", "message", "correlationId", "category", "subCategory", "errors", "context", "links",
         ]
-        try await SandboxHarness.with { harness in
+        try await TestSandbox.with { harness in
             let start = try #require(
                 try await harness.offeredStarts(slug: Self.personal, duration: Self.thirtyMinutes).first)
-            let body = SandboxHarness.bookBody(slug: Self.personal, start: start, duration: Self.thirtyMinutes)
+            let body = TestSandbox.bookBody(slug: Self.personal, start: start, duration: Self.thirtyMinutes)
             var replies: [SandboxReply] = [
                 try await harness.call(.POST, Self.book, json: body.merging(["duration": 60_000]) { $1 }),
                 try await harness.call(.POST, Self.book, json: body.merging(["email": "a@example.com"]) { $1 }),
                 try await harness.call(.POST, Self.book, json: body.merging(["slug": "nobody/none"]) { $1 }),
-                try await harness.call(.GET, SandboxHarness.scheduler, token: "wrong"),
-                try await harness.call(.GET, SandboxHarness.scheduler, token: nil),
+                try await harness.call(.GET, TestSandbox.scheduler, token: "wrong"),
+                try await harness.call(.GET, TestSandbox.scheduler, token: nil),
                 try await harness.call(.POST, Self.book, body: "{"),
             ]
             await harness.sandbox.setFaults(
                 Self.faults {
                     $0.failRate = 1; $0.failStatus = 503
                 })
-            replies.append(try await harness.call(.GET, SandboxHarness.scheduler))
+            replies.append(try await harness.call(.GET, TestSandbox.scheduler))
             await harness.sandbox.setFaults(SandboxFaults())
             for reply in replies {
                 #expect((400..<600).contains(reply.status))
@@ -106,10 +106,10 @@ struct SandboxFidelityTests {
     /// 4. `calendarProvider` from HubSpot's enum (the offline rep: `UNKNOWN`), options as objects, consent options
     /// with every key.
     @Test func bookingInfoUsesHubSpotsShapes() async throws {
-        try await SandboxHarness.with { harness in
-            let path = "\(SandboxHarness.scheduler)/book/"
+        try await TestSandbox.with { harness in
+            let path = "\(TestSandbox.scheduler)/book/"
             let roundRobin = try await harness.call(
-                .GET, path + SandboxHarness.encoded(SandboxSeeds.roundRobinLinkSlug) + "?timezone=UTC"
+                .GET, path + TestSandbox.encoded(SandboxSeeds.roundRobinLinkSlug) + "?timezone=UTC"
             ).object()
             let users = try #require(roundRobin["allUsersBusyTimes"] as? [[String: Any]])
             var providers: [String: String] = [:]
@@ -134,7 +134,7 @@ struct SandboxFidelityTests {
             #expect(fields.allSatisfy { $0["options"] is [Any] })
 
             let personal = try await harness.call(
-                .GET, path + SandboxHarness.encoded(Self.personal) + "?timezone=UTC"
+                .GET, path + TestSandbox.encoded(Self.personal) + "?timezone=UTC"
             ).object()
             let consent = try #require(
                 (personal["customParams"] as? [String: Any])?["legalConsentOptions"] as? [String: Any])
@@ -149,7 +149,7 @@ struct SandboxFidelityTests {
 
     /// 5a. `afterBookStatus`: the booking is made, the answer is the status; `failBody: "html"` makes it a page.
     @Test func afterBookStatusBooksThenAnswersTheStatus() async throws {
-        try await SandboxHarness.with { harness in
+        try await TestSandbox.with { harness in
             let starts = try await Self.separateStarts(harness)
             let set = try await harness.call(
                 .POST, "/__sandbox/faults", token: nil, json: ["afterBookStatus": 524])
@@ -157,14 +157,14 @@ struct SandboxFidelityTests {
             #expect(try set.object()["afterBookStatus"] as? Int == 524)
             let first = try await harness.call(
                 .POST, Self.book,
-                json: SandboxHarness.bookBody(slug: Self.personal, start: starts[0], duration: Self.thirtyMinutes))
+                json: TestSandbox.bookBody(slug: Self.personal, start: starts[0], duration: Self.thirtyMinutes))
             try first.expectHubSpotError(status: 524, category: "ORIGIN_TIMEOUT")
 
             _ = try await harness.call(
                 .POST, "/__sandbox/faults", token: nil, json: ["afterBookStatus": 502, "failBody": "html"])
             let second = try await harness.call(
                 .POST, Self.book,
-                json: SandboxHarness.bookBody(slug: Self.personal, start: starts[1], duration: Self.thirtyMinutes))
+                json: TestSandbox.bookBody(slug: Self.personal, start: starts[1], duration: Self.thirtyMinutes))
             #expect(second.status == 502)
             #expect(second.headers.first(name: "Content-Type")?.hasPrefix("text/html") == true)
             #expect(second.text.contains("<html>") && (try? second.object()) == nil)
@@ -177,13 +177,13 @@ struct SandboxFidelityTests {
 
     /// 5b. `failBody: "html"` on injected 5xx; 423 and 477 carry `Retry-After`.
     @Test func htmlFailuresAndLockedAnswers() async throws {
-        try await SandboxHarness.with({
+        try await TestSandbox.with({
             $0.faults = Self.faults {
                 $0.failRate = 1; $0.failBody = .html
             }
         }) {
             harness in
-            let page = try await harness.call(.GET, SandboxHarness.scheduler)
+            let page = try await harness.call(.GET, TestSandbox.scheduler)
             #expect(page.status == 503)
             #expect(page.headers.first(name: "Content-Type")?.hasPrefix("text/html") == true)
             #expect(page.text.contains("503"))
@@ -193,7 +193,7 @@ struct SandboxFidelityTests {
                     .POST, "/__sandbox/faults", token: nil,
                     json: ["failRate": 1, "failStatus": status, "retryAfterSeconds": 7])
                 #expect(set.status == 200, "\(set.text)")
-                let reply = try await harness.call(.GET, SandboxHarness.scheduler)
+                let reply = try await harness.call(.GET, TestSandbox.scheduler)
                 #expect(reply.status == status)
                 #expect(reply.headers.first(name: "Retry-After") == "7")
                 #expect(reply.headers.first(name: "X-HubSpot-RateLimit-Max") == "100")
@@ -204,12 +204,12 @@ struct SandboxFidelityTests {
 
     /// 5c. `emptyCalendarEventRate`: 200 with `isOffline: false` and no calendar event.
     @Test func emptyCalendarEventIsNotOffline() async throws {
-        try await SandboxHarness.with({ $0.faults.emptyCalendarEventRate = 1 }) { harness in
+        try await TestSandbox.with({ $0.faults.emptyCalendarEventRate = 1 }) { harness in
             let start = try #require(
                 try await harness.offeredStarts(slug: Self.personal, duration: Self.thirtyMinutes).first)
             let reply = try await harness.call(
                 .POST, Self.book,
-                json: SandboxHarness.bookBody(slug: Self.personal, start: start, duration: Self.thirtyMinutes))
+                json: TestSandbox.bookBody(slug: Self.personal, start: start, duration: Self.thirtyMinutes))
             #expect(reply.status == 200)
             #expect(try reply.object()["isOffline"] as? Bool == false)
             #expect(try reply.object()["calendarEventId"] as? String == "")
@@ -219,7 +219,7 @@ struct SandboxFidelityTests {
 
     /// 5d. `tokenLifetimeSeconds` shortens the life of tokens already issued and sets `expires_in` of new ones.
     @Test func tokenLifetimeFaultExpiresHeldTokens() async throws {
-        try await SandboxHarness.with { harness in
+        try await TestSandbox.with { harness in
             let issued = try await harness.call(
                 .POST, Self.tokenPath, token: nil, body: Self.refreshBody + "sandbox-refresh-token",
                 contentType: Self.form
@@ -229,7 +229,7 @@ struct SandboxFidelityTests {
             let set = try await harness.call(.POST, "/__sandbox/faults", token: nil, json: ["tokenLifetimeSeconds": 1])
             #expect(set.status == 200)
             try await Task.sleep(for: .milliseconds(1100))
-            let expired = try await harness.call(.GET, SandboxHarness.scheduler, token: access)
+            let expired = try await harness.call(.GET, TestSandbox.scheduler, token: access)
             try expired.expectHubSpotError(status: 401, category: "EXPIRED_AUTHENTICATION")
             let rotated = try #require(issued["refresh_token"] as? String)
             let next = try await harness.call(
@@ -281,10 +281,10 @@ struct SandboxFidelityTests {
 
     /// 7. An out-of-range `monthOffset` is a 400 that says the range; a non-number says it must be an integer.
     @Test func monthOffsetOutOfRangeSaysTheRange() async throws {
-        try await SandboxHarness.with { harness in
+        try await TestSandbox.with { harness in
             for offset in ["25", "-13", "99999999999", "next"] {
                 let path =
-                    "\(SandboxHarness.scheduler)/book/availability-page/\(SandboxHarness.encoded(Self.personal))"
+                    "\(TestSandbox.scheduler)/book/availability-page/\(TestSandbox.encoded(Self.personal))"
                     + "?timezone=UTC&monthOffset=\(offset)"
                 let reply = try await harness.call(.GET, path)
                 try reply.expectHubSpotError(status: 400, category: "VALIDATION_ERROR")
@@ -296,13 +296,13 @@ struct SandboxFidelityTests {
                 }
             }
             let page = try await harness.call(
-                .GET, SandboxHarness.availabilityPath(Self.personal, timezone: "UTC", monthOffset: 24))
+                .GET, TestSandbox.availabilityPath(Self.personal, timezone: "UTC", monthOffset: 24))
             #expect(page.status == 200)
         }
     }
 
     /// Offered starts of the personal link whose 30-minute meetings do not overlap.
-    static func separateStarts(_ harness: SandboxHarness) async throws -> [Int64] {
+    static func separateStarts(_ harness: TestSandbox) async throws -> [Int64] {
         var starts: [Int64] = []
         for start in try await harness.offeredStarts(slug: Self.personal, duration: Self.thirtyMinutes)
         where starts.last.map({ start >= $0 + Self.thirtyMinutes }) ?? true {

@@ -7,7 +7,7 @@ import Testing
 /// Rate limits, injected faults, dropped connections and the control API.
 @Suite("Sandbox limits and faults")
 struct SandboxLimitsAndFaultsTests {
-    static let scheduler = SandboxHarness.scheduler
+    static let scheduler = TestSandbox.scheduler
 
     struct WindowRun: Sendable {
         var replies: [SandboxReply]
@@ -19,7 +19,7 @@ struct SandboxLimitsAndFaultsTests {
     @Test func rateLimitHeadersAndTenSecondlyLimit() async throws {
         // Seven calls meant to fall in one 10-second window (see `conclusiveRun`).
         let run = try await conclusiveRun(within: .seconds(8)) {
-            try await SandboxHarness.with({ $0.rateLimit = 5 }) { harness in
+            try await TestSandbox.with({ $0.rateLimit = 5 }) { harness in
                 let started = ContinuousClock.now
                 var replies: [SandboxReply] = []
                 for _ in 0..<5 { replies.append(try await harness.call(.GET, Self.scheduler)) }
@@ -52,7 +52,7 @@ struct SandboxLimitsAndFaultsTests {
     }
 
     @Test func dailyLimitAnswersDailyPolicy() async throws {
-        try await SandboxHarness.with({ $0.dailyLimit = 2 }) { harness in
+        try await TestSandbox.with({ $0.dailyLimit = 2 }) { harness in
             _ = try await harness.call(.GET, Self.scheduler)
             let second = try await harness.call(.GET, Self.scheduler)
             #expect(second.headers.first(name: "X-HubSpot-RateLimit-Daily-Remaining") == "0")
@@ -65,7 +65,7 @@ struct SandboxLimitsAndFaultsTests {
     }
 
     @Test func injectedFailuresAndLatency() async throws {
-        try await SandboxHarness.with { harness in
+        try await TestSandbox.with { harness in
             var faults = SandboxFaults()
             faults.failRate = 1
             faults.failStatus = 502
@@ -101,13 +101,13 @@ struct SandboxLimitsAndFaultsTests {
     }
 
     @Test func dropAfterBookRecordsTheBookingButNeverAnswers() async throws {
-        try await SandboxHarness.with({ $0.faults.dropAfterBookRate = 1 }) { harness in
+        try await TestSandbox.with({ $0.faults.dropAfterBookRate = 1 }) { harness in
             let slug = SandboxSeeds.personalLinkSlug
             let start = try #require(try await harness.offeredStarts(slug: slug, duration: 1_800_000).first)
             do {
                 let reply = try await harness.call(
                     .POST, "\(Self.scheduler)/book",
-                    json: SandboxHarness.bookBody(slug: slug, start: start, duration: 1_800_000))
+                    json: TestSandbox.bookBody(slug: slug, start: start, duration: 1_800_000))
                 Issue.record("expected no answer, got \(reply.status) \(reply.text)")
             } catch {
                 #expect(error is HTTPClientError, "\(String(reflecting: error))")
@@ -121,13 +121,13 @@ struct SandboxLimitsAndFaultsTests {
             await harness.sandbox.setFaults(SandboxFaults())
             let retry = try await harness.call(
                 .POST, "\(Self.scheduler)/book",
-                json: SandboxHarness.bookBody(slug: slug, start: start, duration: 1_800_000))
+                json: TestSandbox.bookBody(slug: slug, start: start, duration: 1_800_000))
             #expect(retry.subCategory == "MeetingsBookingSchedulingError.MEETING_TIME_NOT_AVAILABLE")
         }
     }
 
     @Test func concurrentBookingsOfOneSlotSucceedOnce() async throws {
-        try await SandboxHarness.with { harness in
+        try await TestSandbox.with { harness in
             let slug = SandboxSeeds.personalLinkSlug
             let start = try #require(try await harness.offeredStarts(slug: slug, duration: 1_800_000).first)
             let statuses = try await withThrowingTaskGroup(of: (Int, String?).self) { group in
@@ -135,7 +135,7 @@ struct SandboxLimitsAndFaultsTests {
                     group.addTask {
                         let reply = try await harness.call(
                             .POST, "\(Self.scheduler)/book",
-                            json: SandboxHarness.bookBody(
+                            json: TestSandbox.bookBody(
                                 slug: slug, start: start, duration: 1_800_000, ["email": "c\(index)@buyer.dev"]))
                         return (reply.status, reply.subCategory)
                     }
@@ -151,7 +151,7 @@ struct SandboxLimitsAndFaultsTests {
     @Test func concurrentBurstIsCutAtTheLimit() async throws {
         // Fifty calls meant to fall in one 10-second window (see `conclusiveRun`).
         let (statuses, stats) = try await conclusiveRun(within: .seconds(8)) {
-            try await SandboxHarness.with({ $0.rateLimit = 30 }) { harness in
+            try await TestSandbox.with({ $0.rateLimit = 30 }) { harness in
                 let started = ContinuousClock.now
                 let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                     for _ in 0..<50 {
@@ -169,7 +169,7 @@ struct SandboxLimitsAndFaultsTests {
     }
 
     @Test func unknownRoutesAndMethodsAreRejected() async throws {
-        try await SandboxHarness.with { harness in
+        try await TestSandbox.with { harness in
             let unknown = try await harness.call(.GET, "/crm/v3/objects/contacts")
             try unknown.expectHubSpotError(status: 404, category: "OBJECT_NOT_FOUND")
             let wrongMethod = try await harness.call(.DELETE, Self.scheduler)

@@ -16,7 +16,7 @@ struct SandboxOAuthTests {
     }
 
     @Test func refreshIssuesAccessTokensAndRotatesTheRefreshToken() async throws {
-        try await SandboxHarness.with { harness in
+        try await TestSandbox.with { harness in
             let first = try await harness.call(
                 .POST, Self.tokenPath, token: nil, body: Self.refreshBody("sandbox-refresh-token"),
                 contentType: Self.form)
@@ -28,7 +28,7 @@ struct SandboxOAuthTests {
             let rotated = try #require(issued["refresh_token"] as? String)
             #expect(rotated != "sandbox-refresh-token")
 
-            let list = try await harness.call(.GET, SandboxHarness.scheduler, token: access)
+            let list = try await harness.call(.GET, TestSandbox.scheduler, token: access)
             #expect(list.status == 200)
             #expect(list.headers.first(name: "X-HubSpot-RateLimit-Max") == "100")
             #expect(list.headers.first(name: "X-HubSpot-RateLimit-Daily") == nil, "no daily headers for OAuth")
@@ -48,7 +48,7 @@ struct SandboxOAuthTests {
             let newAccess = try #require(try second.object()["access_token"] as? String)
             #expect(newAccess != access)
             #expect(
-                try await harness.call(.GET, SandboxHarness.scheduler, token: access).status == 200,
+                try await harness.call(.GET, TestSandbox.scheduler, token: access).status == 200,
                 "old access token lives on")
 
             let badSecret = try await harness.call(
@@ -65,23 +65,23 @@ struct SandboxOAuthTests {
         // 10 s: the first call must land before the token expires, also on a loaded machine (with 3 s it did not,
         // once, while the whole suite started on two cores). The wait runs alongside the other tests.
         let lifetime = 10
-        try await SandboxHarness.with({ $0.oauthAccessTokenLifetimeSeconds = lifetime }) { harness in
+        try await TestSandbox.with({ $0.oauthAccessTokenLifetimeSeconds = lifetime }) { harness in
             let reply = try await harness.call(
                 .POST, Self.tokenPath, token: nil, body: Self.refreshBody("sandbox-refresh-token"),
                 contentType: Self.form)
             let answered = ContinuousClock.now
             let access = try #require(try reply.object()["access_token"] as? String)
-            #expect(try await harness.call(.GET, SandboxHarness.scheduler, token: access).status == 200)
+            #expect(try await harness.call(.GET, TestSandbox.scheduler, token: access).status == 200)
             // Expired once its lifetime has passed since the answer (it was issued before that).
             try await Task.sleep(until: answered + .seconds(lifetime) + .milliseconds(200), clock: .continuous)
-            let expired = try await harness.call(.GET, SandboxHarness.scheduler, token: access)
+            let expired = try await harness.call(.GET, TestSandbox.scheduler, token: access)
             try expired.expectHubSpotError(status: 401, category: "EXPIRED_AUTHENTICATION")
             #expect((try expired.object()["message"] as? String)?.contains("expired") == true)
         }
     }
 
     @Test func startFailsWhenThePortIsTakenAndRestartsAfterStop() async throws {
-        try await SandboxHarness.with { harness in
+        try await TestSandbox.with { harness in
             var configuration = SandboxConfiguration()
             configuration.port = await harness.sandbox.port
             let second = HubSpotSandbox(configuration: configuration, logger: Logger(label: "sandbox-port-test"))
@@ -89,8 +89,8 @@ struct SandboxOAuthTests {
 
             await harness.sandbox.stop()
             try await harness.sandbox.start()
-            let again = SandboxHarness(sandbox: harness.sandbox, baseURL: await harness.sandbox.baseURL)
-            #expect(try await again.call(.GET, SandboxHarness.scheduler).status == 200)
+            let again = TestSandbox(sandbox: harness.sandbox, baseURL: await harness.sandbox.baseURL)
+            #expect(try await again.call(.GET, TestSandbox.scheduler).status == 200)
         }
     }
 
@@ -107,8 +107,8 @@ struct SandboxOAuthTests {
                 port = await service.sandbox.port
             }
             #expect(port != 0)
-            let harness = SandboxHarness(sandbox: service.sandbox, baseURL: await service.sandbox.baseURL)
-            #expect(try await harness.call(.GET, SandboxHarness.scheduler).status == 200)
+            let harness = TestSandbox(sandbox: service.sandbox, baseURL: await service.sandbox.baseURL)
+            #expect(try await harness.call(.GET, TestSandbox.scheduler).status == 200)
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
         }

@@ -6,10 +6,10 @@ import Testing
 /// Booking info, availability paging, link listing, slugs with `/` and authentication.
 @Suite("Sandbox reads and auth")
 struct SandboxReadTests {
-    static let scheduler = SandboxHarness.scheduler
+    static let scheduler = TestSandbox.scheduler
 
     @Test func bookingInfoHasTheContractsShape() async throws {
-        try await SandboxHarness.with { harness in
+        try await TestSandbox.with { harness in
             let reply = try await harness.call(
                 .GET, "\(Self.scheduler)/book/sales%2Fdiscovery?timezone=America/New_York")
             #expect(reply.status == 200, "\(reply.text)")
@@ -36,7 +36,7 @@ struct SandboxReadTests {
     }
 
     @Test func timezoneIsRequiredAndMustBeValid() async throws {
-        try await SandboxHarness.with { harness in
+        try await TestSandbox.with { harness in
             for query in ["", "?timezone=", "?timezone=Mars/Olympus"] {
                 let info = try await harness.call(.GET, "\(Self.scheduler)/book/jane-doe%2Fintro-30\(query)")
                 try info.expectHubSpotError(status: 400, category: "VALIDATION_ERROR")
@@ -48,7 +48,7 @@ struct SandboxReadTests {
     }
 
     @Test func slugsWithSlashRoundTripAndRawSlashesAreNotFound() async throws {
-        try await SandboxHarness.with { harness in
+        try await TestSandbox.with { harness in
             for version in ["2026-03", "2026-09", "v3"] {
                 let path =
                     "/scheduler/\(version)/meetings/meeting-links/book/support%2Fonboarding?timezone=Europe/Berlin"
@@ -66,15 +66,15 @@ struct SandboxReadTests {
     }
 
     @Test func availabilityPagesCoverTheAdvertisedWeeksOnTheGrid() async throws {
-        try await SandboxHarness.with { harness in
-            let before = SandboxHarness.nowMillis()
+        try await TestSandbox.with { harness in
+            let before = TestSandbox.nowMillis()
             let slug = SandboxSeeds.personalLinkSlug
             var starts: [Int64] = []
             var pages = 0
             var lastHasMore = true
             while lastHasMore && pages < 4 {
                 let reply = try await harness.call(
-                    .GET, SandboxHarness.availabilityPath(slug, timezone: "Europe/London", monthOffset: pages))
+                    .GET, TestSandbox.availabilityPath(slug, timezone: "Europe/London", monthOffset: pages))
                 #expect(reply.status == 200, "\(reply.text)")
                 let availability = try #require(try reply.object()["linkAvailability"] as? [String: Any])
                 let byDuration = try #require(availability["linkAvailabilityByDuration"] as? [String: Any])
@@ -89,7 +89,7 @@ struct SandboxReadTests {
                 lastHasMore = availability["hasMore"] as? Bool ?? false
                 pages += 1
             }
-            let after = SandboxHarness.nowMillis()
+            let after = TestSandbox.nowMillis()
             #expect(!lastHasMore, "paging ends")
             #expect(pages >= 1 && pages <= 2)
             #expect(starts == starts.sorted() && Set(starts).count == starts.count, "pages do not overlap")
@@ -111,7 +111,7 @@ struct SandboxReadTests {
     }
 
     @Test func linkListPagesWithLimitAndAfter() async throws {
-        try await SandboxHarness.with { harness in
+        try await TestSandbox.with { harness in
             let first = try await harness.call(.GET, "\(Self.scheduler)?limit=2")
             #expect(first.status == 200)
             let firstJSON = try first.object()
@@ -140,7 +140,7 @@ struct SandboxReadTests {
     }
 
     @Test func tokensAreCheckedLikeHubSpot() async throws {
-        try await SandboxHarness.with { harness in
+        try await TestSandbox.with { harness in
             let missing = try await harness.call(.GET, Self.scheduler, token: nil)
             try missing.expectHubSpotError(status: 401, category: "INVALID_AUTHENTICATION")
             let unknown = try await harness.call(.GET, Self.scheduler, token: "nope")
@@ -151,7 +151,7 @@ struct SandboxReadTests {
             #expect(readList.status == 200)
             let start = try #require(
                 try await harness.offeredStarts(slug: SandboxSeeds.personalLinkSlug, duration: 900_000).first)
-            let body = SandboxHarness.bookBody(slug: SandboxSeeds.personalLinkSlug, start: start, duration: 900_000)
+            let body = TestSandbox.bookBody(slug: SandboxSeeds.personalLinkSlug, start: start, duration: 900_000)
             let readOnlyBook = try await harness.call(
                 .POST, "\(Self.scheduler)/book", token: "sandbox-read-only", json: body)
             try readOnlyBook.expectHubSpotError(status: 403, category: "MISSING_SCOPES")

@@ -129,7 +129,7 @@ struct SealedSecretsDatabaseTests {
 
     @Test("rotate-key while deliveries are signed: every delivery verifies, during and after, and a rerun is a no-op")
     func rotationWhileDelivering() async throws {
-        try await WebhookHarness.run { h in
+        try await TestWebhooks.run { h in
             let old = h.database.with(secrets: SecretKeyring(current: Self.oldKey.key))
             let rotating = h.database.with(
                 secrets: SecretKeyring.rotating(to: Self.newKey.key, from: old.secrets))
@@ -148,8 +148,8 @@ struct SealedSecretsDatabaseTests {
 
             // Bridges run with the new key current and the old one previous while rotate-key moves the rows.
             let dispatcher = WebhookDispatcher(
-                database: rotating, settings: WebhookHarness.settings(), httpClient: h.http,
-                logger: WebhookHarness.logger)
+                database: rotating, settings: TestWebhooks.settings(), httpClient: h.http,
+                logger: TestWebhooks.logger)
             var events: [String] = []
             let store = SealedSecretStore(database: rotating)
             let columns = SealedColumn.all.filter { $0.table == "subscriptions" }
@@ -187,11 +187,11 @@ struct SealedSecretsDatabaseTests {
 
             // The old key can go: a bridge with only the new one signs as before.
             let only = h.database.with(secrets: SecretKeyring(current: Self.newKey.key))
-            try await SecretsAtRest.prepare(database: only, logger: WebhookHarness.logger)
+            try await SecretsAtRest.prepare(database: only, logger: TestWebhooks.logger)
             let last = try await h.enqueue()
             let subscriptions = ids.count
             let after = WebhookDispatcher(
-                database: only, settings: WebhookHarness.settings(), httpClient: h.http, logger: WebhookHarness.logger)
+                database: only, settings: TestWebhooks.settings(), httpClient: h.http, logger: TestWebhooks.logger)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await after.run() }
                 defer { group.cancelAll() }
@@ -243,13 +243,13 @@ struct SealedSecretsDatabaseTests {
     func refreshTokenKept() async throws {
         try await TestDatabase.withFreshDatabase { plainDatabase in
             let database = plainDatabase.with(secrets: SecretKeyring(current: Self.newKey.key))
-            try await HubSpotTestKit.withSandbox { _, baseURL in
-                try await HubSpotTestKit.withHTTPClient { http in
+            try await TestHubSpot.withSandbox { _, baseURL in
+                try await TestHubSpot.withHTTPClient { http in
                     func process() -> HubSpotTokenProvider {
                         HubSpotTokenProvider(
                             oauth: HubSpotOAuthTests.credentials, baseURL: baseURL, httpClient: http,
                             tokenStore: HubSpotTokenStore(database: database), account: "oauth-test",
-                            logger: HubSpotTestKit.logger)
+                            logger: TestHubSpot.logger)
                     }
                     let first = process()
                     _ = try await first.token()

@@ -18,8 +18,8 @@ struct SenderIntakeTests {
             uniqueKeysWithValues: SenderFixture.all.map { ($0.sourceName, $0.source(slug: "jane-doe/intro-30")) })
     }
 
-    static func run(_ body: @escaping @Sendable (IntakeTestApp.Context) async throws -> Void) async throws {
-        try await IntakeTestApp.run(publicURL: SenderFixture.publicURL, sources: sources, body)
+    static func run(_ body: @escaping @Sendable (TestIntakeApp.Context) async throws -> Void) async throws {
+        try await TestIntakeApp.run(publicURL: SenderFixture.publicURL, sources: sources, body)
     }
 
     static func send(_ request: SenderFixture.Request, to client: any TestClientProtocol) async throws -> TestResponse {
@@ -34,7 +34,7 @@ struct SenderIntakeTests {
         arguments: SenderFixture.all)
     func acceptedAndMapped(_ fixture: SenderFixture) async throws {
         try await Self.run { app in
-            let response = try await Self.send(fixture.request(fixture.text, now: IntakeTestApp.now), to: app.client)
+            let response = try await Self.send(fixture.request(fixture.text, now: TestIntakeApp.now), to: app.client)
             #expect(response.status == .accepted, "\(String(buffer: response.body))")
             let intent = try await app.client.intent(response.json["id"] as? String)
             #expect(intent.status == "received")
@@ -57,10 +57,10 @@ struct SenderIntakeTests {
     func wrongSignature(_ fixture: SenderFixture) async throws {
         try await Self.run { app in
             let response = try await Self.send(
-                fixture.request(fixture.text, now: IntakeTestApp.now, signing: .wrong), to: app.client)
+                fixture.request(fixture.text, now: TestIntakeApp.now, signing: .wrong), to: app.client)
             #expect(response.status == .unauthorized)
             #expect(response.isProblem)
-            #expect(try await IntakeTestApp.count(app.database) == 0)
+            #expect(try await TestIntakeApp.count(app.database) == 0)
         }
     }
 
@@ -69,11 +69,11 @@ struct SenderIntakeTests {
         arguments: SenderFixture.all.filter { $0.kind != .jotform && $0.kind != .json })
     func tamperedBody(_ fixture: SenderFixture) async throws {
         try await Self.run { app in
-            var request = fixture.request(fixture.text, now: IntakeTestApp.now)
+            var request = fixture.request(fixture.text, now: TestIntakeApp.now)
             request.body = Array(fixture.text.replacingOccurrences(of: "Lovelace", with: "Byron").utf8)
             let response = try await Self.send(request, to: app.client)
             #expect(response.status == .unauthorized)
-            #expect(try await IntakeTestApp.count(app.database) == 0)
+            #expect(try await TestIntakeApp.count(app.database) == 0)
         }
     }
 
@@ -83,28 +83,28 @@ struct SenderIntakeTests {
     func staleTimestamp(_ fixture: SenderFixture) async throws {
         try await Self.run { app in
             let response = try await Self.send(
-                fixture.request(fixture.text, now: IntakeTestApp.now, signing: .stale), to: app.client)
+                fixture.request(fixture.text, now: TestIntakeApp.now, signing: .stale), to: app.client)
             #expect(response.status == .unauthorized)
             #expect(response.json["detail"] as? String ?? "" != "")
-            #expect(try await IntakeTestApp.count(app.database) == 0)
+            #expect(try await TestIntakeApp.count(app.database) == 0)
         }
     }
 
     @Test("the sender's retry of the same submission gets 200 with the first intent", arguments: SenderFixture.all)
     func replay(_ fixture: SenderFixture) async throws {
         try await Self.run { app in
-            let first = try await Self.send(fixture.request(fixture.text, now: IntakeTestApp.now), to: app.client)
+            let first = try await Self.send(fixture.request(fixture.text, now: TestIntakeApp.now), to: app.client)
             #expect(first.status == .accepted)
-            let again = try await Self.send(fixture.request(fixture.text, now: IntakeTestApp.now), to: app.client)
+            let again = try await Self.send(fixture.request(fixture.text, now: TestIntakeApp.now), to: app.client)
             #expect(again.status == .ok)
             #expect(again.json["id"] as? String == first.json["id"] as? String)
-            #expect(try await IntakeTestApp.count(app.database) == 1)
+            #expect(try await TestIntakeApp.count(app.database) == 1)
             // Another submission of the same form is another intent.
             let other = fixture.variant(fixture.text, id: "another-submission-1", email: "charles@babbage.dev")
-            let second = try await Self.send(fixture.request(other, now: IntakeTestApp.now), to: app.client)
+            let second = try await Self.send(fixture.request(other, now: TestIntakeApp.now), to: app.client)
             #expect(second.status == .accepted)
             #expect(second.json["id"] as? String != first.json["id"] as? String)
-            #expect(try await IntakeTestApp.count(app.database) == 2)
+            #expect(try await TestIntakeApp.count(app.database) == 2)
         }
     }
 
@@ -114,7 +114,7 @@ struct SenderIntakeTests {
     func unbookable(_ fixture: SenderFixture) async throws {
         try await Self.run { app in
             let text = fixture.variant(fixture.text, id: "unbookable-1", email: "ada-at-lovelace.dev")
-            let response = try await Self.send(fixture.request(text, now: IntakeTestApp.now), to: app.client)
+            let response = try await Self.send(fixture.request(text, now: TestIntakeApp.now), to: app.client)
             #expect(response.status == .ok, "\(String(buffer: response.body))")
             #expect(response.json["status"] as? String == "rejected")
             #expect(response.fieldErrors.keys.sorted() == [fixture.emailReference])
@@ -124,18 +124,18 @@ struct SenderIntakeTests {
             #expect(intent.lastError?.errors?.map(\.field) == [fixture.emailReference])
             #expect(intent.lastError?.message.contains(fixture.emailReference) == true)
             #expect(app.wakes.value == 0)
-            let events = try await IntakeTestApp.count(
+            let events = try await TestIntakeApp.count(
                 app.database,
                 "SELECT count(*) FROM events WHERE type = 'booking.failed' AND body::jsonb #>> '{data,status}' = 'rejected'"
             )
             #expect(events == 1)
             // The sender's retry: the same answer, nothing stored or sent again.
-            let again = try await Self.send(fixture.request(text, now: IntakeTestApp.now), to: app.client)
+            let again = try await Self.send(fixture.request(text, now: TestIntakeApp.now), to: app.client)
             #expect(again.status == .ok)
             #expect(again.json["id"] as? String == response.json["id"] as? String)
             #expect(again.fieldErrors.keys.sorted() == [fixture.emailReference])
-            #expect(try await IntakeTestApp.count(app.database) == 1)
-            #expect(try await IntakeTestApp.count(app.database, "SELECT count(*) FROM events") == 1)
+            #expect(try await TestIntakeApp.count(app.database) == 1)
+            #expect(try await TestIntakeApp.count(app.database, "SELECT count(*) FROM events") == 1)
             let listed = try await app.client.admin("/v1/intents?status=rejected")
             #expect(listed.status == .ok)
             #expect((listed.json["intents"] as? [Any])?.count == 1)
@@ -146,8 +146,8 @@ struct SenderIntakeTests {
     func pastStart(_ fixture: SenderFixture) async throws {
         try await Self.run { app in
             let past = fixture.retimed(
-                fixture.variant(fixture.text, id: "past-1"), to: IntakeTestApp.now.addingTimeInterval(-86_400))
-            let response = try await Self.send(fixture.request(past, now: IntakeTestApp.now), to: app.client)
+                fixture.variant(fixture.text, id: "past-1"), to: TestIntakeApp.now.addingTimeInterval(-86_400))
+            let response = try await Self.send(fixture.request(past, now: TestIntakeApp.now), to: app.client)
             #expect(response.status == .ok)
             #expect(response.json["status"] as? String == "rejected")
             let blamed = fixture.source().fields["date"] ?? fixture.source().fields["startTime"]

@@ -20,7 +20,7 @@ struct WebhookBenchmarkTests {
         let concurrency = Self.concurrency
         try await TestDatabase.withFreshDatabase(maximumConnections: 20) { database in
             let report = try await WebhookBenchmark.run(
-                database: database, count: count, concurrency: concurrency, logger: WebhookHarness.logger)
+                database: database, count: count, concurrency: concurrency, logger: TestWebhooks.logger)
             print(report)
             let out = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent().appendingPathComponent("bench/out")

@@ -11,10 +11,10 @@ import Testing
 struct WebhookDeliveryTests {
     @Test("at most maxConcurrentPerSubscription requests go to one subscription at once")
     func concurrencyCap() async throws {
-        try await WebhookHarness.run { h in
+        try await TestWebhooks.run { h in
             try await h.subscribe("/hold")
             for _ in 0..<12 { try await h.enqueue() }
-            var settings = WebhookHarness.settings()
+            var settings = TestWebhooks.settings()
             settings.maxConcurrentPerSubscription = 3
             try await h.withDispatcher(settings) { _ in
                 try await eventually("all delivered") {
@@ -28,10 +28,10 @@ struct WebhookDeliveryTests {
 
     @Test("no more requests at once than workers, however many deliveries are claimed ahead for them")
     func workersBoundRequests() async throws {
-        try await WebhookHarness.run { h in
+        try await TestWebhooks.run { h in
             try await h.subscribe("/hold")
             for _ in 0..<12 { try await h.enqueue() }
-            var settings = WebhookHarness.settings()
+            var settings = TestWebhooks.settings()
             settings.workers = 3
             settings.maxConcurrentPerSubscription = 12
             try await h.withDispatcher(settings) { _ in
@@ -46,7 +46,7 @@ struct WebhookDeliveryTests {
 
     @Test("slots freed while slow subscribers hold the rest are claimed after the hold-back, not at the next poll")
     func holdBackEnds() async throws {
-        try await WebhookHarness.run { h in
+        try await TestWebhooks.run { h in
             // 7 of 8 workers stuck on a subscriber that answers after 8 s (the harness's HTTP client gives up after
             // 5 s); the 8th slot serves a fast one. A claim waits for a quarter of the slots while most are busy,
             // but only for 50 ms: the fast deliveries must go out one by one after each hold-back (about 0.7 s for
@@ -55,7 +55,7 @@ struct WebhookDeliveryTests {
             try await h.subscribe("/ok", types: [WebhookEventType.bookingConfirmed])
             for _ in 0..<7 { try await h.enqueue(type: WebhookEventType.bookingFailed) }
             for _ in 0..<12 { try await h.enqueue(type: WebhookEventType.bookingConfirmed) }
-            var settings = WebhookHarness.settings()
+            var settings = TestWebhooks.settings()
             settings.workers = 8
             // Nothing claimed ahead: with a queue of deliveries waiting for the workers the fast ones would go out
             // from the queue and no claim would be held back.
@@ -74,18 +74,18 @@ struct WebhookDeliveryTests {
 
     @Test("graceful shutdown finishes and records the requests in flight, and gives back what was claimed ahead")
     func gracefulShutdownRecordsAnswers() async throws {
-        try await WebhookHarness.run { h in
+        try await TestWebhooks.run { h in
             try await h.subscribe("/hold")  // answers after 150 ms
             for _ in 0..<6 { try await h.enqueue() }
             // 2 requests at once and 2 more claimed ahead of them.
-            var settings = WebhookHarness.settings()
+            var settings = TestWebhooks.settings()
             settings.workers = 2
             settings.maxConcurrentPerSubscription = 6
             let dispatcher = WebhookDispatcher(
-                database: h.database, settings: settings, httpClient: h.http, logger: WebhookHarness.logger)
+                database: h.database, settings: settings, httpClient: h.http, logger: TestWebhooks.logger)
             let group = ServiceGroup(
                 services: [dispatcher], gracefulShutdownSignals: [], cancellationSignals: [],
-                logger: WebhookHarness.logger)
+                logger: TestWebhooks.logger)
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
                 dispatcher.wake()
@@ -114,7 +114,7 @@ struct WebhookDeliveryTests {
 
     @Test("the webhook HTTP client refuses a connection whose peer address the guard does not allow")
     func connectionGuard() async throws {
-        try await WebhookHarness.run { h in
+        try await TestWebhooks.run { h in
             var strict = WebhookSettings()
             strict.allowDestinations = []
             let client = WebhookHTTPClient.make(settings: strict)
@@ -138,7 +138,7 @@ struct WebhookDeliveryTests {
 
     @Test("a delivery carries the Standard Webhooks headers and exactly the signed bytes")
     func signedDelivery() async throws {
-        try await WebhookHarness.run { h in
+        try await TestWebhooks.run { h in
             try await h.subscribe("/ok")
             let id = try await h.enqueue()
             try await h.withDispatcher { _ in
@@ -163,7 +163,7 @@ struct WebhookDeliveryTests {
 
     @Test("one event goes to every matching subscription with the same webhook-id; filters apply")
     func fanOut() async throws {
-        try await WebhookHarness.run { h in
+        try await TestWebhooks.run { h in
             try await h.subscribe("/ok", types: ["booking.*"])
             try await h.subscribe("/fail3", types: ["booking.confirmed"])
             try await h.subscribe("/gone", types: ["booking.failed"])
@@ -185,7 +185,7 @@ struct WebhookDeliveryTests {
 
     @Test("a receiver that fails three times gets the delivery on the fourth attempt")
     func failThreeTimesThenSucceed() async throws {
-        try await WebhookHarness.run { h in
+        try await TestWebhooks.run { h in
             try await h.subscribe("/fail3")
             let id = try await h.enqueue()
             try await h.withDispatcher { _ in
@@ -207,7 +207,7 @@ struct WebhookDeliveryTests {
 
     @Test("a receiver that always fails ends failed, and redeliver sends it again")
     func alwaysFailsThenRedeliver() async throws {
-        try await WebhookHarness.run { h in
+        try await TestWebhooks.run { h in
             try await h.subscribe("/fail")
             let id = try await h.enqueue()
             try await h.withDispatcher { _ in
@@ -231,7 +231,7 @@ struct WebhookDeliveryTests {
 
     @Test("410 Gone disables the subscription; enabling it again delivers what piled up")
     func goneDisables() async throws {
-        try await WebhookHarness.run { h in
+        try await TestWebhooks.run { h in
             let gone = try await h.subscribe("/gone")
             let watcher = try await h.subscribe("/ok", types: ["subscription.*"])
             let first = try await h.enqueue()
@@ -268,13 +268,13 @@ struct WebhookDeliveryTests {
 
     @Test("after a 410, deliveries of that subscription claimed ahead are given back unsent, and sent when enabled")
     func goneGivesBackWhatWasClaimedAhead() async throws {
-        try await WebhookHarness.run { h in
+        try await TestWebhooks.run { h in
             // One worker and one claimed ahead: the first claim takes two of the three deliveries. The first
             // request is answered 410; the second delivery, waiting for the worker, is not posted to a subscriber
             // that has just said it is gone (without the check it is, and earns a second 410).
             let gone = try await h.subscribe("/gone")
             for _ in 0..<3 { try await h.enqueue() }
-            var settings = WebhookHarness.settings()
+            var settings = TestWebhooks.settings()
             settings.workers = 1
             settings.claimAhead = 1
             try await h.withDispatcher(settings) { _ in
@@ -305,14 +305,14 @@ struct WebhookDeliveryTests {
 
     @Test("a subscription's maxPerSecond holds for its requests, also for deliveries claimed together")
     func rateHoldsForDeliveriesClaimedTogether() async throws {
-        try await WebhookHarness.run { h in
+        try await TestWebhooks.run { h in
             // A rate of 1 and three deliveries: the first claim takes all three (two workers, two claimed ahead, a
             // cap of 4), and without pacing when requests start they leave within milliseconds of each other.
             let subscription = try await h.subscribe("/ok")
             _ = try await SubscriptionStore(database: h.database).update(
                 id: subscription.id, SubscriptionChanges(maxPerSecond: 1))
             for _ in 0..<3 { try await h.enqueue() }
-            var settings = WebhookHarness.settings()
+            var settings = TestWebhooks.settings()
             settings.workers = 2
             settings.claimAhead = 2
             try await h.withDispatcher(settings) { _ in
@@ -335,10 +335,10 @@ struct WebhookDeliveryTests {
 
     @Test("a subscription failing for longer than disableAfter is disabled and others are told")
     func autoDisable() async throws {
-        try await WebhookHarness.run { h in
+        try await TestWebhooks.run { h in
             let failing = try await h.subscribe("/fail", types: ["booking.*"])
             try await h.subscribe("/ok", types: ["subscription.disabled"])
-            var settings = WebhookHarness.settings(schedule: ["0s"] + Array(repeating: "150ms", count: 20))
+            var settings = TestWebhooks.settings(schedule: ["0s"] + Array(repeating: "150ms", count: 20))
             settings.disableAfter = .milliseconds(500)
             let id = try await h.enqueue()
             try await h.withDispatcher(settings) { _ in
@@ -367,7 +367,7 @@ struct WebhookDeliveryTests {
 
     @Test("429 with Retry-After is retried no earlier than it asks")
     func retryAfterHonoured() async throws {
-        try await WebhookHarness.run { h in
+        try await TestWebhooks.run { h in
             try await h.subscribe("/throttle")
             let id = try await h.enqueue()
             try await h.withDispatcher { _ in
@@ -384,7 +384,7 @@ struct WebhookDeliveryTests {
 
     @Test("a 302 is not followed and counts as a failure")
     func redirectNotFollowed() async throws {
-        try await WebhookHarness.run { h in
+        try await TestWebhooks.run { h in
             try await h.subscribe("/redirect")
             let id = try await h.enqueue()
             try await h.withDispatcher { _ in
@@ -399,7 +399,7 @@ struct WebhookDeliveryTests {
 
     @Test("a destination that resolves to a private or loopback address is refused unless allowed")
     func privateDestinationRefused() async throws {
-        try await WebhookHarness.run { h in
+        try await TestWebhooks.run { h in
             let resolver = StaticHostResolver([
                 "hooks.internal.test": [IPAddress("10.1.2.3")!],
                 "rebind.test": [IPAddress("127.0.0.1")!],
@@ -408,7 +408,7 @@ struct WebhookDeliveryTests {
                 NewSubscription(url: "https://hooks.internal.test/x", eventTypes: ["*"]))
             let loopbackSub = try await h.subscribe("/ok", host: "rebind.test")
             let id = try await h.enqueue()
-            var strict = WebhookHarness.settings(schedule: ["0s"])
+            var strict = TestWebhooks.settings(schedule: ["0s"])
             strict.allowDestinations = []
             try await h.withDispatcher(strict, resolver: resolver) { _ in
                 try await eventually("both refused") {
@@ -428,7 +428,7 @@ struct WebhookDeliveryTests {
             // Allowed: the loopback one goes through (over http, pinned to the checked address).
             let loopbackDelivery = try #require(try await h.deliveries(event: id, subscription: loopbackSub.id).first)
             _ = try await DeliveryStore(database: h.database).redeliver(id: loopbackDelivery.id)
-            try await h.withDispatcher(WebhookHarness.settings(), resolver: resolver) { _ in
+            try await h.withDispatcher(TestWebhooks.settings(), resolver: resolver) { _ in
                 try await eventually("delivered when allowed") {
                     try await h.deliveries(event: id, subscription: loopbackSub.id).first?.status == .delivered
                 }
@@ -439,14 +439,14 @@ struct WebhookDeliveryTests {
 
     @Test("a delivery that waited for a worker too long for its lease is given back and sent once, not twice")
     func queuedPastLeaseIsGivenBack() async throws {
-        try await WebhookHarness.run { h in
+        try await TestWebhooks.run { h in
             // One worker and one delivery claimed ahead; /slow holds each first request 3 s. The second delivery
             // waits 3 s in the queue: with a 5 s lease it would still be in flight when its lease ran out, be
             // claimed again and go out twice. Waiting longer than half its lease (2.5 s), it is given back instead,
             // claimed afresh and sent once (its own 3 s request well inside a fresh lease).
             try await h.subscribe("/slow")
             for _ in 0..<2 { try await h.enqueue() }
-            var settings = WebhookHarness.settings()
+            var settings = TestWebhooks.settings()
             settings.workers = 1
             settings.claimAhead = 1
             settings.lease = .seconds(5)
@@ -469,11 +469,11 @@ struct WebhookDeliveryTests {
 
     @Test("killing the dispatcher mid-delivery: every delivery arrives at least once, duplicates share webhook-id")
     func killMidDelivery() async throws {
-        try await WebhookHarness.run { h in
+        try await TestWebhooks.run { h in
             try await h.subscribe("/slow")
             var ids: [String] = []
             for _ in 0..<6 { ids.append(try await h.enqueue()) }
-            var settings = WebhookHarness.settings()
+            var settings = TestWebhooks.settings()
             settings.lease = .seconds(1)
             settings.timeoutSeconds = 10
             try await h.withDispatcher(settings) { _ in

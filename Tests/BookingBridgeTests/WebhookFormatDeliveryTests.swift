@@ -30,7 +30,7 @@ struct WebhookFormatDeliveryTests {
 
     @Test("an event a filter excludes gets no delivery row; one it admits gets one; other subscriptions are unaffected")
     func filtersAtWrite() async throws {
-        try await WebhookHarness.run { h in
+        try await TestWebhooks.run { h in
             let store = SubscriptionStore(database: h.database)
             let all = try await store.create(NewSubscription(url: h.url("/all"), eventTypes: ["*"]))
             let long = try await store.create(
@@ -53,10 +53,10 @@ struct WebhookFormatDeliveryTests {
             var admitted: [String] = []
             var excluded: [String] = []
             for (data, passes) in events {
-                let id = try await h.database.client.withTransaction(logger: WebhookHarness.logger) { connection in
+                let id = try await h.database.client.withTransaction(logger: TestWebhooks.logger) { connection in
                     try await Outbox.enqueue(
                         type: WebhookEventType.bookingConfirmed, data: data, source: data.source, intentID: nil,
-                        on: connection, logger: WebhookHarness.logger)
+                        on: connection, logger: TestWebhooks.logger)
                 }
                 if passes { admitted.append(id) } else { excluded.append(id) }
             }
@@ -75,13 +75,13 @@ struct WebhookFormatDeliveryTests {
 
     @Test("BRIDGE_CONFIG subscriptions take format, template and filter; a bad one stops start-up naming the field")
     func seeded() async throws {
-        try await WebhookHarness.run { h in
+        try await TestWebhooks.run { h in
             let seeds = try JSONDecoder().decode(
                 [SubscriptionSeed].self,
                 from: Data(
                     #"[{"url": "https://hooks.example.com/slack", "format": "slack", "filter": {"data.source": "web"}}, {"url": "https://hooks.example.com/crm", "template": "{\"who\": \"{{data.email}}\"}", "contentType": "application/vnd.crm+json"}]"#
                         .utf8))
-            try await SubscriptionSeeder.seed(seeds, database: h.database, logger: WebhookHarness.logger)
+            try await SubscriptionSeeder.seed(seeds, database: h.database, logger: TestWebhooks.logger)
             // Created in one transaction (one created_at): ordered by URL here, not by the list's order.
             let stored = try await SubscriptionStore(database: h.database).list().sorted { $0.url > $1.url }
             #expect(stored.map(\.format) == [.slack, .template])
@@ -94,7 +94,7 @@ struct WebhookFormatDeliveryTests {
                     #"[{"url": "https://hooks.example.com/x", "format": "template", "template": "{{#a}}", "filter": {"data.x": 1}}]"#
                         .utf8))
             await #expect {
-                try await SubscriptionSeeder.seed(bad, database: h.database, logger: WebhookHarness.logger)
+                try await SubscriptionSeeder.seed(bad, database: h.database, logger: TestWebhooks.logger)
             } throws: { error in
                 let text = "\(error)"
                 return text.contains("template: does not parse") && text.contains(#"filter["data.x"]: unknown path"#)
@@ -105,7 +105,7 @@ struct WebhookFormatDeliveryTests {
 
     @Test("slack, teams, googlechat and template subscriptions get their own bodies, signed over the bytes sent")
     func formatsSigned() async throws {
-        try await WebhookHarness.run { h in
+        try await TestWebhooks.run { h in
             let store = SubscriptionStore(database: h.database)
             var secrets: [String: String] = [:]
             for (path, format, template, type) in [

@@ -67,7 +67,7 @@ struct WebhookPythonReceiverTests {
             FileManager.default.fileExists(atPath: portFile)
         }
         let port = try #require(Int(try String(contentsOfFile: portFile, encoding: .utf8)))
-        try await WebhookHarness.run { h in
+        try await TestWebhooks.run { h in
             @Sendable func results() async throws -> [Result] {
                 let response = try await h.http.execute(
                     HTTPClientRequest(url: "http://127.0.0.1:\(port)/results"), timeout: .seconds(5))

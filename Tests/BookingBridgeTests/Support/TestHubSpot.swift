@@ -6,7 +6,7 @@ import Logging
 import Testing
 
 /// Helpers for the `HubSpot*` suites: an embedded sandbox and clients pointed at it.
-enum HubSpotTestKit {
+enum TestHubSpot {
     static let logger: Logger = {
         var logger = Logger(label: "hubspot-test")
         logger.logLevel =

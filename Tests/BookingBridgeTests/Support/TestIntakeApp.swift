@@ -10,7 +10,7 @@ import Testing
 @testable import BookingBridge
 
 /// An in-process bridge with only intake and the intents admin API, on a fresh test database.
-enum IntakeTestApp {
+enum TestIntakeApp {
     /// "Now" for every HTTP intake test, so that fixed dates stay in the future.
     static let now = try! Date("2026-11-26T08:00:00Z", strategy: .iso8601)
     static let adminToken = "admin-token"
@@ -60,7 +60,7 @@ enum IntakeTestApp {
 
     static func run(
         _ setup: TestingSetup = .router, settings: IntakeSettings = roomySettings, publicURL: String? = nil,
-        sources: [String: SourceConfiguration] = IntakeTestApp.sources,
+        sources: [String: SourceConfiguration] = TestIntakeApp.sources,
         _ body: @escaping @Sendable (Context) async throws -> Void
     ) async throws {
         try await TestDatabase.withFreshDatabase { database in
@@ -104,7 +104,7 @@ extension TestClientProtocol {
     }
 
     func admin(_ uri: String) async throws -> TestResponse {
-        try await execute(uri: uri, method: .get, headers: [.authorization: "Bearer \(IntakeTestApp.adminToken)"])
+        try await execute(uri: uri, method: .get, headers: [.authorization: "Bearer \(TestIntakeApp.adminToken)"])
     }
 }
 

@@ -8,7 +8,7 @@ import NIOHTTP1
 import Testing
 
 /// An embedded sandbox on a free port and an HTTP client to talk to it, for the `Sandbox*` suites.
-struct SandboxHarness: Sendable {
+struct TestSandbox: Sendable {
     let sandbox: HubSpotSandbox
     let baseURL: String
 
@@ -17,7 +17,7 @@ struct SandboxHarness: Sendable {
     /// Runs `body` against a started sandbox and stops it afterwards, also when `body` throws.
     static func with<T: Sendable>(
         _ configure: @Sendable (inout SandboxConfiguration) -> Void = { _ in },
-        _ body: @Sendable (SandboxHarness) async throws -> T
+        _ body: @Sendable (TestSandbox) async throws -> T
     ) async throws -> T {
         var configuration = SandboxConfiguration()
         configuration.port = 0
@@ -27,7 +27,7 @@ struct SandboxHarness: Sendable {
             ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .critical
         let sandbox = HubSpotSandbox(configuration: configuration, logger: logger)
         try await sandbox.start()
-        let harness = SandboxHarness(sandbox: sandbox, baseURL: await sandbox.baseURL)
+        let harness = TestSandbox(sandbox: sandbox, baseURL: await sandbox.baseURL)
         do {
             let result = try await body(harness)
             await sandbox.stop()
@@ -67,7 +67,7 @@ struct SandboxHarness: Sendable {
     static func bookBody(slug: String, start: Int64, duration: Int64, _ changes: [String: Any] = [:]) -> [String: Any] {
         var body: [String: Any] = [
             "slug": slug,
-            "startTime": SandboxHarness.iso(start),
+            "startTime": TestSandbox.iso(start),
             "duration": duration,
             "email": "ada@lovelace.dev",
             "firstName": "Ada",

@@ -122,7 +122,7 @@ enum TestReceiver {
 }
 
 /// A fresh database, a receiver and helpers to subscribe, enqueue and run dispatchers.
-struct WebhookHarness: Sendable {
+struct TestWebhooks: Sendable {
     let database: Database
     let port: Int
     let log: ReceiverLog
@@ -146,12 +146,12 @@ struct WebhookHarness: Sendable {
         return settings
     }
 
-    static func run(_ body: @Sendable (WebhookHarness) async throws -> Void) async throws {
+    static func run(_ body: @Sendable (TestWebhooks) async throws -> Void) async throws {
         let http = WebhookHTTPClient.make(settings: settings())
         do {
             try await TestDatabase.withFreshDatabase { database in
                 try await TestReceiver.run { port, log in
-                    try await body(WebhookHarness(database: database, port: port, log: log, http: http))
+                    try await body(TestWebhooks(database: database, port: port, log: log, http: http))
                 }
             }
         } catch {
@@ -192,7 +192,7 @@ struct WebhookHarness: Sendable {
 
     /// Runs a dispatcher while `body` runs; cancelling it afterwards is a hard stop (like a kill).
     func withDispatcher<T: Sendable>(
-        _ settings: WebhookSettings = WebhookHarness.settings(), resolver: any HostResolver = SystemHostResolver(),
+        _ settings: WebhookSettings = TestWebhooks.settings(), resolver: any HostResolver = SystemHostResolver(),
         _ body: @Sendable (WebhookDispatcher) async throws -> T
     ) async throws -> T {
         let dispatcher = WebhookDispatcher(
