@@ -90,7 +90,8 @@ struct SenderFixture: Sendable, CustomTestStringConvertible {
 
     /// The fixture's text as committed.
     var text: String {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        // This file is in Support/; the fixtures are beside it, in the test target's Fixtures/.
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/senders/\(kind.rawValue).json")
         return try! String(contentsOf: url, encoding: .utf8)
     }
