@@ -6,7 +6,8 @@
 # synchronous_commit on) and the bridge parked on a HubSpot stand-in that never answers, as bench/intake.sh.
 #
 # Usage: bench/intake-table.sh [seconds per run] [connections...]    (default: 15 s; 16 64 256)
-# Environment: BRIDGE_BIN (a built bookingbridge; default .build/release/bookingbridge, built if missing).
+# Environment: BRIDGE_BIN (a built bookingbridge; default .build/release/bookingbridge, built if missing); LABEL
+# (what the table's title calls the binary, e.g. the commit it was built from).
 # Prints a Markdown table and writes it to bench/out/intake-table.md (and the rows to bench/out/intake-table.tsv).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,10 +50,13 @@ for c in "${connections[@]}"; do
     echo "intake $rate/s p99 $p99 ms, bridge $i_bridge us/intent (PostgreSQL $i_pg); empty GET at $floor_rate/s: $f_bridge us; half rate $half_rate/s p99 $half_p99 ms"
 done
 printf '%s\n' "${rows[@]}" >"$out/intake-table.tsv"
-python3 - "$out/intake-table.tsv" "$(git rev-parse --short HEAD 2>/dev/null || echo '?')" "$bin" <<'PY' | tee "$out/intake-table.md"
+# LABEL names what was measured in the title (say, the commit the binary was built from); the checkout's commit is
+# only a guess when BRIDGE_BIN points elsewhere.
+label="${LABEL:-checkout $(git rev-parse --short HEAD 2>/dev/null || echo '?')}"
+python3 - "$out/intake-table.tsv" "$label" "$bin" <<'PY' | tee "$out/intake-table.md"
 import sys
 rows = [line.split("\t") for line in open(sys.argv[1]).read().splitlines() if line]
-print(f"intake against its own floor ({sys.argv[3]}, commit {sys.argv[2]}; durable PostgreSQL on loopback)\n")
+print(f"intake against its own floor ({sys.argv[3]}, {sys.argv[2]}; durable PostgreSQL on loopback)\n")
 print("| connections | accepted/s | p99 | bridge CPU per intent | PostgreSQL CPU per intent | empty GET at ~same rate | ratio (target ≤ 1.5) | p99 at half rate (target < 25 ms) |")
 print("|---|---|---|---|---|---|---|---|")
 verdicts = []
