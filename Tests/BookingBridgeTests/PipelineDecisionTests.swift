@@ -191,6 +191,33 @@ struct PipelineDecisionTests {
         signal.signal()
         #expect(await woken < .seconds(2))
     }
+
+    @Test("finish() ends a waiting loop: the current wait returns false at once, and every later one too")
+    func wakeSignalFinish() async {
+        let signal = WakeSignal()
+        let clock = ContinuousClock()
+        // A wait without a timeout, woken by a signal: true (the loop goes on).
+        async let signalled: Bool = signal.wait(timeout: nil)
+        try? await Task.sleep(for: .milliseconds(50))
+        signal.signal()
+        #expect(await signalled)
+        // A wait in progress when finish() comes: false, long before its timeout.
+        async let finished: (Bool, Duration) = {
+            let started = clock.now
+            let goesOn = await signal.wait(timeout: .seconds(30))
+            return (goesOn, clock.now - started)
+        }()
+        try? await Task.sleep(for: .milliseconds(50))
+        signal.finish()
+        let (goesOn, waited) = await finished
+        #expect(goesOn == false)
+        #expect(waited < .seconds(5))
+        #expect(signal.isFinished)
+        // After finish, a pending signal does not revive the loop.
+        signal.signal()
+        #expect(await signal.wait(timeout: .seconds(30)) == false)
+        #expect(await signal.wait(timeout: nil) == false)
+    }
 }
 
 extension Result {
