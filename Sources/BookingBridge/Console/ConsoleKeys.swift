@@ -32,7 +32,7 @@ struct ConsoleKeys: Sendable {
 
     /// What the database keeps of a session id.
     static func digest(sessionID: String) -> String {
-        SHA256.hash(data: Data(sessionID.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.string(SHA256.hash(data: Data(sessionID.utf8)))
     }
 
     func cookieValue(sessionID: String) -> String { sessionID + "." + mac("session:" + sessionID) }

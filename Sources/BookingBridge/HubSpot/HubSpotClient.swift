@@ -85,7 +85,7 @@ public struct HubSpotClient: Sendable {
     public static func accountKey(settings: HubSpotSettings) -> String {
         if let account = settings.account, !account.isEmpty { return account }
         func digest(_ text: String) -> String {
-            SHA256.hash(data: Data(text.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined()
+            Hex.string(SHA256.hash(data: Data(text.utf8)).prefix(8))
         }
         if let token = settings.accessToken, !token.isEmpty { return "token-" + digest(token) }
         if let clientID = settings.clientID, !clientID.isEmpty { return "oauth-" + digest(clientID) }

@@ -22,7 +22,7 @@ public enum SenderSigning {
             let mac = HMAC<SHA256>.authenticationCode(for: Array((millis + ":" + body).utf8), using: key)
             return [
                 ("x-webflow-timestamp", millis),
-                ("x-webflow-signature", mac.map { String(format: "%02x", $0) }.joined()),
+                ("x-webflow-signature", Hex.string(mac)),
             ]
         case .hubspot:
             return [

@@ -15,7 +15,7 @@ public struct HubSpotTokenStore: HubSpotRefreshTokenStore {
 
     /// Hex SHA-256 of a configured refresh token: identifies it without storing it.
     static func fingerprint(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.string(SHA256.hash(data: Data(token.utf8)))
     }
 
     /// Holds a transaction-scoped advisory lock per account while `refresh` runs (a token call, bounded by its

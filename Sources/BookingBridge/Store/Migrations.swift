@@ -17,7 +17,7 @@ public struct Migration: Sendable, Equatable {
 
     /// SHA-256 of the script, recorded when applied so a later edit of an applied file is noticed.
     public var checksum: String {
-        SHA256.hash(data: Data(sql.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.string(SHA256.hash(data: Data(sql.utf8)))
     }
 }
 

@@ -21,7 +21,7 @@ public struct SecretKey: Sendable, CustomStringConvertible, Equatable {
 
     init(bytes: Data) {
         self.bytes = Array(bytes)
-        self.id = SHA256.hash(data: bytes).prefix(8).map { String(format: "%02x", $0) }.joined()
+        self.id = Hex.string(SHA256.hash(data: bytes).prefix(8))
     }
 
     /// A new random key and its base64 text (for `dev` and for operators making one).

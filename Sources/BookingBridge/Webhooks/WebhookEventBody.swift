@@ -21,6 +21,6 @@ public enum WebhookEventBody {
         for index in 0..<6 { bytes[index] = UInt8(truncatingIfNeeded: milliseconds >> (8 * (5 - index))) }
         bytes[6] = 0x70 | (bytes[6] & 0x0F)
         bytes[8] = 0x80 | (bytes[8] & 0x3F)
-        return "evt_" + bytes.map { String(format: "%02x", $0) }.joined()
+        return "evt_" + Hex.string(bytes)
     }
 }
