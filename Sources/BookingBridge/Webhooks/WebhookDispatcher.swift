@@ -94,12 +94,10 @@ public final class WebhookDispatcher: Service {
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { group in
                 group.addTask { await self.reportPending() }
-                async let recording: Void = recorder.run(logger: logger)
                 await dispatchLoop()
                 // Every delivery task has ended; the answers they handed to the recorder are written before it
-                // returns (unless cancelled: then the leases bring those deliveries back).
-                recorder.finish()
-                await recording
+                // returns.
+                await recorder.finish()
                 group.cancelAll()
             }
         } onGracefulShutdown: {
