@@ -166,6 +166,8 @@ final class GroupCommit<Item: Sendable, Outcome: Sendable>: Sendable {
     /// back. A waiting `commit` caller met on the way is written and answered like any other item.
     private func writeWhileWaiting() async {
         let maximumBatch = maximumBatch
+        // Let the items that arrive with this one's (the other workers' answers of the same moment) join its batch.
+        await Task.yield()
         while true {
             let (batch, drained) = state.withLock { state -> ([Entry], [CheckedContinuation<Void, Never>]) in
                 let batch = state.take(maximumBatch)
