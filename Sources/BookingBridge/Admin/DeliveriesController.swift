@@ -95,13 +95,3 @@ public struct DeliveriesController: Sendable {
         return id
     }
 }
-
-struct DeliveryPage: Encodable {
-    var data: [DeliveryRecord]
-    var nextCursor: String?
-}
-
-struct DeliveryDetail: Encodable {
-    var delivery: DeliveryRecord
-    var attempts: [DeliveryAttemptRecord]
-}

@@ -4,19 +4,6 @@ import NIOCore
 import NIOFoundationCompat
 import NIOHTTP1
 
-/// `{access_token, refresh_token, expires_in, token_type}` from the token endpoint.
-struct OAuthTokenAnswer: Sendable, Decodable {
-    var accessToken: String
-    var refreshToken: String?
-    var expiresIn: Int64
-    var tokenType: String?
-
-    enum CodingKeys: String, CodingKey {
-        case accessToken = "access_token", refreshToken = "refresh_token", expiresIn = "expires_in"
-        case tokenType = "token_type"
-    }
-}
-
 extension HubSpotTokenProvider {
     /// `POST /oauth/2026-03/token` with `grant_type=refresh_token`. Never logs the secret or the tokens.
     static func requestToken(

@@ -1,20 +1,3 @@
-/// One page of `GET /scheduler/2026-03/meetings/meeting-links`.
-public struct HubSpotMeetingLinkPage: Sendable, Equatable, Codable {
-    public var total: Int?
-    public var results: [HubSpotMeetingLink]
-    public var paging: HubSpotPaging?
-
-    /// The cursor for the next page, when there is one.
-    public var nextAfter: String? { paging?.next?.after }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        total = try c.decodeIfPresent(Int.self, forKey: .total)
-        results = try c.decodeIfPresent([HubSpotMeetingLink].self, forKey: .results) ?? []
-        paging = try c.decodeIfPresent(HubSpotPaging.self, forKey: .paging)
-    }
-}
-
 /// A meeting link as listed.
 public struct HubSpotMeetingLink: Sendable, Equatable, Codable {
     public var id: String
@@ -41,12 +24,4 @@ public struct HubSpotMeetingLink: Sendable, Equatable, Codable {
         createdAt = try c.decodeIfPresent(String.self, forKey: .createdAt)
         updatedAt = try c.decodeIfPresent(String.self, forKey: .updatedAt)
     }
-}
-
-public struct HubSpotPaging: Sendable, Equatable, Codable {
-    public struct Next: Sendable, Equatable, Codable {
-        public var after: String
-    }
-
-    public var next: Next?
 }

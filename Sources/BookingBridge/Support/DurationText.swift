@@ -23,17 +23,3 @@ public enum DurationText {
         return "\(ms)ms"
     }
 }
-
-extension Duration {
-    /// Whole milliseconds (rounded down).
-    public var milliseconds: Int64 {
-        let (seconds, attoseconds) = components
-        return seconds * 1000 + attoseconds / 1_000_000_000_000_000
-    }
-
-    /// Seconds as a floating-point number.
-    public var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
-}

@@ -1,0 +1,9 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+struct DeliveryPage: Encodable {
+    var data: [DeliveryRecord]
+    var nextCursor: String?
+}

@@ -1,0 +1,9 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+struct RecoverResult: Encodable {
+    var subscriptionId: String
+    var since: Date
+    var requeued: Int
+}

@@ -1,0 +1,7 @@
+import Foundation
+import Hummingbird
+import NIOCore
+
+struct RotateSecretBody: Decodable {
+    var secret: String?
+}
