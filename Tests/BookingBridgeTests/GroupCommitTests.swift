@@ -77,29 +77,36 @@ struct GroupCommitTests {
 
     @Test("an outcome that answers everyone (the database is down) ends the waiting items without writing them")
     func answersEveryWaiting() async {
-        let writes = Writes(delay: .milliseconds(100))
-        let group = GroupCommit<Int, Int>(
-            maximumWriters: 1, maximumBatch: 1, answersEveryWaiting: { $0 < 0 },
-            write: { items in
-                // Item 0 "fails" for everyone; others would succeed.
-                let outcomes = await writes.write(items)
-                return items == [0] ? [-1] : outcomes
-            })
+        let writes = Writes(delay: .milliseconds(1))
+        let group = Mutex<GroupCommit<Int, Int>?>(nil)
+        let zeroWriting = Atomic<Bool>(false)
+        group.withLock { slot in
+            slot = GroupCommit<Int, Int>(
+                maximumWriters: 1, maximumBatch: 1, answersEveryWaiting: { $0 < 0 },
+                write: { items in
+                    // Item 0 "fails" for everyone, once the five others wait behind it; others would succeed.
+                    guard items == [0] else { return await writes.write(items) }
+                    zeroWriting.store(true, ordering: .relaxed)
+                    let deadline = ContinuousClock.now + .seconds(20)
+                    while group.withLock({ $0?.waitingCount ?? 0 }) < 5 && ContinuousClock.now < deadline {
+                        try? await Task.sleep(for: .milliseconds(5))
+                    }
+                    return [-1]
+                })
+        }
+        let committer = group.withLock { $0! }
         let answers = await withTaskGroup(of: (Int, Int?).self) { tasks in
-            tasks.addTask { (0, await group.commit(0)) }
-            try? await Task.sleep(for: .milliseconds(30))  // 0 holds the one writer slot
-            for item in 1...5 { tasks.addTask { (item, await group.commit(item)) } }
+            tasks.addTask { (0, await committer.commit(0)) }
+            // Once 0 is being written it holds the one writer slot, and the others can only wait.
+            while !zeroWriting.load(ordering: .relaxed) { try? await Task.sleep(for: .milliseconds(1)) }
+            for item in 1...5 { tasks.addTask { (item, await committer.commit(item)) } }
             var answers: [Int: Int?] = [:]
             for await (item, answer) in tasks { answers[item] = answer }
             return answers
         }
         #expect(answers[0] == -1)
-        // Those that arrived while 0 was written got its outcome; one that arrived after would be written.
-        let failed = answers.filter { $0.key != 0 && $0.value == -1 }
-        let written = writes.all.flatMap { $0 }.filter { $0 != 0 }
-        #expect(failed.count + written.count == 5)
-        #expect(!failed.isEmpty, "the items waiting behind the failed write were answered with its outcome")
-        #expect(Set(failed.keys).isDisjoint(with: written), "an item answered by the failure is never written")
+        #expect(answers.filter { $0.key != 0 }.allSatisfy { $0.value == -1 }, "each got the failed write's outcome")
+        #expect(writes.all.isEmpty, "an item answered by the failure is never written")
     }
 
     @Test("finish with nothing accepted returns at once")

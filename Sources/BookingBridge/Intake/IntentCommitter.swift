@@ -9,9 +9,6 @@ final class IntentCommitter: Sendable {
     private let group: GroupCommit<NewIntent, Result<IntentStore.InsertOutcome, any Error>>
     private let notifier: WorkerNotifier
 
-    var maximumWriters: Int { group.maximumWriters }
-    var maximumBatch: Int { group.maximumBatch }
-
     init(store: IntentStore, maximumWriters: Int = 2, maximumBatch: Int = 64) {
         self.store = store
         let notifier = WorkerNotifier(store: store)

@@ -127,6 +127,9 @@ final class GroupCommit<Item: Sendable, Outcome: Sendable>: Sendable {
         return write != nil
     }
 
+    /// Items waiting for a writer now (for tests).
+    var waitingCount: Int { state.withLock { $0.waiting.count } }
+
     /// Accepts nothing more, and returns once every item accepted so far is written and answered.
     func finish() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in

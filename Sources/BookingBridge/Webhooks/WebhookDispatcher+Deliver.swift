@@ -86,8 +86,8 @@ extension WebhookDispatcher {
             return true
         case .failure(let error):
             // Unrecorded, the lease brings the delivery back: at least once, never lost.
-            // (Called on the recorder's writing task; a cancelled write is the dispatcher being cancelled.)
-            if !(error is CancellationError) && !(error is DeliveryRecorder.Closed) {
+            // (Called on the recorder's writing task, which the dispatcher's cancellation does not reach.)
+            if !(error is DeliveryRecorder.Closed) {
                 logger(for: delivery).error(
                     "could not record a delivery attempt", metadata: ["error": "\(String(reflecting: error))"])
             }

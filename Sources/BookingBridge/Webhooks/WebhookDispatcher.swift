@@ -13,8 +13,9 @@ import ServiceLifecycle
 /// rate). The loop wakes on `wake()`, when a finished delivery frees room for a claim (see
 /// `DispatchCapacity.claimAdvice`), and every `pollInterval` (the safety net that also picks up other processes'
 /// events and expired leases). On graceful shutdown it stops claiming, lets the requests in flight finish and gives
-/// back what it claimed ahead; cancelled outright (or killed), it records nothing more and the leases make those
-/// deliveries due again for another dispatcher, with the same `webhook-id`.
+/// back what it claimed ahead; cancelled outright, it sends nothing more (the attempts already handed to the recorder
+/// are still written), and killed, it records nothing more: the leases make those deliveries due again for another
+/// dispatcher, with the same `webhook-id`.
 ///
 /// A class: every worker and recorder callback captures it, and a reference is one retain where a copy of a struct
 /// takes one per stored property.
